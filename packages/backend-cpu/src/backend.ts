@@ -1,0 +1,142 @@
+import {
+  activationStatsOf, allocate, BackendBase, MAX_TENSOR_ELEMENTS, Tensor,
+  type ActivationStats, type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
+  type GradientCall, type Kernels, type MatmulCall, type OpCall, type SyncBackend, type TypedArray,
+} from '@rectifier/core';
+import { activate, activateBackward, forwardKernel, gradientKernel } from './kernels/elementwise.js';
+import { biasedAccumulator, gemmAccumulate, transpose } from './kernels/matmul.js';
+
+const CPU_CAPABILITIES: Capabilities = Object.freeze({
+  dtypes: Object.freeze(['float32', 'float64'] as const),
+  sync: true,
+  // float64 arithmetic rounded once on store: float32 results equal the rounded reference.
+  ulp: Object.freeze({ float32: 1, float64: 2 }),
+  accumulation: 'float64',
+  signedZeros: true,
+  nonFinite: true,
+  subnormals: true,
+  maxElements: MAX_TENSOR_ELEMENTS,
+});
+
+/** Rounds a float64 accumulator into a new tensor of the call's dtype. */
+function fromAccumulator(acc: Float64Array, shape: readonly number[], dtype: 'float32' | 'float64'): Tensor {
+  if (dtype === 'float64') return new Tensor(acc, shape);
+  return new Tensor(Float32Array.from(acc), shape);
+}
+
+function columnSums(m: TypedArray, rows: number, cols: number): Float64Array {
+  const s = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) s[j] += m[r * cols + j];
+  return s;
+}
+
+export interface CpuFfnForward {
+  z: TypedArray;
+  zv: TypedArray | undefined;
+  h: TypedArray;
+  y: Tensor;
+}
+
+class CpuKernels implements Kernels {
+  forward(call: OpCall): Tensor {
+    const size = call.outShape.reduce((a, b) => a * b, 1);
+    const y = allocate(call.dtype, size);
+    forwardKernel(call, y);
+    return new Tensor(y, call.outShape);
+  }
+
+  gradient(call: GradientCall): Tensor[] {
+    const out = call.inputs.map((t) => allocate(call.dtype, t.size));
+    gradientKernel(call, out);
+    return out.map((d, i) => new Tensor(d, call.inputs[i].shape));
+  }
+
+  matmul(c: MatmulCall): Tensor {
+    const acc = new Float64Array(c.m * c.n);
+    const [sA0, sA1] = c.transposeA ? [1, c.m] : [c.k, 1];
+    const b = c.transposeB ? transpose(c.b.data, c.n, c.k) : c.b.data;
+    gemmAccumulate(acc, c.a.data, sA0, sA1, b, c.m, c.k, c.n, false);
+    return fromAccumulator(acc, [c.m, c.n], c.dtype);
+  }
+
+  /** The forward pass keeping what the backward pass needs. Intermediates are stored in the call's dtype. */
+  ffnForward(c: FfnCall): CpuFfnForward {
+    const { T, d, f, dOut, dtype } = c;
+    const zAcc = biasedAccumulator(T, f, c.b1?.data);
+    gemmAccumulate(zAcc, c.x.data, d, 1, c.w1.data, T, d, f, false);
+    const z = dtype === 'float64' ? zAcc : Float32Array.from(zAcc);
+    let zv: TypedArray | undefined;
+    if (c.v !== undefined) {
+      const vAcc = biasedAccumulator(T, f, c.bv?.data);
+      gemmAccumulate(vAcc, c.x.data, d, 1, c.v.data, T, d, f, false);
+      zv = dtype === 'float64' ? vAcc : Float32Array.from(vAcc);
+    }
+    const h = allocate(dtype, T * f);
+    activate(c.activation.name, z, zv, h, c.activationParams);
+    const yAcc = biasedAccumulator(T, dOut, c.b2?.data);
+    gemmAccumulate(yAcc, h, f, 1, c.w2.data, T, f, dOut, c.sparse);
+    return { z, zv, h, y: fromAccumulator(yAcc, [T, dOut], dtype) };
+  }
+
+  ffn(c: FfnCall): FfnResult {
+    const fw = this.ffnForward(c);
+    return {
+      y: fw.y,
+      ...(c.returnHidden ? { hidden: new Tensor(fw.h, [c.T, c.f]) } : {}),
+      ...(c.stats ? { stats: activationStatsOf(fw.h, c.T, c.f) } : {}),
+    };
+  }
+
+  ffnBackward(c: FfnBackwardCall): FfnGradients {
+    const { T, d, f, dOut, dtype } = c;
+    const fw = this.ffnForward(c);
+    const g = c.dy.data;
+    const round = (acc: Float64Array, shape: number[]): Tensor => fromAccumulator(acc, shape, dtype);
+
+    const dhAcc = new Float64Array(T * f); // dy·W2ᵀ
+    gemmAccumulate(dhAcc, g, dOut, 1, transpose(c.w2.data, f, dOut), T, dOut, f, false);
+    const dh = dtype === 'float64' ? dhAcc : Float32Array.from(dhAcc);
+    const dw2 = new Float64Array(f * dOut); // hᵀ·dy
+    gemmAccumulate(dw2, fw.h, 1, f, g, f, T, dOut, false);
+
+    const dz = allocate(dtype, T * f);
+    const dzv = fw.zv === undefined ? undefined : allocate(dtype, T * f);
+    activateBackward(c.activation.name, fw.z, fw.zv, dh, dz, dzv, c.activationParams);
+
+    const dw1 = new Float64Array(d * f); // xᵀ·dz
+    gemmAccumulate(dw1, c.x.data, 1, d, dz, d, T, f, false);
+    const dx = new Float64Array(T * d); // dz·W1ᵀ (+ dzv·Vᵀ)
+    gemmAccumulate(dx, dz, f, 1, transpose(c.w1.data, d, f), T, f, d, false);
+    let dv: Float64Array | undefined;
+    if (dzv !== undefined) {
+      dv = new Float64Array(d * f);
+      gemmAccumulate(dv, c.x.data, 1, d, dzv, d, T, f, false);
+      gemmAccumulate(dx, dzv, f, 1, transpose(c.v!.data, d, f), T, f, d, false);
+    }
+    return {
+      dx: round(dx, [T, d]),
+      dw1: round(dw1, [d, f]),
+      dw2: round(dw2, [f, dOut]),
+      ...(c.b1 ? { db1: round(columnSums(dz, T, f), [f]) } : {}),
+      ...(c.b2 ? { db2: round(columnSums(g, T, dOut), [dOut]) } : {}),
+      ...(dv ? { dv: round(dv, [d, f]) } : {}),
+      ...(dzv && c.bv ? { dbv: round(columnSums(dzv, T, f), [f]) } : {}),
+    };
+  }
+
+  activationStats(h: Tensor): ActivationStats {
+    return activationStatsOf(h.data, h.shape[0], h.shape[1]);
+  }
+}
+
+/** The CPU backend: typed-array kernels on the calling thread, float32 and float64, sync and async. */
+export class CpuBackend extends BackendBase {
+  readonly name = 'cpu';
+  readonly capabilities = CPU_CAPABILITIES;
+  protected readonly kernels = new CpuKernels();
+
+  /** The CPU backend always answers synchronously. */
+  override get sync(): SyncBackend {
+    return super.sync!;
+  }
+}

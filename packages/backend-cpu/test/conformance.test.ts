@@ -1,0 +1,4 @@
+import { runConformance } from '@rectifier/conformance';
+import { createCpuBackend } from '../src/index.js';
+
+runConformance('cpu', () => createCpuBackend());

@@ -1,0 +1,14 @@
+/**
+ * @rectifier/conformance — the one suite every Rectifier backend runs, unchanged.
+ *
+ *   // packages/backend-x/test/conformance.test.ts
+ *   import { runConformance } from '@rectifier/conformance';
+ *   runConformance('x', () => createXBackend());
+ *
+ * What a backend cannot do it declares in `capabilities`; the suite checks the declaration
+ * (an undeclared dtype must give UNSUPPORTED_DTYPE, and so on) and never skips a case.
+ */
+export { runConformance, type ConformanceOptions } from './suite.js';
+export { AccuracyRecorder, compareUlp, compareWithin, checksum, ulpDistance, sameValue, type WorstError } from './compare.js';
+export { EDGE_VALUES, PARAM_VARIANTS, MONOTONIC, SPEC_VALUES, kinks, normals, opInputs } from './inputs.js';
+export { findOnnxDir, loadOnnxCases, mapOnnxCase, ONNX_ATOL, ONNX_RTOL, type OnnxCaseJson, type PeerCase } from './onnx.js';

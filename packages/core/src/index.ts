@@ -1,0 +1,32 @@
+/**
+ * @rectifier/core — the contract every Rectifier backend implements: tensors, dtypes, typed errors,
+ * the ReLU-family op catalogue with float64 references for values and gradients, matmul and the
+ * transformer FFN block, activation statistics, and backend selection.
+ */
+export { ErrorCode, RectifierError, describeValue, type ErrorDetails } from './errors.js';
+export { DTYPES, allocate, dtypeOf, epsilon, isDType, roundTo, type DType, type TypedArray } from './dtype.js';
+export { MAX_TENSOR_ELEMENTS, Tensor, isTensor, sameShape, shapeSize, tensor, zeros, type NestedNumbers } from './tensor.js';
+export * as scalar from './math/scalar.js';
+export {
+  OPS, OP_ALIASES, OP_NAMES, findOp,
+  type AccuracyClass, type OpDefinition, type OpKind, type OpName, type OpParamMap, type ScalarFn,
+} from './ops/catalogue.js';
+export { resolveParams, type NumberRule, type ParamSpec, type ParamValue, type ResolvedParams } from './ops/params.js';
+export {
+  UNLIMITED, checkSameDtype, checkTensor, prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul,
+  prepareOpCall, prepareStats,
+  type CallLimits, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type GradientCall,
+  type MatmulCall, type MatmulOptions, type OpCall, type PreluLayout,
+} from './validate.js';
+export {
+  activationStatsOf, gradientProduct, noisyReluInput, noisyReluStd, referenceActivationStats, referenceFfn,
+  referenceFfnBackward, referenceForward, referenceGradient, referenceMatmul,
+  type ActivationStats, type FfnGradients, type FfnResult,
+} from './reference.js';
+export {
+  BackendBase, type Backend, type Capabilities, type Kernels, type MaybePromise, type OpInputs, type SyncBackend,
+} from './backend.js';
+export {
+  BackendRegistry, defaultRegistry, getBackend, registerBackend,
+  type BackendFactory, type BackendFallback, type BestOptions,
+} from './registry.js';

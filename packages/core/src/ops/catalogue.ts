@@ -1,0 +1,340 @@
+/**
+ * The op catalogue: every op's name, inputs, parameters (defaults and validation) and its float64
+ * reference forward f and derivative f′. DESIGN.md §3 is the specification; this file is its code.
+ * Backends implement kernels for these names; the conformance suite iterates over this table, so a
+ * new op is one entry here plus one kernel per backend.
+ */
+import {
+  erfc, GELU_TANH_COEFF, normalCdf, normalPdf, sigmoid, sigmoidPrime, softplus, SQRT_2_OVER_PI, tanhPrime,
+} from '../math/scalar.js';
+import type { ParamSpec, ResolvedParams } from './params.js';
+
+/** How an op treats its inputs (drives validation, shapes and the kernels' dispatch). */
+export type OpKind =
+  | 'unary' // y = f(x), same shape
+  | 'prelu' // y = x > 0 ? x : w·x, w scalar / per channel / full shape
+  | 'crelu' // y = concat(relu(x), relu(−x)) on the last axis
+  | 'noisy' // y = relu(x + noise), seeded
+  | 'glu'; // y = act(gate) ⊙ value
+
+/**
+ * The accuracy class of an op (DESIGN.md §4): `exact` ops only select or clamp and are bit-exact on
+ * every backend; `scaled` ops also multiply by a parameter (within 1 ulp); `transcendental` ops are
+ * held to the backend's declared ulp bound.
+ */
+export type AccuracyClass = 'exact' | 'scaled' | 'transcendental';
+
+/** A scalar function of x and the resolved parameters, in float64. */
+export type ScalarFn = (x: number, p: ResolvedParams) => number;
+
+export interface OpDefinition {
+  readonly name: OpName;
+  readonly kind: OpKind;
+  /** Input names in order: ['x'], ['x', 'weight'] or ['gate', 'value']. */
+  readonly inputs: readonly string[];
+  readonly params: readonly ParamSpec[];
+  readonly accuracy: AccuracyClass;
+  /** One line for docs and error messages. */
+  readonly summary: string;
+  /** For unary and glu ops: f(x) (for glu, the activation applied to the gate). */
+  readonly f?: ScalarFn;
+  /** For unary and glu ops: f′(x), with DESIGN.md's value at kinks; NaN for NaN. */
+  readonly df?: ScalarFn;
+}
+
+const num = (name: string, rule: 'finite' | 'notNaN' | 'positive' | 'nonNegative' | 'uint32' | 'axis', def: number | undefined, doc: string): ParamSpec =>
+  ({ name, type: 'number', rule, default: def, doc });
+const APPROXIMATE: ParamSpec = { name: 'approximate', type: 'enum', values: ['none', 'tanh'], default: 'none', doc: "'none' (erf form) or 'tanh'" };
+
+/** NaN-preserving step: 1 where x > 0, 0 where x ≤ 0, NaN for NaN. */
+const step = (x: number): number => (x > 0 ? 1 : x <= 0 ? 0 : NaN);
+const isNaNNumber = (x: number): boolean => x !== x;
+
+/* ---------- scalar definitions (float64) ---------- */
+
+const relu: ScalarFn = (x) => (x <= 0 ? 0 : x); // −0 → +0, NaN falls through
+const reluPrime: ScalarFn = (x) => step(x);
+
+function geluErf(x: number): number {
+  if (x === -Infinity) return -0; // x·Φ(x) → 0 from below; the product would be −∞·0
+  return x * 0.5 * erfc(-x * Math.SQRT1_2);
+}
+function geluErfPrime(x: number): number {
+  if (x === Infinity) return 1;
+  if (x === -Infinity) return 0;
+  return normalCdf(x) + x * normalPdf(x);
+}
+function geluTanh(x: number): number {
+  if (x === -Infinity) return -0;
+  const u = SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x);
+  return x * sigmoid(2 * u); // ½(1 + tanh u) = σ(2u): no cancellation for x ≪ 0
+}
+function geluTanhPrime(x: number): number {
+  if (isNaNNumber(x)) return x;
+  const u = SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x);
+  const s = sigmoid(2 * u);
+  const ds = sigmoidPrime(2 * u);
+  if (ds === 0) return s; // far tails: the second term is 0 (and ∞·0 must not make NaN)
+  return s + x * 2 * ds * SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_COEFF * x * x);
+}
+const gelu: ScalarFn = (x, p) => (p.approximate === 'tanh' ? geluTanh(x) : geluErf(x));
+const geluPrime: ScalarFn = (x, p) => (p.approximate === 'tanh' ? geluTanhPrime(x) : geluErfPrime(x));
+
+function silu(x: number, p: ResolvedParams): number {
+  const beta = p.beta as number;
+  if (beta === 0) return x * 0.5;
+  const bx = beta * x;
+  if (bx === Infinity) return x; // σ(+∞) = 1
+  if (bx === -Infinity) return 0 * Math.sign(x); // x·σ(−∞) → 0 with the sign of x (the product would be ∞·0)
+  return x * sigmoid(bx);
+}
+function siluPrime(x: number, p: ResolvedParams): number {
+  const beta = p.beta as number;
+  if (beta === 0) return isNaNNumber(x) ? x : 0.5;
+  const bx = beta * x;
+  const ds = sigmoidPrime(bx);
+  if (ds === 0) return sigmoid(bx); // tails: βx·σ′(βx) is 0 (and ∞·0 must not make NaN)
+  return sigmoid(bx) + bx * ds;
+}
+
+function softplusOp(x: number, p: ResolvedParams): number {
+  const beta = p.beta as number;
+  const bx = beta * x;
+  return bx > (p.threshold as number) ? x : softplus(bx) / beta;
+}
+function softplusPrime(x: number, p: ResolvedParams): number {
+  const bx = (p.beta as number) * x;
+  return bx > (p.threshold as number) ? 1 : sigmoid(bx);
+}
+
+function mish(x: number): number {
+  if (x === -Infinity) return -0;
+  return x * Math.tanh(softplus(x));
+}
+function mishPrime(x: number): number {
+  if (x === Infinity) return 1;
+  if (x === -Infinity) return 0;
+  const sp = softplus(x);
+  return Math.tanh(sp) + x * tanhPrime(sp) * sigmoid(x);
+}
+
+/** PyTorch's hardsigmoid (x+3 clamped to [0,6], over 6) unless ONNX's alpha/beta are given. */
+function hardsigmoid(x: number, p: ResolvedParams): number {
+  if (p.alpha !== undefined || p.beta !== undefined) {
+    const t = ((p.alpha ?? 1 / 6) as number) * x + ((p.beta ?? 0.5) as number);
+    return t <= 0 ? 0 : t >= 1 ? 1 : t;
+  }
+  const t = x + 3;
+  return (t <= 0 ? 0 : t >= 6 ? 6 : t) / 6;
+}
+function hardsigmoidPrime(x: number, p: ResolvedParams): number {
+  if (isNaNNumber(x)) return x;
+  if (p.alpha !== undefined || p.beta !== undefined) {
+    const a = (p.alpha ?? 1 / 6) as number;
+    const t = a * x + ((p.beta ?? 0.5) as number);
+    return t > 0 && t < 1 ? a : 0;
+  }
+  return x > -3 && x < 3 ? 1 / 6 : 0;
+}
+
+function hardswish(x: number): number {
+  if (x === -Infinity) return -0;
+  const t = x + 3;
+  return (x * (t <= 0 ? 0 : t >= 6 ? 6 : t)) / 6;
+}
+function hardswishPrime(x: number): number {
+  if (isNaNNumber(x)) return x;
+  return x <= -3 ? 0 : x >= 3 ? 1 : x / 3 + 0.5;
+}
+
+/** (x + √(x²+b))/2, with the x < 0 branch rewritten as b/(2(√(x²+b) − x)) to avoid cancellation. */
+function squareplus(x: number, p: ResolvedParams): number {
+  const b = p.b as number;
+  const h = Math.hypot(x, Math.sqrt(b)); // √(x²+b) without overflowing x²
+  return x >= 0 ? (x + h) / 2 : b / (2 * (h - x));
+}
+function squareplusPrime(x: number, p: ResolvedParams): number {
+  if (x === Infinity) return 1;
+  if (x === -Infinity) return 0;
+  const b = p.b as number;
+  const h = Math.hypot(x, Math.sqrt(b));
+  return x >= 0 ? (1 + x / h) / 2 : b / (2 * h * (h - x));
+}
+
+function elu(x: number, p: ResolvedParams): number {
+  return x > 0 ? x : (p.alpha as number) * Math.expm1(x);
+}
+function eluPrime(x: number, p: ResolvedParams): number {
+  return x > 0 ? 1 : (p.alpha as number) * Math.exp(x);
+}
+function celu(x: number, p: ResolvedParams): number {
+  const a = p.alpha as number;
+  return x > 0 ? x : a * Math.expm1(x / a);
+}
+function celuPrime(x: number, p: ResolvedParams): number {
+  return x > 0 ? 1 : Math.exp(x / (p.alpha as number));
+}
+function selu(x: number, p: ResolvedParams): number {
+  return (p.scale as number) * (x > 0 ? x : (p.alpha as number) * Math.expm1(x));
+}
+function seluPrime(x: number, p: ResolvedParams): number {
+  return (p.scale as number) * (x > 0 ? 1 : (p.alpha as number) * Math.exp(x));
+}
+
+function softsign(x: number): number {
+  if (x === Infinity) return 1;
+  if (x === -Infinity) return -1;
+  return x / (1 + Math.abs(x));
+}
+function softsignPrime(x: number): number {
+  const d = 1 + Math.abs(x);
+  return 1 / (d * d);
+}
+
+function clamp(x: number, p: ResolvedParams): number {
+  const lo = p.min as number;
+  const hi = p.max as number;
+  const t = x < lo ? lo : x; // NaN passes both tests unchanged
+  return t > hi ? hi : t; // min > max gives max everywhere (PyTorch clamp, ONNX Clip)
+}
+function clampPrime(x: number, p: ResolvedParams): number {
+  if (isNaNNumber(x)) return x;
+  return x > (p.min as number) && x < (p.max as number) ? 1 : 0;
+}
+
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+
+/* ---------- the table ---------- */
+
+function unary(
+  name: OpName, accuracy: AccuracyClass, summary: string, f: ScalarFn, df: ScalarFn, params: ParamSpec[] = [],
+): OpDefinition {
+  return { name, kind: 'unary', inputs: ['x'], params, accuracy, summary, f, df };
+}
+
+const definitions: OpDefinition[] = [
+  unary('relu', 'exact', 'max(0, x); relu(−0) = +0', relu, reluPrime),
+  unary('relu6', 'exact', 'min(max(0, x), 6)',
+    (x) => (x <= 0 ? 0 : x >= 6 ? 6 : x),
+    (x) => (isNaNNumber(x) ? x : x > 0 && x < 6 ? 1 : 0)),
+  unary('leaky_relu', 'scaled', 'x if x > 0 else alpha·x',
+    (x, p) => (x > 0 ? x : (p.alpha as number) * x),
+    (x, p) => (x > 0 ? 1 : x <= 0 ? (p.alpha as number) : NaN),
+    [num('alpha', 'finite', 0.01, 'slope for x ≤ 0')]),
+  {
+    name: 'prelu', kind: 'prelu', inputs: ['x', 'weight'], accuracy: 'scaled',
+    summary: 'x if x > 0 else w·x; w is one scalar, one slope per channel on `axis` (default 1), or one per element',
+    params: [num('axis', 'axis', 1, 'the channel axis a 1-D weight runs along')],
+  },
+  unary('elu', 'transcendental', 'x if x > 0 else alpha·expm1(x)', elu, eluPrime, [num('alpha', 'finite', 1, 'the negative saturation value is −alpha')]),
+  unary('celu', 'transcendental', 'max(0,x) + min(0, alpha·expm1(x/alpha))', celu, celuPrime, [num('alpha', 'positive', 1, 'scale of the negative part')]),
+  unary('selu', 'transcendental', 'scale·(x if x > 0 else alpha·expm1(x))', selu, seluPrime, [
+    num('alpha', 'finite', SELU_ALPHA, 'the SELU α (ONNX attribute alpha)'),
+    num('scale', 'finite', SELU_SCALE, 'the SELU λ (ONNX attribute gamma)'),
+  ]),
+  unary('gelu', 'transcendental', "x·Φ(x) (approximate 'none') or ½x(1+tanh(√(2/π)(x+0.044715x³))) ('tanh')", gelu, geluPrime, [APPROXIMATE]),
+  unary('silu', 'transcendental', 'x·σ(beta·x) (SiLU; Swish with beta)', silu, siluPrime, [num('beta', 'finite', 1, 'the Swish β')]),
+  unary('softplus', 'transcendental', 'log1p(exp(beta·x))/beta, x where beta·x > threshold', softplusOp, softplusPrime, [
+    num('beta', 'positive', 1, 'sharpness'),
+    num('threshold', 'notNaN', 20, 'above this, beta·x is returned as is (linear)'),
+  ]),
+  unary('mish', 'transcendental', 'x·tanh(softplus(x))', (x) => mish(x), (x) => mishPrime(x)),
+  unary('hardsigmoid', 'scaled', 'min(max(x+3, 0), 6)/6; with alpha/beta: max(0, min(1, alpha·x + beta)) (ONNX)', hardsigmoid, hardsigmoidPrime, [
+    num('alpha', 'finite', undefined, 'ONNX HardSigmoid slope (unset: PyTorch form, 1/6)'),
+    num('beta', 'finite', undefined, 'ONNX HardSigmoid offset (unset: PyTorch form, 1/2)'),
+  ]),
+  unary('hardswish', 'scaled', 'x·min(max(x+3, 0), 6)/6', (x) => hardswish(x), (x) => hardswishPrime(x)),
+  unary('squareplus', 'transcendental', '(x + √(x²+b))/2', squareplus, squareplusPrime, [num('b', 'positive', 4, 'curvature at 0')]),
+  unary('relu_squared', 'scaled', 'max(0, x)²', (x) => { const r = relu(x, {}); return r * r; }, (x) => 2 * relu(x, {})),
+  unary('thresholded_relu', 'exact', 'x if x > alpha else 0',
+    (x, p) => (x > (p.alpha as number) ? x : x <= (p.alpha as number) ? 0 : x),
+    (x, p) => (x > (p.alpha as number) ? 1 : x <= (p.alpha as number) ? 0 : NaN),
+    [num('alpha', 'finite', 1, 'the threshold')]),
+  {
+    name: 'crelu', kind: 'crelu', inputs: ['x'], accuracy: 'exact', params: [],
+    summary: 'concat(relu(x), relu(−x)) on the last axis (doubles it)',
+  },
+  {
+    name: 'noisy_relu', kind: 'noisy', inputs: ['x'], accuracy: 'transcendental',
+    summary: 'max(0, x + n), n ~ N(0, sigmoid(x)) (Nair & Hinton) or N(0, sigma²); counter-based noise from seed',
+    params: [
+      num('seed', 'uint32', 0, 'noise seed; the same seed gives the same output'),
+      num('sigma', 'nonNegative', undefined, 'fixed noise standard deviation (unset: variance sigmoid(x))'),
+    ],
+  },
+  unary('sigmoid', 'transcendental', '1/(1+e^−x)', (x) => sigmoid(x), (x) => sigmoidPrime(x)),
+  unary('tanh', 'transcendental', 'tanh(x)', (x) => Math.tanh(x), (x) => tanhPrime(x)),
+  unary('hardtanh', 'exact', 'clamp(x, min, max) (ONNX Clip; min > max gives max)', clamp, clampPrime, [
+    num('min', 'notNaN', -1, 'lower bound'),
+    num('max', 'notNaN', 1, 'upper bound'),
+  ]),
+  unary('softsign', 'transcendental', 'x/(1+|x|)', (x) => softsign(x), (x) => softsignPrime(x)),
+  unary('hardshrink', 'exact', 'x if |x| > lambda else 0',
+    (x, p) => (Math.abs(x) <= (p.lambda as number) ? 0 : x),
+    (x, p) => (isNaNNumber(x) ? x : Math.abs(x) > (p.lambda as number) ? 1 : 0),
+    [num('lambda', 'nonNegative', 0.5, 'the dead zone half-width')]),
+  unary('softshrink', 'scaled', 'x − lambda if x > lambda, x + lambda if x < −lambda, else 0',
+    (x, p) => { const l = p.lambda as number; return x > l ? x - l : x < -l ? x + l : isNaNNumber(x) ? x : 0; },
+    (x, p) => (isNaNNumber(x) ? x : Math.abs(x) > (p.lambda as number) ? 1 : 0),
+    [num('lambda', 'nonNegative', 0.5, 'the dead zone half-width')]),
+  { name: 'reglu', kind: 'glu', inputs: ['gate', 'value'], accuracy: 'scaled', params: [], summary: 'relu(gate) ⊙ value', f: relu, df: reluPrime },
+  { name: 'geglu', kind: 'glu', inputs: ['gate', 'value'], accuracy: 'transcendental', params: [APPROXIMATE], summary: 'gelu(gate) ⊙ value', f: gelu, df: geluPrime },
+  {
+    name: 'swiglu', kind: 'glu', inputs: ['gate', 'value'], accuracy: 'transcendental', params: [num('beta', 'finite', 1, 'the Swish β')],
+    summary: 'silu(gate) ⊙ value', f: silu, df: siluPrime,
+  },
+];
+
+/** Every op name, and the parameters each takes (for typed calls). */
+export interface OpParamMap {
+  relu: Record<string, never>;
+  relu6: Record<string, never>;
+  leaky_relu: { alpha?: number };
+  prelu: { axis?: number };
+  elu: { alpha?: number };
+  celu: { alpha?: number };
+  selu: { alpha?: number; scale?: number };
+  gelu: { approximate?: 'none' | 'tanh' };
+  silu: { beta?: number };
+  softplus: { beta?: number; threshold?: number };
+  mish: Record<string, never>;
+  hardsigmoid: { alpha?: number; beta?: number };
+  hardswish: Record<string, never>;
+  squareplus: { b?: number };
+  relu_squared: Record<string, never>;
+  thresholded_relu: { alpha?: number };
+  crelu: Record<string, never>;
+  noisy_relu: { seed?: number; sigma?: number };
+  sigmoid: Record<string, never>;
+  tanh: Record<string, never>;
+  hardtanh: { min?: number; max?: number };
+  softsign: Record<string, never>;
+  hardshrink: { lambda?: number };
+  softshrink: { lambda?: number };
+  reglu: Record<string, never>;
+  geglu: { approximate?: 'none' | 'tanh' };
+  swiglu: { beta?: number };
+}
+export type OpName = keyof OpParamMap;
+
+/** Other names users know these ops by. */
+export const OP_ALIASES: Readonly<Record<string, OpName>> = {
+  swish: 'silu',
+  clamp: 'hardtanh',
+  clip: 'hardtanh',
+  hard_sigmoid: 'hardsigmoid',
+  hard_swish: 'hardswish',
+  relu2: 'relu_squared',
+};
+
+export const OPS: Readonly<Record<OpName, OpDefinition>> = Object.freeze(
+  Object.fromEntries(definitions.map((d) => [d.name, Object.freeze(d)])) as Record<OpName, OpDefinition>,
+);
+export const OP_NAMES: readonly OpName[] = Object.freeze(definitions.map((d) => d.name));
+
+export function findOp(name: unknown): OpDefinition | undefined {
+  if (typeof name !== 'string') return undefined;
+  const canonical = Object.hasOwn(OPS, name) ? (name as OpName) : OP_ALIASES[name];
+  return canonical === undefined ? undefined : OPS[canonical];
+}

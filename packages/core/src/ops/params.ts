@@ -1,0 +1,71 @@
+import { describeValue, ErrorCode, RectifierError } from '../errors.js';
+
+/** How a numeric parameter is constrained. */
+export type NumberRule =
+  | 'finite' // any finite number
+  | 'notNaN' // any number but NaN (±∞ allowed, e.g. clamp bounds)
+  | 'positive' // finite and > 0
+  | 'nonNegative' // finite and ≥ 0
+  | 'uint32' // an integer in [0, 2^32)
+  | 'axis'; // an integer (negative counts from the end)
+
+export type ParamSpec =
+  | { readonly name: string; readonly type: 'number'; readonly rule: NumberRule; readonly default: number | undefined; readonly doc: string }
+  | { readonly name: string; readonly type: 'enum'; readonly values: readonly string[]; readonly default: string; readonly doc: string };
+
+export type ParamValue = number | string | undefined;
+/** Parameters after validation, with every default filled in (optional ones may stay undefined). */
+export type ResolvedParams = Readonly<Record<string, ParamValue>>;
+
+const RULE_TEXT: Record<NumberRule, string> = {
+  finite: 'a finite number',
+  notNaN: 'a number that is not NaN',
+  positive: 'a finite number > 0',
+  nonNegative: 'a finite number ≥ 0',
+  uint32: 'an integer in [0, 2^32)',
+  axis: 'an integer axis',
+};
+
+function satisfies(rule: NumberRule, v: number): boolean {
+  switch (rule) {
+    case 'finite': return Number.isFinite(v);
+    case 'notNaN': return !Number.isNaN(v);
+    case 'positive': return Number.isFinite(v) && v > 0;
+    case 'nonNegative': return Number.isFinite(v) && v >= 0;
+    case 'uint32': return Number.isInteger(v) && v >= 0 && v < 2 ** 32;
+    case 'axis': return Number.isInteger(v);
+  }
+}
+
+/** Checks `given` against the specs (unknown keys are an error: a typo must not pass silently). */
+export function resolveParams(op: string, specs: readonly ParamSpec[], given: unknown): ResolvedParams {
+  if (given !== undefined && (given === null || typeof given !== 'object' || Array.isArray(given))) {
+    throw new RectifierError(ErrorCode.BadParameter, { op, argument: 'params', expected: 'an object of parameters or undefined', received: describeValue(given) });
+  }
+  const g = (given ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(g)) {
+    if (!specs.some((s) => s.name === key)) {
+      const known = specs.length === 0 ? 'no parameters' : `one of ${specs.map((s) => s.name).join(', ')}`;
+      throw new RectifierError(ErrorCode.BadParameter, { op, argument: key, expected: known, received: 'an unknown parameter' });
+    }
+  }
+  const out: Record<string, ParamValue> = {};
+  for (const spec of specs) {
+    const v = g[spec.name];
+    if (v === undefined) {
+      out[spec.name] = spec.default;
+      continue;
+    }
+    if (spec.type === 'number') {
+      if (typeof v !== 'number' || !satisfies(spec.rule, v)) {
+        throw new RectifierError(ErrorCode.BadParameter, { op, argument: spec.name, expected: RULE_TEXT[spec.rule], received: describeValue(v) });
+      }
+    } else if (typeof v !== 'string' || !spec.values.includes(v)) {
+      throw new RectifierError(ErrorCode.BadParameter, {
+        op, argument: spec.name, expected: `one of ${spec.values.map((s) => `'${s}'`).join(', ')}`, received: describeValue(v),
+      });
+    }
+    out[spec.name] = v;
+  }
+  return Object.freeze(out);
+}

@@ -1,0 +1,368 @@
+/**
+ * Argument checking shared by every backend and by the float64 references: one place turns a raw
+ * call into a validated, normalised description (a `*Call`), or throws the typed error.
+ */
+import { DTYPES, type DType } from './dtype.js';
+import { describeValue, ErrorCode, RectifierError } from './errors.js';
+import { findOp, OP_NAMES, type OpDefinition } from './ops/catalogue.js';
+import { resolveParams, type ResolvedParams } from './ops/params.js';
+import { isTensor, MAX_TENSOR_ELEMENTS, sameShape, type Tensor } from './tensor.js';
+
+/** What a backend accepts; the references accept everything. */
+export interface CallLimits {
+  readonly dtypes: readonly DType[];
+  readonly maxElements: number;
+  /** When false, NaN and ±∞ in an input give `UNSUPPORTED_VALUE` instead of being computed. */
+  readonly nonFinite: boolean;
+}
+
+export const UNLIMITED: CallLimits = Object.freeze({ dtypes: DTYPES, maxElements: MAX_TENSOR_ELEMENTS, nonFinite: true });
+
+/** How a PReLU weight maps onto x: element i of x uses weight[(floor(i / inner)) % channels]. */
+export interface PreluLayout {
+  readonly mode: 'scalar' | 'channel' | 'full';
+  readonly channels: number;
+  /** Elements per channel run (product of the dims after the channel axis; 1 for 'full'). */
+  readonly inner: number;
+}
+
+export interface OpCall {
+  readonly op: OpDefinition;
+  readonly inputs: readonly Tensor[];
+  readonly params: ResolvedParams;
+  readonly dtype: DType;
+  readonly outShape: readonly number[];
+  /** Present for prelu only. */
+  readonly prelu?: PreluLayout;
+}
+
+export interface GradientCall extends OpCall {
+  readonly dy: Tensor;
+}
+
+export function checkTensor(v: unknown, op: string, argument: string, limits: CallLimits): Tensor {
+  if (!isTensor(v)) {
+    throw new RectifierError(ErrorCode.BadArgument, { op, argument, expected: 'a Tensor', received: describeValue(v) });
+  }
+  if (v.isDisposed) {
+    throw new RectifierError(ErrorCode.Disposed, { op, argument }, 'the tensor was disposed');
+  }
+  if (!limits.dtypes.includes(v.dtype)) {
+    throw new RectifierError(ErrorCode.UnsupportedDtype, {
+      op, argument, expected: `one of the backend's dtypes (${limits.dtypes.join(', ')})`, received: v.dtype,
+    });
+  }
+  if (v.size > limits.maxElements) {
+    throw new RectifierError(ErrorCode.TooLarge, {
+      op, argument, expected: `at most ${limits.maxElements} elements (the backend's maxElements)`, received: `${v.size}`,
+    });
+  }
+  if (!limits.nonFinite) {
+    const d = v.data;
+    for (let i = 0; i < d.length; i++) {
+      if (!Number.isFinite(d[i])) {
+        throw new RectifierError(ErrorCode.UnsupportedValue, {
+          op, argument, expected: 'finite values (this backend declares nonFinite: false)', received: `${describeValue(d[i])} at index ${i}`,
+        });
+      }
+    }
+  }
+  return v;
+}
+
+export function checkSameDtype(op: string, tensors: readonly (readonly [string, Tensor])[]): DType {
+  const [firstName, first] = tensors[0];
+  for (const [name, t] of tensors) {
+    if (t.dtype !== first.dtype) {
+      throw new RectifierError(ErrorCode.DtypeMismatch, { op, argument: name, expected: `${first.dtype} like '${firstName}'`, received: t.dtype });
+    }
+  }
+  return first.dtype;
+}
+
+function requireOp(op: unknown): OpDefinition {
+  const def = findOp(op);
+  if (def === undefined) {
+    throw new RectifierError(ErrorCode.UnknownOp, {
+      op: typeof op === 'string' ? op : 'forward', argument: 'op', expected: `one of ${OP_NAMES.join(', ')}`, received: describeValue(op),
+    });
+  }
+  return def;
+}
+
+function shapeText(s: readonly number[]): string {
+  return `[${s.join(', ')}]`;
+}
+
+function preluLayout(op: string, x: Tensor, w: Tensor, axisParam: number): PreluLayout {
+  if (w.size === 1) return { mode: 'scalar', channels: 1, inner: x.size };
+  if (sameShape(w.shape, x.shape)) return { mode: 'full', channels: w.size, inner: 1 };
+  const axis = axisParam < 0 ? axisParam + x.rank : axisParam;
+  if (w.rank !== 1 || axis < 0 || axis >= x.rank || x.shape[axis] !== w.size) {
+    const target = axis >= 0 && axis < x.rank ? `[${x.shape[axis]}] for axis ${axisParam} of x ${shapeText(x.shape)}` : `a valid axis of x ${shapeText(x.shape)}`;
+    throw new RectifierError(ErrorCode.DimMismatch, {
+      op, argument: 'weight', expected: `one element, the shape of x, or ${target}`, received: shapeText(w.shape),
+    });
+  }
+  let inner = 1;
+  for (let i = axis + 1; i < x.rank; i++) inner *= x.shape[i];
+  return { mode: 'channel', channels: w.size, inner };
+}
+
+/** Validates a forward call: op name, inputs, params, shapes. */
+export function prepareOpCall(op: unknown, inputs: unknown, params: unknown, limits: CallLimits = UNLIMITED): OpCall {
+  const def = requireOp(op);
+  const list: unknown[] = isTensor(inputs) ? [inputs] : Array.isArray(inputs) ? inputs : [inputs];
+  if (list.length !== def.inputs.length) {
+    throw new RectifierError(ErrorCode.BadArgument, {
+      op: def.name, argument: 'inputs', expected: `${def.inputs.length} tensor(s) (${def.inputs.join(', ')})`, received: `${list.length}`,
+    });
+  }
+  const tensors = list.map((t, i) => checkTensor(t, def.name, def.inputs[i], limits));
+  const dtype = checkSameDtype(def.name, tensors.map((t, i) => [def.inputs[i], t] as const));
+  const resolved = resolveParams(def.name, def.params, params);
+  const x = tensors[0];
+  let outShape: readonly number[] = x.shape;
+  let prelu: PreluLayout | undefined;
+  switch (def.kind) {
+    case 'crelu':
+      if (x.rank === 0) {
+        throw new RectifierError(ErrorCode.BadShape, { op: def.name, argument: 'x', expected: 'rank ≥ 1 (crelu concatenates on the last axis)', received: 'a scalar' });
+      }
+      outShape = [...x.shape.slice(0, -1), 2 * x.shape[x.rank - 1]];
+      break;
+    case 'prelu':
+      prelu = preluLayout(def.name, x, tensors[1], resolved.axis as number);
+      break;
+    case 'glu':
+      if (!sameShape(tensors[0].shape, tensors[1].shape)) {
+        throw new RectifierError(ErrorCode.DimMismatch, { op: def.name, argument: 'value', expected: `the gate's shape ${shapeText(x.shape)}`, received: shapeText(tensors[1].shape) });
+      }
+      break;
+    default:
+      break;
+  }
+  return { op: def, inputs: tensors, params: resolved, dtype, outShape, ...(prelu ? { prelu } : {}) };
+}
+
+/** Validates a gradient call: a forward call plus dy of the output's shape and dtype. */
+export function prepareGradientCall(op: unknown, inputs: unknown, dy: unknown, params: unknown, limits: CallLimits = UNLIMITED): GradientCall {
+  const call = prepareOpCall(op, inputs, params, limits);
+  const g = checkTensor(dy, call.op.name, 'dy', limits);
+  if (!sameShape(g.shape, call.outShape)) {
+    throw new RectifierError(ErrorCode.DimMismatch, { op: call.op.name, argument: 'dy', expected: `the output's shape ${shapeText(call.outShape)}`, received: shapeText(g.shape) });
+  }
+  checkSameDtype(call.op.name, [['x', call.inputs[0]], ['dy', g]]);
+  return { ...call, dy: g };
+}
+
+/* ---------------- matmul ---------------- */
+
+export interface MatmulOptions {
+  /** Use aᵀ (a is [k, m]). */
+  transposeA?: boolean;
+  /** Use bᵀ (b is [n, k]). */
+  transposeB?: boolean;
+}
+
+export interface MatmulCall {
+  readonly a: Tensor;
+  readonly b: Tensor;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly dtype: DType;
+}
+
+function requireRank(op: string, argument: string, t: Tensor, rank: number): void {
+  if (t.rank !== rank) {
+    throw new RectifierError(ErrorCode.BadShape, { op, argument, expected: `rank ${rank}`, received: `rank ${t.rank} ${shapeText(t.shape)}` });
+  }
+}
+
+function checkOptions(op: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new RectifierError(ErrorCode.BadArgument, { op, argument: 'options', expected: 'an options object or undefined', received: describeValue(options) });
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      throw new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: `one of ${allowed.join(', ')}`, received: 'an unknown option' });
+    }
+  }
+  return options as Record<string, unknown>;
+}
+
+function checkBool(op: string, argument: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new RectifierError(ErrorCode.BadArgument, { op, argument, expected: 'a boolean', received: describeValue(v) });
+  return v;
+}
+
+export function prepareMatmul(a: unknown, b: unknown, options: unknown, limits: CallLimits = UNLIMITED): MatmulCall {
+  const op = 'matmul';
+  const opts = checkOptions(op, options, ['transposeA', 'transposeB']);
+  const A = checkTensor(a, op, 'a', limits);
+  const B = checkTensor(b, op, 'b', limits);
+  const dtype = checkSameDtype(op, [['a', A], ['b', B]]);
+  requireRank(op, 'a', A, 2);
+  requireRank(op, 'b', B, 2);
+  const transposeA = checkBool(op, 'transposeA', opts.transposeA);
+  const transposeB = checkBool(op, 'transposeB', opts.transposeB);
+  const [m, k] = transposeA ? [A.shape[1], A.shape[0]] : [A.shape[0], A.shape[1]];
+  const [kb, n] = transposeB ? [B.shape[1], B.shape[0]] : [B.shape[0], B.shape[1]];
+  if (k !== kb) {
+    throw new RectifierError(ErrorCode.DimMismatch, {
+      op, argument: 'b', expected: `${k} rows${transposeB ? ' (after transpose)' : ''} to match a's ${k} columns`, received: `${kb} ${shapeText(B.shape)}`,
+    });
+  }
+  if (m * n > limits.maxElements) {
+    throw new RectifierError(ErrorCode.TooLarge, { op, argument: 'output', expected: `at most ${limits.maxElements} elements`, received: `${m}×${n}` });
+  }
+  return { a: A, b: B, transposeA, transposeB, m, k, n, dtype };
+}
+
+/* ---------------- FFN ---------------- */
+
+/** FFN weights. `v`/`bv` are the value projection of the GLU variants (reglu, geglu, swiglu). */
+export interface FfnWeights {
+  /** [d, f] */
+  w1: Tensor;
+  /** [f] */
+  b1?: Tensor;
+  /** [f, dOut] */
+  w2: Tensor;
+  /** [dOut] */
+  b2?: Tensor;
+  /** [d, f], GLU variants only */
+  v?: Tensor;
+  /** [f], GLU variants only */
+  bv?: Tensor;
+}
+
+export interface FfnOptions {
+  /** A unary op (relu, gelu, silu, …) or a GLU op (reglu, geglu, swiglu). Default 'relu'. */
+  activation?: string;
+  /** Parameters of the activation, as for `forward`. */
+  activationParams?: Record<string, unknown>;
+  /** Multiply only the rows of W2 whose activation is non-zero (same result within rounding). */
+  sparse?: boolean;
+  /** Also return the hidden activations [T, f]. */
+  returnHidden?: boolean;
+  /** Also return the activation statistics of the hidden layer. */
+  stats?: boolean;
+}
+
+export interface FfnCall {
+  readonly x: Tensor;
+  readonly w1: Tensor;
+  readonly b1: Tensor | undefined;
+  readonly w2: Tensor;
+  readonly b2: Tensor | undefined;
+  readonly v: Tensor | undefined;
+  readonly bv: Tensor | undefined;
+  /** tokens, model width, hidden width, output width */
+  readonly T: number;
+  readonly d: number;
+  readonly f: number;
+  readonly dOut: number;
+  readonly activation: OpDefinition;
+  readonly activationParams: ResolvedParams;
+  readonly sparse: boolean;
+  readonly returnHidden: boolean;
+  readonly stats: boolean;
+  readonly dtype: DType;
+}
+
+export interface FfnBackwardCall extends FfnCall {
+  readonly dy: Tensor;
+}
+
+const FFN_OPTIONS = ['activation', 'activationParams', 'sparse', 'returnHidden', 'stats'] as const;
+
+export function prepareFfn(x: unknown, weights: unknown, options: unknown, limits: CallLimits = UNLIMITED, op = 'ffn'): FfnCall {
+  const opts = checkOptions(op, options, FFN_OPTIONS);
+  if (weights === null || typeof weights !== 'object' || Array.isArray(weights)) {
+    throw new RectifierError(ErrorCode.BadArgument, { op, argument: 'weights', expected: 'an object { w1, b1?, w2, b2?, v?, bv? }', received: describeValue(weights) });
+  }
+  const w = weights as Record<string, unknown>;
+  for (const key of Object.keys(w)) {
+    if (!['w1', 'b1', 'w2', 'b2', 'v', 'bv'].includes(key)) {
+      throw new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: 'one of w1, b1, w2, b2, v, bv', received: 'an unknown weight' });
+    }
+  }
+  const actName = opts.activation ?? 'relu';
+  const activation = findOp(actName);
+  if (activation === undefined || (activation.kind !== 'unary' && activation.kind !== 'glu')) {
+    throw new RectifierError(activation === undefined ? ErrorCode.UnknownOp : ErrorCode.BadArgument, {
+      op, argument: 'activation', expected: 'a unary op (relu, gelu, silu, …) or a GLU op (reglu, geglu, swiglu)', received: describeValue(actName),
+    });
+  }
+  const activationParams = resolveParams(activation.name, activation.params, opts.activationParams);
+  const X = checkTensor(x, op, 'x', limits);
+  const W1 = checkTensor(w.w1, op, 'w1', limits);
+  const W2 = checkTensor(w.w2, op, 'w2', limits);
+  const opt = (name: string): Tensor | undefined => (w[name] === undefined ? undefined : checkTensor(w[name], op, name, limits));
+  const B1 = opt('b1');
+  const B2 = opt('b2');
+  const V = opt('v');
+  const BV = opt('bv');
+  const named: [string, Tensor][] = [['x', X], ['w1', W1], ['w2', W2]];
+  for (const [n, t] of [['b1', B1], ['b2', B2], ['v', V], ['bv', BV]] as const) if (t) named.push([n, t]);
+  const dtype = checkSameDtype(op, named);
+  requireRank(op, 'x', X, 2);
+  requireRank(op, 'w1', W1, 2);
+  requireRank(op, 'w2', W2, 2);
+  const [T, d] = X.shape;
+  const f = W1.shape[1];
+  const dOut = W2.shape[1];
+  const expect = (name: string, t: Tensor | undefined, shape: number[]): void => {
+    if (t !== undefined && !sameShape(t.shape, shape)) {
+      throw new RectifierError(ErrorCode.DimMismatch, { op, argument: name, expected: shapeText(shape), received: shapeText(t.shape) });
+    }
+  };
+  expect('w1', W1, [d, f]);
+  expect('b1', B1, [f]);
+  expect('w2', W2, [f, dOut]);
+  expect('b2', B2, [dOut]);
+  if (activation.kind === 'glu') {
+    if (V === undefined) {
+      throw new RectifierError(ErrorCode.BadArgument, { op, argument: 'v', expected: `the value projection [${d}, ${f}] for ${activation.name}`, received: 'none' });
+    }
+    expect('v', V, [d, f]);
+    expect('bv', BV, [f]);
+  } else if (V !== undefined || BV !== undefined) {
+    throw new RectifierError(ErrorCode.BadArgument, { op, argument: V ? 'v' : 'bv', expected: `no value projection for the non-GLU activation ${activation.name}`, received: 'one' });
+  }
+  const hiddenSize = T * f;
+  if (hiddenSize > limits.maxElements || T * dOut > limits.maxElements) {
+    throw new RectifierError(ErrorCode.TooLarge, { op, argument: 'hidden', expected: `at most ${limits.maxElements} elements`, received: `${T}×${f}` });
+  }
+  return {
+    x: X, w1: W1, b1: B1, w2: W2, b2: B2, v: V, bv: BV, T, d, f, dOut, activation, activationParams,
+    sparse: checkBool(op, 'sparse', opts.sparse),
+    returnHidden: checkBool(op, 'returnHidden', opts.returnHidden),
+    stats: checkBool(op, 'stats', opts.stats),
+    dtype,
+  };
+}
+
+export function prepareFfnBackward(x: unknown, weights: unknown, dy: unknown, options: unknown, limits: CallLimits = UNLIMITED): FfnBackwardCall {
+  const op = 'ffnBackward';
+  const call = prepareFfn(x, weights, options, limits, op);
+  const g = checkTensor(dy, op, 'dy', limits);
+  if (!sameShape(g.shape, [call.T, call.dOut])) {
+    throw new RectifierError(ErrorCode.DimMismatch, { op, argument: 'dy', expected: shapeText([call.T, call.dOut]), received: shapeText(g.shape) });
+  }
+  checkSameDtype(op, [['x', call.x], ['dy', g]]);
+  return { ...call, dy: g };
+}
+
+export function prepareStats(hidden: unknown, limits: CallLimits = UNLIMITED): Tensor {
+  const op = 'activationStats';
+  const h = checkTensor(hidden, op, 'hidden', limits);
+  requireRank(op, 'hidden', h, 2);
+  return h;
+}
