@@ -1,0 +1,55 @@
+import { defaultRegistry, ErrorCode, getBackend, referenceForward, tensor } from '@rectifier/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCpuBackend, registerCpuBackend } from '../src/index.js';
+
+const cpu = createCpuBackend();
+afterAll(() => cpu.dispose());
+
+describe('CPU backend: what only it has', () => {
+  it('answers synchronously through backend.sync, with the same bits as the async API', async () => {
+    const x = tensor([-2, -0, 0.5, 3], [2, 2], 'float64');
+    const y = cpu.sync.forward('gelu', x);
+    expect(y).not.toBeInstanceOf(Promise);
+    expect(Array.from(y.data)).toEqual(Array.from((await cpu.forward('gelu', x)).data));
+    const [dx] = cpu.sync.gradient('relu', x, tensor([1, 1, 1, 1], [2, 2], 'float64'));
+    expect(Array.from(dx.data)).toEqual([0, 0, 1, 1]);
+    const c = cpu.sync.matmul(tensor([[1, 2], [3, 4]]), tensor([[1, 0], [0, 1]]), { transposeB: true });
+    expect(Array.from(c.data)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('sync calls throw typed errors synchronously', () => {
+    expect(() => cpu.sync.forward('nope' as 'relu', tensor([1]))).toThrow(expect.objectContaining({ code: ErrorCode.UnknownOp }));
+  });
+
+  it('computes float32 as the float64 reference rounded once (0 ulp)', async () => {
+    const xs = Array.from({ length: 2001 }, (_, i) => (i - 1000) / 97);
+    for (const op of ['gelu', 'mish', 'silu', 'elu', 'softplus', 'tanh'] as const) {
+      const y = await cpu.forward(op, tensor(xs));
+      const ref = referenceForward(op, tensor(xs));
+      expect(Array.from(y.data)).toEqual(Array.from(ref.data, Math.fround));
+    }
+  });
+
+  it('the sparse FFN path skips the rows of W2 whose activation is zero', async () => {
+    // Unit 1 is dead for every token (huge negative bias); its W2 row holds ∞. The dense product
+    // forms 0·∞ = NaN; the sparse path never touches that row, which proves the skip.
+    const x = tensor([[1, 2], [3, 4]]);
+    const w = { w1: tensor([[1, 1], [1, 1]]), b1: tensor([0, -100]), w2: tensor([[1], [Infinity]]) };
+    const dense = await cpu.ffn(x, w);
+    const sparse = await cpu.ffn(x, w, { sparse: true, stats: true });
+    expect(Number.isNaN(dense.y.data[0])).toBe(true);
+    expect(Array.from(sparse.y.data)).toEqual([3, 7]);
+    expect(sparse.stats!.deadUnits).toEqual([1]);
+  });
+
+  it('registers itself in core’s registry and is found by name and as the best backend', async () => {
+    registerCpuBackend();
+    expect(defaultRegistry.names()).toContain('cpu');
+    const byName = await getBackend('cpu');
+    expect(byName.name).toBe('cpu');
+    const best = await getBackend(undefined, { only: ['cpu'] });
+    expect(best.capabilities.sync).toBe(true);
+    await byName.dispose();
+    await best.dispose();
+  });
+});

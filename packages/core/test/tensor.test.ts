@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, RectifierError, Tensor, tensor, zeros } from '../src/index.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(RectifierError);
+    return (e as RectifierError).code;
+  }
+  return undefined;
+}
+
+describe('tensor()', () => {
+  it('builds float32 by default from flat and nested arrays, inferring the shape', () => {
+    const a = tensor([1, -2, 3]);
+    expect(a.dtype).toBe('float32');
+    expect(a.shape).toEqual([3]);
+    const b = tensor([[1, 2, 3], [4, 5, 6]], undefined, 'float64');
+    expect(b.shape).toEqual([2, 3]);
+    expect(b.data).toBeInstanceOf(Float64Array);
+    expect(Array.from(b.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(tensor(5).shape).toEqual([]);
+    expect(tensor([]).shape).toEqual([0]);
+  });
+
+  it('rounds plain numbers to float32 and keeps the dtype of typed arrays', () => {
+    expect(tensor([0.1]).data[0]).toBe(Math.fround(0.1));
+    expect(tensor(new Float64Array([0.1])).dtype).toBe('float64');
+    expect(tensor(new Float64Array([0.1]), [1], 'float32').data[0]).toBe(Math.fround(0.1));
+  });
+
+  it('copies its input: later changes to the caller array do not leak in', () => {
+    const src = new Float32Array([1, 2]);
+    const t = tensor(src);
+    src[0] = 99;
+    expect(t.data[0]).toBe(1);
+  });
+
+  it('rejects non-integer, negative, NaN and huge dims with BAD_SHAPE / TOO_LARGE', () => {
+    expect(codeOf(() => tensor([1, 2], [1.5]))).toBe(ErrorCode.BadShape);
+    expect(codeOf(() => tensor([1, 2], [-2]))).toBe(ErrorCode.BadShape);
+    expect(codeOf(() => tensor([1], [NaN]))).toBe(ErrorCode.BadShape);
+    expect(codeOf(() => tensor([1], [Infinity]))).toBe(ErrorCode.BadShape);
+    expect(codeOf(() => tensor([1], '3' as unknown as number[]))).toBe(ErrorCode.BadShape);
+    expect(codeOf(() => zeros([2 ** 20, 2 ** 20]))).toBe(ErrorCode.TooLarge);
+  });
+
+  it('rejects a data length that does not match the shape with DATA_LENGTH', () => {
+    const e = (() => {
+      try {
+        tensor([1, 2, 3], [2, 2]);
+      } catch (err) {
+        return err as RectifierError;
+      }
+      return undefined;
+    })();
+    expect(e?.code).toBe(ErrorCode.DataLength);
+    expect(e?.message).toBe('[DATA_LENGTH] tensor: argument \'values\': expected 4 elements for shape [2, 2], got 3');
+    expect(codeOf(() => new Tensor(new Float32Array(3), [4]))).toBe(ErrorCode.DataLength);
+  });
+
+  it('rejects ragged nested arrays, non-numbers and unknown dtypes', () => {
+    expect(codeOf(() => tensor([[1, 2], [3]]))).toBe(ErrorCode.BadShape);
+    expect(codeOf(() => tensor(['a'] as unknown as number[]))).toBe(ErrorCode.BadArgument);
+    expect(codeOf(() => tensor(new Int32Array(2) as unknown as number[]))).toBe(ErrorCode.BadArgument);
+    expect(codeOf(() => tensor([1], [1], 'float16' as 'float32'))).toBe(ErrorCode.UnsupportedDtype);
+  });
+
+  it('gives DISPOSED on any use of the data after dispose', () => {
+    const t = tensor([1, 2]);
+    t.dispose();
+    t.dispose();
+    expect(t.isDisposed).toBe(true);
+    expect(codeOf(() => t.data)).toBe(ErrorCode.Disposed);
+    expect(codeOf(() => t.toArray())).toBe(ErrorCode.Disposed);
+  });
+
+  it('clones deeply', () => {
+    const t = tensor([1, 2], [2, 1]);
+    const c = t.clone();
+    expect(c.shape).toEqual([2, 1]);
+    expect(c.data).not.toBe(t.data);
+    expect(c.toArray()).toEqual([1, 2]);
+  });
+});

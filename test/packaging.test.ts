@@ -1,0 +1,96 @@
+/**
+ * Each package works as its own npm import: pack core, backend-cpu and conformance with pnpm
+ * (which rewrites workspace: ranges), install the tarballs with npm into a project outside the
+ * workspace, then import and use them there — from JavaScript, from TypeScript (the published
+ * types), and by running the conformance suite on the installed CPU backend.
+ * Needs the packages built (`npm test` builds first).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findOnnxDir } from '@rectifier/conformance';
+
+const root = join(import.meta.dirname, '..');
+const pnpmSpec = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager as string;
+const work = mkdtempSync(join(tmpdir(), 'rectifier-pack-'));
+const project = join(work, 'consumer');
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function sh(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+describe('packed packages installed with npm outside the workspace', () => {
+  it('pack and install', () => {
+    for (const pkg of ['core', 'backend-cpu', 'conformance']) {
+      sh('npx', ['--yes', pnpmSpec, 'pack', '--pack-destination', work], join(root, 'packages', pkg));
+    }
+    const tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz')).map((f) => join(work, f));
+    expect(tarballs).toHaveLength(3);
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    const vitestVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'vitest', 'package.json'), 'utf8')).version as string;
+    sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, `vitest@${vitestVersion}`], project);
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules', '@rectifier', 'backend-cpu', 'package.json'), 'utf8'));
+    expect(installed.dependencies['@rectifier/core']).toBe('^0.1.0'); // workspace: ranges were rewritten
+  }, 240_000);
+
+  it('imports and computes from plain JavaScript', () => {
+    writeFileSync(join(project, 'use.mjs'), `
+      import { tensor, RectifierError } from '@rectifier/core';
+      import { createCpuBackend } from '@rectifier/backend-cpu';
+      const cpu = createCpuBackend();
+      const y = await cpu.forward('relu', tensor([-1, -0, 2]));
+      const [dx] = cpu.sync.gradient('gelu', tensor([0]), tensor([1]));
+      let code;
+      try { await cpu.forward('leaky_relu', tensor([1]), { alpha: NaN }); } catch (e) { code = e instanceof RectifierError && e.code; }
+      console.log(JSON.stringify({ y: Array.from(y.data).map((v) => Object.is(v, -0) ? '-0' : v), dx: dx.data[0], code }));
+      await cpu.dispose();
+    `);
+    const out = JSON.parse(sh('node', ['use.mjs'], project));
+    expect(out).toEqual({ y: [0, 0, 2], dx: 0.5, code: 'BAD_PARAMETER' });
+  });
+
+  it('type-checks a TypeScript consumer against the published declarations', () => {
+    writeFileSync(join(project, 'use.ts'), `
+      import { tensor, type Backend, type Capabilities } from '@rectifier/core';
+      import { createCpuBackend } from '@rectifier/backend-cpu';
+      const cpu: Backend = createCpuBackend();
+      const caps: Capabilities = cpu.capabilities;
+      export const p: Promise<number> = cpu.forward('softplus', tensor([1]), { beta: 2 }).then((t) => t.data[0] + caps.maxElements);
+    `);
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: false, types: [] },
+      files: ['use.ts'],
+    }));
+    sh('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], project);
+    // A wrong parameter name must be a type error for TypeScript users.
+    writeFileSync(join(project, 'use.ts'), `
+      import { tensor } from '@rectifier/core';
+      import { createCpuBackend } from '@rectifier/backend-cpu';
+      export const p = createCpuBackend().forward('softplus', tensor([1]), { betta: 2 });
+    `);
+    let diagnostics = '';
+    try {
+      sh('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], project);
+    } catch (e) {
+      diagnostics = String((e as { stdout?: string }).stdout);
+    }
+    expect(diagnostics).toMatch(/error TS\d+:.*'betta'/);
+  }, 120_000);
+
+  it('runs the conformance suite on the installed CPU backend', () => {
+    writeFileSync(join(project, 'cpu.test.mjs'), `
+      import { runConformance } from '@rectifier/conformance';
+      import { createCpuBackend } from '@rectifier/backend-cpu';
+      runConformance('packed-cpu', () => createCpuBackend(), { reportDir: false });
+    `);
+    const onnx = findOnnxDir(root);
+    const out = sh('npx', ['vitest', 'run', '--reporter=json'], project, onnx ? { RECTIFIER_ONNX_DIR: onnx } : {});
+    const report = JSON.parse(out.slice(out.indexOf('{')));
+    expect(report.numFailedTests).toBe(0);
+    expect(report.numPassedTests).toBeGreaterThan(250);
+  }, 240_000);
+});
