@@ -31,7 +31,7 @@ function fmt(v: number): string {
   return String(Number(v.toPrecision(5)));
 }
 
-export function renderTable(rows: OpRow[], xs: readonly number[] = TOUR_INPUTS): string {
+export function renderTable(rows: OpRow[], xs: readonly number[]): string {
   const head = ['op', ...xs.map((x) => `f(${fmt(x)})`), ...xs.map((x) => `f′(${fmt(x)})`)];
   const body = rows.map((r) => [r.op, ...r.f.map(fmt), ...r.df.map(fmt)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));

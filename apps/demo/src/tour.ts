@@ -5,11 +5,11 @@
  */
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { scalar, tensor } from '@rectifier/core';
-import { opTable, renderTable } from './table.js';
+import { opTable, renderTable, TOUR_INPUTS } from './table.js';
 
 const backend = createCpuBackend();
 console.log('Rectifier — the ReLU family on the CPU backend (float32)\n');
-console.log(renderTable(await opTable(backend)));
+console.log(renderTable(await opTable(backend, TOUR_INPUTS), TOUR_INPUTS));
 
 // ≈50 % of ReLU units are exactly zero at a symmetric random init (Glorot, Bordes & Bengio 2011).
 const T = 256;
