@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { ulpDiff } from './helpers/ulp.js';
 import { readFileSync } from 'node:fs';
 import { erf, erfc } from '../src/math/erf.js';
 
@@ -30,22 +31,6 @@ const rows: Row[] = JSON.parse(
   readFileSync(new URL('./fixtures/erf-values.json', import.meta.url), 'utf8'),
 ) as Row[];
 
-const f64 = new Float64Array(1);
-const i64 = new BigInt64Array(f64.buffer);
-
-/** Map a double onto a monotonic integer line (…, -0 and +0 both map to 0). */
-function ordinal(v: number): bigint {
-  f64[0] = v;
-  const b = i64[0];
-  return b < 0n ? -(b & 0x7fffffffffffffffn) : b;
-}
-
-/** Distance in ulps between two doubles, as bit-pattern distance. */
-function ulpDiff(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  const d = ordinal(a) - ordinal(b);
-  return Number(d < 0n ? -d : d);
-}
 
 describe('erf/erfc (fdlibm port) against correctly rounded reference values', () => {
   it('fixture covers the branch boundaries', () => {

@@ -144,7 +144,8 @@ function hardswish(x: number): number {
 }
 function hardswishPrime(x: number): number {
   if (isNaNNumber(x)) return x;
-  return x <= -3 ? 0 : x >= 3 ? 1 : x / 3 + 0.5;
+  // (x + 1.5)/3, not x/3 + ½: x + 1.5 is exact near the zero at −1.5, so the result is correctly rounded there.
+  return x <= -3 ? 0 : x >= 3 ? 1 : (x + 1.5) / 3;
 }
 
 /** (x + √(x²+b))/2, with the x < 0 branch rewritten as b/(2(√(x²+b) − x)) to avoid cancellation. */
