@@ -26,9 +26,15 @@ export function pnpm(args, env) {
   return run('npx', ['--yes', pnpmSpec, ...args], env);
 }
 
-/** Installs the locked dependencies and builds every package (dist/ for real consumers). */
+/**
+ * Installs the system packages (Debian) and the locked dependencies, then builds every package
+ * (dist/ for real consumers). headless-gl compiles against Node's own headers (npm_config_nodedir),
+ * since node-gyp cannot download them here.
+ */
 export function installAndBuild() {
+  if (process.platform === 'linux' && run('bash', ['scripts/install-system-deps.sh']) !== 0) process.exit(1);
   const frozen = process.env.CI ? ['--frozen-lockfile'] : [];
-  if (pnpm(['install', ...frozen]) !== 0) process.exit(1);
+  const nodedir = process.env.npm_config_nodedir ?? (process.platform === 'linux' ? '/usr' : undefined);
+  if (pnpm(['install', ...frozen], nodedir ? { npm_config_nodedir: nodedir } : {}) !== 0) process.exit(1);
   if (pnpm(['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']) !== 0) process.exit(1);
 }

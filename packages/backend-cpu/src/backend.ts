@@ -37,7 +37,8 @@ export interface CpuFfnForward {
   y: Tensor;
 }
 
-class CpuKernels implements Kernels {
+/** The CPU kernels on validated calls (exported for backends that reuse them on part of the work). */
+export class CpuKernels implements Kernels {
   forward(call: OpCall): Tensor {
     const size = call.outShape.reduce((a, b) => a * b, 1);
     const y = allocate(call.dtype, size);

@@ -1,0 +1,8 @@
+/**
+ * @rectifier/backend-cpu/kernels — the CPU backend's kernels, for other backends that run the
+ * same code elsewhere (the worker backend runs them per chunk in each thread). Element-wise
+ * kernels take a [start, end) range of global indices; gemmAccumulate works on any row block.
+ */
+export { activate, activateBackward, forwardKernel, gradientKernel } from './kernels/elementwise.js';
+export { biasedAccumulator, gemmAccumulate, transpose } from './kernels/matmul.js';
+export { CpuKernels, type CpuFfnForward } from './backend.js';
