@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   epsilon, ErrorCode, MAX_TENSOR_ELEMENTS, OP_NAMES, OPS, RectifierError, referenceActivationStats, referenceFfn,
   referenceFfnBackward, referenceForward, referenceGradient, referenceMatmul, Tensor, tensor,
@@ -68,6 +70,19 @@ function repoRoot(): string | undefined {
     if (up === dir) return undefined;
     dir = up;
   }
+}
+
+/** The V8 garbage collector, exposed at run time (no --expose-gc flag needed on the test runner). */
+function exposeGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+function memory(gc: () => void): { heapUsed: number; arrayBuffers: number } {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
 }
 
 /** Defines the conformance suite for one backend (call at the top level of a Vitest test file). */
@@ -671,6 +686,28 @@ export function runConformance(name: string, create: Factory, options: Conforman
         for (let i = 0; i < 1000; i++) tasks.push(b().forward('gelu', x));
         const results = await Promise.all(tasks);
         expect(new Set(results.map((r) => checksum(r.data)))).toEqual(new Set([expected]));
+      });
+
+      it('does not leak: 1,500 mixed calls leave the JS heap and array buffers flat', async () => {
+        const gc = exposeGc();
+        const x = tensor(normals(4096, 71));
+        const m = tensor(normals(64 * 64, 72), [64, 64]);
+        const round = async (): Promise<void> => {
+          for (let i = 0; i < 50; i++) {
+            const y = await b().forward(i % 2 ? 'gelu' : 'relu', x);
+            const [dx] = await b().gradient('silu', x, y);
+            const c = await b().matmul(m, m);
+            if (!(dx.size === x.size && c.size === m.size)) throw new Error('wrong sizes');
+          }
+        };
+        await round(); // warm-up: caches, compiled kernels, pools
+        await round();
+        const before = memory(gc);
+        for (let r = 0; r < 10; r++) await round();
+        const after = memory(gc);
+        // Each round allocates ≈ 2.4 MB of outputs; 10 rounds that were kept would be ≈ 24 MB.
+        expect(after.heapUsed - before.heapUsed, 'heap growth (bytes)').toBeLessThan(8 * 2 ** 20);
+        expect(after.arrayBuffers - before.arrayBuffers, 'ArrayBuffer growth (bytes)').toBeLessThan(8 * 2 ** 20);
       });
 
       it('rejects every call after dispose with DISPOSED, and dispose is idempotent', async () => {
