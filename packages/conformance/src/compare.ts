@@ -79,15 +79,28 @@ export interface Mismatch {
  * Compares an output with the expected values rounded to the dtype: bit-exact (`maxUlp` = 0 with
  * sign of zero) or within `maxUlp`. Records every element's error; returns the first few mismatches.
  */
+/** Whether v is a subnormal of the dtype (non-zero, below the smallest normal). */
+export function isSubnormal(v: number, dtype: DType): boolean {
+  return v !== 0 && Math.abs(v) < (dtype === 'float32' ? 2 ** -126 : 2 ** -1022);
+}
+
+/** v, or ±0 in its place where it is a subnormal of the dtype (what a flush-to-zero device gives). */
+export function flushSubnormal(v: number, dtype: DType): number {
+  return isSubnormal(v, dtype) ? 0 * Math.sign(v) : v;
+}
+
 export function compareUlp(
   got: TypedArray, expected: ArrayLike<number>, dtype: DType, maxUlp: number, signedZeros: boolean,
   record: (ulp: number, abs: number, at: number | string) => void, inputs?: ArrayLike<number>,
+  subnormals = true,
 ): Mismatch[] {
   const bad: Mismatch[] = [];
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
   for (let i = 0; i < got.length; i++) {
-    const e = round(expected[i]);
+    let e = round(expected[i]);
     const g = got[i];
+    // A backend that declares `subnormals: false` may flush a subnormal result to zero.
+    if (!subnormals && g === 0) e = flushSubnormal(e, dtype);
     const ulp = ulpDistance(g, e, dtype);
     const abs = Number.isFinite(g) && Number.isFinite(e) ? Math.abs(g - e) : g === e || (g !== g && e !== e) ? 0 : Infinity;
     record(ulp, abs, inputs === undefined ? i : inputs[i]);

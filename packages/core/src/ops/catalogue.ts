@@ -19,7 +19,8 @@ export type OpKind =
 
 /**
  * The accuracy class of an op (DESIGN.md §4): `exact` ops only select or clamp and are bit-exact on
- * every backend; `scaled` ops also multiply by a parameter (within 1 ulp); `transcendental` ops are
+ * every backend; `scaled` ops also multiply by a parameter once (within 1 ulp); `transcendental` ops
+ * — and hardsigmoid/hardswish, rational but with two or three roundings in a float32 kernel — are
  * held to the backend's declared ulp bound.
  */
 export type AccuracyClass = 'exact' | 'scaled' | 'transcendental';
@@ -241,11 +242,11 @@ const definitions: OpDefinition[] = [
     num('threshold', 'notNaN', 20, 'above this, beta·x is returned as is (linear)'),
   ]),
   unary('mish', 'transcendental', 'x·tanh(softplus(x))', (x) => mish(x), (x) => mishPrime(x)),
-  unary('hardsigmoid', 'scaled', 'min(max(x+3, 0), 6)/6; with alpha/beta: max(0, min(1, alpha·x + beta)) (ONNX)', hardsigmoid, hardsigmoidPrime, [
+  unary('hardsigmoid', 'transcendental', 'min(max(x+3, 0), 6)/6; with alpha/beta: max(0, min(1, alpha·x + beta)) (ONNX)', hardsigmoid, hardsigmoidPrime, [
     num('alpha', 'finite', undefined, 'ONNX HardSigmoid slope (unset: PyTorch form, 1/6)'),
     num('beta', 'finite', undefined, 'ONNX HardSigmoid offset (unset: PyTorch form, 1/2)'),
   ]),
-  unary('hardswish', 'scaled', 'x·min(max(x+3, 0), 6)/6', (x) => hardswish(x), (x) => hardswishPrime(x)),
+  unary('hardswish', 'transcendental', 'x·min(max(x+3, 0), 6)/6', (x) => hardswish(x), (x) => hardswishPrime(x)),
   unary('squareplus', 'transcendental', '(x + √(x²+b))/2', squareplus, squareplusPrime, [num('b', 'positive', 4, 'curvature at 0')]),
   unary('relu_squared', 'scaled', 'max(0, x)²', (x) => { const r = relu(x, {}); return r * r; }, (x) => 2 * relu(x, {})),
   unary('thresholded_relu', 'exact', 'x if x > alpha else 0',
