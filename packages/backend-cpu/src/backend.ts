@@ -6,7 +6,8 @@ import {
 import { activate, activateBackward, forwardKernel, gradientKernel } from './kernels/elementwise.js';
 import { biasedAccumulator, gemmAccumulate, transpose } from './kernels/matmul.js';
 
-const CPU_CAPABILITIES: Capabilities = Object.freeze({
+/** What the CPU backend declares (the worker backend runs the same kernels and declares the same, but async). */
+export const CPU_CAPABILITIES: Capabilities = Object.freeze({
   dtypes: Object.freeze(['float32', 'float64'] as const),
   sync: true,
   // float64 arithmetic rounded once on store: float32 results equal the rounded reference.

@@ -3,9 +3,9 @@
  * with the synchronous API (`backend.sync`) as well as the asynchronous one.
  */
 import { registerBackend } from '@rectifier/core';
-import { CpuBackend } from './backend.js';
+import { CPU_CAPABILITIES, CpuBackend } from './backend.js';
 
-export { CpuBackend };
+export { CPU_CAPABILITIES, CpuBackend };
 
 /** A new CPU backend (no setup; `ready()` resolves at once). */
 export function createCpuBackend(): CpuBackend {
