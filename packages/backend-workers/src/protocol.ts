@@ -1,0 +1,126 @@
+/**
+ * The messages the calling thread posts to a worker (one per chunk of a call). Every array in a
+ * task is a typed array over a SharedArrayBuffer, which structured clone shares rather than copies:
+ * a task is a few hundred bytes whatever the tensor size, and the worker writes its results in
+ * place. Workers return nothing; every result is already in shared memory when the task resolves.
+ *
+ * Types only (the worker is plain JavaScript and imports them through JSDoc).
+ */
+import type { DType, OpName, PreluLayout, ResolvedParams, TypedArray } from '@rectifier/core';
+
+/** A tensor as it travels: shared data plus its shape. */
+export interface SharedTensor {
+  readonly data: TypedArray;
+  readonly shape: readonly number[];
+}
+
+/** An element-wise call, as core's OpCall minus the op definition (functions do not clone): the op goes by name. */
+export interface ElementwiseCall {
+  readonly op: OpName;
+  readonly inputs: readonly SharedTensor[];
+  readonly params: ResolvedParams;
+  readonly dtype: DType;
+  readonly outShape: readonly number[];
+  readonly prelu?: PreluLayout;
+}
+
+/** forwardKernel over the input elements [start, end) into `out` (the whole output). */
+export interface ForwardTask {
+  readonly kind: 'forward';
+  readonly call: ElementwiseCall;
+  readonly out: TypedArray;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** gradientKernel over [start, end); PReLU's slope partial sums of this chunk go to `slopeSums`. */
+export interface GradientTask {
+  readonly kind: 'gradient';
+  readonly call: ElementwiseCall;
+  readonly dy: SharedTensor;
+  readonly out: readonly TypedArray[];
+  readonly start: number;
+  readonly end: number;
+  readonly slopeSums?: Float64Array;
+}
+
+/** Rows [rowStart, rowEnd) of op(A)·op(B) into `out` ([m, n], the call's dtype). */
+export interface MatmulTask {
+  readonly kind: 'matmul';
+  readonly a: TypedArray;
+  readonly b: TypedArray;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+  readonly out: TypedArray;
+}
+
+/** The FFN's weights and sizes, shared by every FFN task. */
+export interface FfnShared {
+  readonly x: TypedArray;
+  readonly w1: TypedArray;
+  readonly b1: TypedArray | undefined;
+  readonly w2: TypedArray;
+  readonly b2: TypedArray | undefined;
+  readonly v: TypedArray | undefined;
+  readonly bv: TypedArray | undefined;
+  readonly T: number;
+  readonly d: number;
+  readonly f: number;
+  readonly dOut: number;
+  readonly activation: OpName;
+  readonly activationParams: ResolvedParams;
+  readonly sparse: boolean;
+  readonly dtype: DType;
+}
+
+/**
+ * Tokens [rowStart, rowEnd) of the forward pass: hidden rows into `h` ([T, f]) and output rows
+ * into `y` (absent for the backward pass, which does not need y). With `backward`, the same rows of the backward pass that are per token: dz (and dzv)
+ * into shared [T, f] arrays and dx rows.
+ */
+export interface FfnRowsTask {
+  readonly kind: 'ffnRows';
+  readonly ffn: FfnShared;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+  readonly h: TypedArray;
+  readonly y?: TypedArray;
+  readonly backward?: {
+    readonly dy: TypedArray;
+    readonly dz: TypedArray;
+    readonly dzv: TypedArray | undefined;
+    readonly dx: TypedArray;
+  };
+}
+
+/**
+ * The weight gradients, which sum over every token, split by their own rows instead: rows
+ * [dStart, dEnd) of dW1 = xᵀ·dz (and dV = xᵀ·dzv), rows [fStart, fEnd) of dW2 = hᵀ·dy.
+ */
+export interface FfnWeightsTask {
+  readonly kind: 'ffnWeights';
+  readonly ffn: FfnShared;
+  readonly h: TypedArray;
+  readonly dy: TypedArray;
+  readonly dz: TypedArray;
+  readonly dzv: TypedArray | undefined;
+  readonly dStart: number;
+  readonly dEnd: number;
+  readonly fStart: number;
+  readonly fEnd: number;
+  readonly dw1: TypedArray;
+  readonly dv: TypedArray | undefined;
+  readonly dw2: TypedArray;
+}
+
+/** Loads the worker's modules and answers (used by `ready()`). */
+export interface PingTask {
+  readonly kind: 'ping';
+}
+
+export type Task = ForwardTask | GradientTask | MatmulTask | FfnRowsTask | FfnWeightsTask | PingTask;
