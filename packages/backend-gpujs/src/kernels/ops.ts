@@ -1,0 +1,331 @@
+/**
+ * The element-wise ops as gpu.js kernel functions: for each unary/GLU op a forward f(v, p0..p4)
+ * and a derivative df(v, p0..p4), in the JavaScript subset gpu.js transpiles. Parameters travel
+ * as five float arguments (uniforms on GL), so one compiled kernel serves every parameter value;
+ * parameters that are not float32 values travel as hi + lo pairs, and some ops take a uniform 1 (p4)
+ * that keeps the GLSL compiler from simplifying float-float arithmetic away (see README.md).
+ *
+ * Special values are explicit: every function starts with a NaN test (`v !== v` survives the GLSL
+ * and WebAssembly compilers here; comparisons alone would turn NaN into 0), and the ±∞ limits that
+ * a product like ∞·0 would turn into NaN are returned before they are formed.
+ */
+import type { OpName, ResolvedParams } from '@rectifier/core';
+
+/** The five float arguments p0..p4 of every op function (unused ones are 0). */
+export type Params = readonly [number, number, number, number, number];
+
+export interface ElementwiseOp {
+  /** The five float arguments of f and df, from the resolved parameters. */
+  readonly args: (p: ResolvedParams) => Params;
+  readonly f: string;
+  readonly df: string;
+  /** df leaves out a factor p0, which the gradient kernel applies after the product with dy. */
+  readonly gradScaledByP0?: boolean;
+}
+
+const none = (): Params => [0, 0, 0, 0, 0];
+
+/**
+ * A derivative near its zero crossing x0 (gelu′ at −0.7518, gelu-tanh′ at −0.7525, silu′ at βx = −1.2785,
+ * mish′ at −1.1924), where its terms cancel: f′ = δ·Q(δ) with δ = (x − x0h) − x0l (exact: Sterbenz) and
+ * Q a degree-12 polynomial, interpolated offline at Chebyshev nodes on |δ| ≤ 0.5 from a 50-digit
+ * evaluation (mpmath). Measured in float32 Horner on a dense grid: within 3 ulp. The ops multiply
+ * x − x0h by p4 = 1 (a uniform) so the GLSL compiler cannot fold (x − x0h) − x0l into x − x0h. Returns the x0 pair
+ * and the polynomial's source in \`d\`.
+ */
+function rootPoly(x0h: number, x0l: number, c: readonly number[]): { x0h: string; x0l: string; poly: string } {
+  const lit = (v: number): string => (Number.isInteger(v) ? v.toFixed(1) : String(v));
+  let poly = lit(c[c.length - 1]);
+  for (let i = c.length - 2; i >= 0; i--) poly = `${lit(c[i])} + d * (${poly})`;
+  return { x0h: lit(x0h), x0l: lit(x0l), poly: `d * (${poly})` };
+}
+const ROOT_GELU = rootPoly(-0.7517915368080139, 1.211444988769017e-08, [0.43149399757385254, 0.38828498125076294, -0.018199676647782326, -0.11400823295116425, -0.014771522022783756, 0.01942167803645134, 0.004539226647466421, -0.0022395215928554535, -0.0007448060787282884, 0.00018623021605890244, 8.602050365880132e-05, -1.0863564966712147e-05, -7.299209300981602e-06]);
+const ROOT_GELUTANH = rootPoly(-0.7524614334106445, 1.1339627903339533e-08, [0.4304001033306122, 0.38751843571662903, -0.015782853588461876, -0.11394448578357697, -0.016619328409433365, 0.019682295620441437, 0.005261053331196308, -0.00242253253236413, -0.0009273605537600815, 0.0002625811903271824, 0.00012370155309326947, -3.052740066777915e-05, -1.4137189282337204e-05]);
+const ROOT_SILU = rootPoly(-1.2784645557403564, 1.2979282537628478e-08, [0.2178117036819458, 0.14664879441261292, 0.018874814733862877, -0.015222655609250069, -0.006606589071452618, 0.00012662753579206765, 0.0007985221454873681, 0.00018570559041108936, -4.090875154361129e-05, -2.972282891278155e-05, -2.9198533866292564e-06, 2.3140257781051332e-06, 7.865319275879301e-07]);
+const ROOT_MISH = rootPoly(-1.1924312114715576, -3.0439375464652585e-09, [0.2669479250907898, 0.2047312706708908, 0.04190782085061073, -0.020271822810173035, -0.015821127220988274, -0.003360693110153079, 0.0010924028465524316, 0.0009899288415908813, 0.0002541661378927529, -4.2700132325990126e-05, -5.6076914916047826e-05, -1.4934566024749074e-05, 1.7553684301674366e-06]);
+
+/** silu/swiglu: β as float32 hi + lo. */
+function betaArgs(p: ResolvedParams): Params {
+  const b = n(p.beta);
+  const h = Math.fround(b);
+  return [h, Math.fround(b - h), 0, 0, 1];
+}
+
+/** hardsigmoid's arguments: PyTorch form [0,0,0,0,0]; ONNX form [αh, αl, 1, x0h, x0l] with x0 = −β/α (or [α, 0, 2, β, 0]). */
+function hardsigmoidArgs(p: ResolvedParams): Params {
+  if (p.alpha === undefined && p.beta === undefined) return [0, 0, 0, 0, 0];
+  const a = n(p.alpha, 1 / 6);
+  const b = n(p.beta, 0.5);
+  const ah = Math.fround(a);
+  const x0 = -b / a;
+  if (a === 0 || !Number.isFinite(ah) || !(Math.abs(x0) < 1e37)) return [ah, 0, 2, Math.fround(b), 0];
+  const x0h = Math.fround(x0);
+  return [ah, Math.fround(a - ah), 1, x0h, Math.fround(x0 - x0h)];
+}
+const n = (v: unknown, fallback = 0): number => (typeof v === 'number' ? v : fallback);
+
+/** An op's f and df bodies (with v the input and p0..p2 the parameters) as named functions. */
+function op(name: string, args: ElementwiseOp['args'], f: string, df: string): [string, ElementwiseOp] {
+  return [name, {
+    args,
+    f: `function f_${name}(v, p0, p1, p2, p3, p4) {\n  if (v !== v) { return v; }\n${f}\n}`,
+    df: `function d_${name}(v, p0, p1, p2, p3, p4) {\n  if (v !== v) { return v; }\n${df}\n}`,
+  }];
+}
+
+function scaledByP0([name, o]: [string, ElementwiseOp]): [string, ElementwiseOp] {
+  return [name, { ...o, gradScaledByP0: true }];
+}
+
+const UNARY_AND_GLU: [string, ElementwiseOp][] = [
+  op('relu', none,
+    '  if (v > 0.0) { return v; }\n  return 0.0;',
+    '  if (v > 0.0) { return 1.0; }\n  return 0.0;'),
+  op('relu6', none,
+    '  if (v <= 0.0) { return 0.0; }\n  if (v >= 6.0) { return 6.0; }\n  return v;',
+    '  if (v > 0.0 && v < 6.0) { return 1.0; }\n  return 0.0;'),
+  op('leaky_relu', (p) => [n(p.alpha), 0, 0, 0, 0],
+    '  if (v > 0.0) { return v; }\n  return p0 * v;',
+    '  if (v > 0.0) { return 1.0; }\n  return p0;'),
+  op('elu', (p) => [n(p.alpha), 0, 0, 0, 0],
+    '  if (v > 0.0) { return v; }\n  return p0 * mexpm1(v);',
+    '  if (v > 0.0) { return 1.0; }\n  return mexpa(v, p0);'),
+  // x/α as q + lo: α = p0 + p1 (float32 hi + lo); q = x/p0 and its remainder x − q·p0 = (x − P) − mtpe(q, p0, P)
+  // (x − P exact: Sterbenz), so e^(x/α) = e^q·(1 + lo) carries no |x/α|·2^-24 relative error.
+  // p4 = 1 keeps the GLSL compiler from folding (x/p0)·p0 into x.
+  op('celu', (p) => { const a = n(p.alpha); const h = Math.fround(a); return [h, Math.fround(a - h), 0, 0, 1]; },
+    `  if (v > 0.0) { return v; }
+  const q = (v / p0) * p4;
+  let lo = 0.0;
+  if (Math.abs(v) < 1.0e30) {
+    const pp = q * p0;
+    lo = ((v - pp) - mtpe(q, p0, pp)) / p0 - q * (p1 / p0);
+  }
+  const em = mexpm1(q) + mexp(q) * lo;
+  return p0 * em + p1 * em;`,
+    `  if (v > 0.0) { return 1.0; }
+  const q = (v / p0) * p4;
+  let lo = 0.0;
+  if (Math.abs(v) < 1.0e30) {
+    const pp = q * p0;
+    lo = ((v - pp) - mtpe(q, p0, pp)) / p0 - q * (p1 / p0);
+  }
+  return mexpa(q, 1.0 + lo);`),
+  op('selu', (p) => [n(p.alpha), n(p.scale), 0, 0, 0],
+    '  if (v > 0.0) { return p1 * v; }\n  return p1 * (p0 * mexpm1(v));',
+    '  if (v > 0.0) { return p1; }\n  return mexpa(v, p1 * p0);'),
+  // p0 = 1 selects the tanh approximation; p4 = 1 is an opaque one for mgeluu's two-sum (see math.ts).
+  // For x < −1.25 the exponent 2u = 2√(2/π)(x + 0.044715x³) is formed as float-float u + ue (mgeluu/mgeluue).
+  // gelu = x·Φ(x); gelu-tanh = x·σ(2u) (no 1 + tanh cancellation).
+  op('gelu', (p) => [p.approximate === 'tanh' ? 1 : 0, 0, 0, 0, 1],
+    `  if (p0 > 0.5) {
+    if (v > 10.0) { return v; }
+    if (v < -20.0) { return 0.0; }
+    if (v < -1.25) {
+      const u = mgeluu(v, p4);
+      const ue = mgeluue(v, p4, u);
+      return mexpa(u, v * (1.0 + ue)) / (1.0 + mexp(u) * (1.0 + ue));
+    }
+    const u2 = 1.5957691216057308 * (v + 0.044715 * v * v * v);
+    return v * msig(u2);
+  }
+  return mPhia(v, v, 0.0);`,
+    `  if (p0 > 0.5) {
+    if (v > 10.0) { return 1.0; }
+    if (v < -20.0) { return 0.0; }
+    if (v < -1.25) {
+      const u = mgeluu(v, p4);
+      const ue = mgeluue(v, p4, u);
+      const d = 1.0 + mexp(u) * (1.0 + ue);
+      return mexpa(u, (1.0 + ue) * (1.0 / d + v * 1.5957691216057308 * (1.0 + 0.134145 * v * v) / (d * d)));
+    }
+    if (Math.abs(v - ${ROOT_GELUTANH.x0h}) < 0.5) {
+      const d = (v - ${ROOT_GELUTANH.x0h}) * p4 - ${ROOT_GELUTANH.x0l};
+      return ${ROOT_GELUTANH.poly};
+    }
+    const u2 = 1.5957691216057308 * (v + 0.044715 * v * v * v);
+    return msig(u2) + v * mdsig(u2) * 1.5957691216057308 * (1.0 + 0.134145 * v * v);
+  }
+  if (Math.abs(v - ${ROOT_GELU.x0h}) < 0.5) {
+    const d = (v - ${ROOT_GELU.x0h}) * p4 - ${ROOT_GELU.x0l};
+    return ${ROOT_GELU.poly};
+  }
+  return mPhia(v, 1.0, v);`),
+  // β travels as float32 hi + lo (p0 + p1), and b = β·x as b + bl with bl the product's rounding
+  // error (mtpe) plus p1·x, so e^(βx) = e^b·(1 + bl): no |βx|·2^-24 relative error from rounding βx.
+  op('silu', betaArgs,
+    `  if (p0 === 0.0) { return v * 0.5; }
+  const b = p0 * v;
+  if (b > 100.0) { return v; }
+  if (b < -174.0) { return 0.0; }
+  let bl = 0.0;
+  if (Math.abs(v) < 1.0e30) { bl = p1 * v + mtpe(p0, v, b); }
+  if (b >= 0.0) { return v / (1.0 + mexp(0.0 - b) * (1.0 - bl)); }
+  const e = mexp(b) * (1.0 + bl);
+  return mexpa(b, v * (1.0 + bl)) / (1.0 + e);`,
+    `  if (p0 === 0.0) { return 0.5; }
+  const b = p0 * v;
+  if (b > 100.0) { return 1.0; }
+  if (b < -174.0) { return 0.0; }
+  let bl = 0.0;
+  if (Math.abs(v) < 1.0e30) { bl = p1 * v + mtpe(p0, v, b); }
+  if (b >= 0.0) {
+    const e = mexp(0.0 - b) * (1.0 - bl);
+    const d = 1.0 + e;
+    return (1.0 + e + (b + bl) * e) / (d * d);
+  }
+  if (Math.abs(b - ${ROOT_SILU.x0h}) < 0.5) {
+    const d = ((b - ${ROOT_SILU.x0h}) * p4 - ${ROOT_SILU.x0l}) + bl;
+    return ${ROOT_SILU.poly};
+  }
+  const e = mexp(b) * (1.0 + bl);
+  const d = 1.0 + e;
+  return mexpa(b, (((1.0 + b) + e) + bl) * (1.0 + bl)) / (d * d);`),
+  // softplus(βx)/β = max(x, 0) + log1p(e^(−|βx|))/β, with βx as b + bl (see silu) and 1/β from β's hi + lo.
+  op('softplus', (p) => { const b = n(p.beta); const h = Math.fround(b); return [h, n(p.threshold), Math.fround(b - h), 0, 0]; },
+    `  const b = p0 * v;
+  if (b > p1) { return v; }
+  let bl = 0.0;
+  if (Math.abs(v) < 1.0e30) { bl = p2 * v + mtpe(p0, v, b); }
+  const ib = (1.0 / p0) * (1.0 - p2 / p0);
+  if (b < -20.0) { return mexpa(b, (1.0 + bl) * ib); }
+  let m = 0.0;
+  if (v > 0.0) { m = v; }
+  let e = 0.0;
+  if (b > 0.0) { e = mexp(0.0 - b) * (1.0 - bl); } else { e = mexp(b) * (1.0 + bl); }
+  return m + mlog1p01(e) * ib;`,
+    `  const b = p0 * v;
+  if (b > p1) { return 1.0; }
+  let bl = 0.0;
+  if (Math.abs(v) < 1.0e30) { bl = p2 * v + mtpe(p0, v, b); }
+  if (b >= 0.0) { return 1.0 / (1.0 + mexp(0.0 - b) * (1.0 - bl)); }
+  const e = mexp(b) * (1.0 + bl);
+  return e / (1.0 + e);`),
+  // tanh(softplus(x)) in closed form: with e = exp(−|x|), (1+2e)/(1+2e+2e²) for x ≥ 0 and
+  // e(e+2)/(e(e+2)+2) for x < 0; 1 − tanh likewise, so sech² = (1−t)(1+t) does not cancel.
+  op('mish', () => [0, 0, 0, 0, 1],
+    `  if (v < -174.0) { return 0.0; }
+  const e = mexp(0.0 - Math.abs(v));
+  let t = 0.0;
+  if (v >= 0.0) { t = (1.0 + 2.0 * e) / (1.0 + 2.0 * e + 2.0 * e * e); return v * t; }
+  const q = e * (e + 2.0);
+  return mexpa(v, v * (e + 2.0)) / (q + 2.0);`,
+    `  if (v > 100.0) { return 1.0; }
+  if (v < -174.0) { return 0.0; }
+  const e = mexp(0.0 - Math.abs(v));
+  let t = 0.0;
+  let w = 0.0;
+  if (v >= 0.0) { const d = 1.0 + 2.0 * e + 2.0 * e * e; t = (1.0 + 2.0 * e) / d; w = 2.0 * e * e / d; return t + v * (w * (1.0 + t)) * msig(v); }
+  if (Math.abs(v - ${ROOT_MISH.x0h}) < 0.5) {
+    const d = (v - ${ROOT_MISH.x0h}) * p4 - ${ROOT_MISH.x0l};
+    return ${ROOT_MISH.poly};
+  }
+  // x < 0: every term carries a factor e = e^x, applied last (mexpa) so tiny results stay normal.
+  const q = e * (e + 2.0);
+  t = q / (q + 2.0);
+  w = 2.0 / (q + 2.0);
+  return mexpa(v, (e + 2.0) / (q + 2.0) + v * (w * (1.0 + t)) / (1.0 + e));`),
+  // ONNX form max(0, min(1, α·x + β)) (p2 ≥ 1) or PyTorch's clamp(x + 3, 0, 6)/6 (p2 = 0). α·x + β cancels
+  // near its zero, so it is evaluated as α·(x − x0) with x0 = −β/α: x − x0h is exact near x0
+  // (Sterbenz), α and x0 travel as float32 hi + lo pairs (p0 + p1, p3 + p4), and every rounding is
+  // relative to the result. p2 = 2 is the plain α·x + β for α = 0 or an x0 beyond float32.
+  op('hardsigmoid', hardsigmoidArgs,
+    `  if (p2 > 0.5) {
+    const t = monnxt(v, p0, p1, p2, p3, p4);
+    if (t <= 0.0) { return 0.0; }
+    if (t >= 1.0) { return 1.0; }
+    return t;
+  }
+  const s = v + 3.0;
+  if (s <= 0.0) { return 0.0; }
+  if (s >= 6.0) { return 1.0; }
+  return s / 6.0;`,
+    `  if (p2 > 0.5) {
+    const t = monnxt(v, p0, p1, p2, p3, p4);
+    if (t > 0.0 && t < 1.0) { return p0; }
+    return 0.0;
+  }
+  if (v > -3.0 && v < 3.0) { return 0.16666666666666666; }
+  return 0.0;`),
+  op('hardswish', none,
+    `  if (v <= -3.0) { return 0.0; }
+  if (v >= 3.0) { return v; }
+  return v * (v + 3.0) / 6.0;`,
+    `  if (v <= -3.0) { return 0.0; }
+  if (v >= 3.0) { return 1.0; }
+  return (v + 1.5) / 3.0;`),
+  // √(x²+b) without overflowing x²; x < 0 as b/(2(h − x)) (no cancellation).
+  op('squareplus', (p) => [n(p.b), 0, 0, 0, 0],
+    `  const a = Math.abs(v);
+  if (a >= 1.0e18) {
+    if (v > 0.0) { return v; }
+    return (0.25 * p0) / a;
+  }
+  const h = Math.sqrt(a * a + p0);
+  if (v >= 0.0) { return 0.5 * v + 0.5 * h; }
+  return (0.5 * p0) / (h - v);`,
+    `  const a = Math.abs(v);
+  if (a >= 1.0e18) {
+    if (v > 0.0) { return 1.0; }
+    return ((0.5 * p0) / a) / (a + a);
+  }
+  const h = Math.sqrt(a * a + p0);
+  if (v >= 0.0) { return 0.5 * (1.0 + v / h); }
+  return ((0.5 * p0) / h) / (h - v);`),
+  // f′ = 2·max(0, x), returned as max(0, x) with p0 = 2 applied after the product: (x·dy)·2, so 2·x
+  // cannot overflow where the gradient is finite.
+  scaledByP0(op('relu_squared', () => [2, 0, 0, 0, 0],
+    '  if (v > 0.0) { return v * v; }\n  return 0.0;',
+    '  if (v > 0.0) { return v; }\n  return 0.0;')),
+  op('thresholded_relu', (p) => [n(p.alpha), 0, 0, 0, 0],
+    '  if (v > p0) { return v; }\n  return 0.0;',
+    '  if (v > p0) { return 1.0; }\n  return 0.0;'),
+  op('sigmoid', none, '  return msig(v);', '  return mdsig(v);'),
+  op('tanh', none, '  return mtanh(v);', '  return mdtanh(v);'),
+  op('hardtanh', (p) => [n(p.min), n(p.max), 0, 0, 0],
+    '  if (p0 > p1) { return p1; }\n  if (v < p0) { return p0; }\n  if (v > p1) { return p1; }\n  return v;',
+    '  if (v > p0 && v < p1) { return 1.0; }\n  return 0.0;'),
+  op('softsign', none,
+    `  const a = Math.abs(v);
+  if (a > 1.0e30) { if (v > 0.0) { return 1.0; } return -1.0; }
+  return v / (1.0 + a);`,
+    `  const d = 1.0 + Math.abs(v);
+  if (d > 1.0e19) { return (1.0 / d) / d; }
+  return 1.0 / (d * d);`),
+  op('hardshrink', (p) => [n(p.lambda), 0, 0, 0, 0],
+    '  if (Math.abs(v) <= p0) { return 0.0; }\n  return v;',
+    '  if (Math.abs(v) > p0) { return 1.0; }\n  return 0.0;'),
+  op('softshrink', (p) => [n(p.lambda), 0, 0, 0, 0],
+    '  if (v > p0) { return v - p0; }\n  if (v < 0.0 - p0) { return v + p0; }\n  return 0.0;',
+    '  if (Math.abs(v) > p0) { return 1.0; }\n  return 0.0;'),
+  // GLU ops: the activation applied to the gate (the kernel multiplies by the value).
+  op('reglu', none,
+    '  if (v > 0.0) { return v; }\n  return 0.0;',
+    '  if (v > 0.0) { return 1.0; }\n  return 0.0;'),
+];
+
+const table = new Map<string, ElementwiseOp>(UNARY_AND_GLU);
+// geglu and swiglu are gelu and silu on the gate (same parameters).
+table.set('geglu', table.get('gelu')!);
+table.set('swiglu', table.get('silu')!);
+
+/** The unary/GLU op's functions; undefined for prelu, crelu and noisy_relu (their own kernels). */
+export function elementwiseOp(name: OpName): ElementwiseOp | undefined {
+  return table.get(name);
+}
+
+/** Every op function source (deduplicated), to register with gpu.js before kernels are created. */
+export function allOpFunctions(): string[] {
+  const seen = new Set<string>();
+  for (const o of table.values()) {
+    seen.add(o.f);
+    seen.add(o.df);
+  }
+  return [...seen];
+}
+
+/** The function name of an op's forward or derivative. */
+export function functionName(name: OpName, derivative: boolean): string {
+  const base = name === 'geglu' ? 'gelu' : name === 'swiglu' ? 'silu' : name;
+  return `${derivative ? 'd' : 'f'}_${base}`;
+}

@@ -1,0 +1,92 @@
+import { ErrorCode, OPS, RectifierError, tensor, type OpName } from '@rectifier/core';
+import { ulpDistance } from '@rectifier/conformance';
+import { describe, expect, it } from 'vitest';
+import { createGpujsBackend } from '../src/index.js';
+
+const glMissing = process.env.RECTIFIER_GL_UNAVAILABLE;
+
+describe('gpu.js backend: what only it has', () => {
+  it.skipIf(glMissing !== undefined)('1,000 calls leave no GL textures behind, and dispose deletes the rest', async () => {
+    const b = createGpujsBackend({ mode: 'gpu' });
+    await b.ready();
+    const gl = b.context as { createTexture: () => object; deleteTexture: (t: object) => void };
+    const live = new Set<object>();
+    const create = gl.createTexture.bind(gl);
+    const del = gl.deleteTexture.bind(gl);
+    gl.createTexture = () => { const t = create(); live.add(t); return t; };
+    gl.deleteTexture = (t) => { live.delete(t); del(t); };
+    const x = tensor(Array.from({ length: 257 }, (_, i) => i / 50 - 2.5));
+    const w = { w1: tensor(new Array(12).fill(0.5), [3, 4]), w2: tensor(new Array(8).fill(0.25), [4, 2]) };
+    for (let i = 0; i < 1000; i++) {
+      if (i % 4 === 3) await b.ffn(tensor([1, 2, 3, 4, 5, 6], [2, 3]), w, { activation: 'gelu' });
+      else await b.forward(i % 2 ? 'gelu' : 'relu', x);
+    }
+    const kernels = b.compiledKernels;
+    expect(kernels).toBeLessThan(20); // compiled once per op and argument signature, not per call
+    await b.dispose();
+    expect(live.size).toBe(0);
+  });
+
+  it('a forced mode is kept (webasm without a display), and an unknown mode is a typed error', async () => {
+    const display = process.env.DISPLAY;
+    delete process.env.DISPLAY;
+    try {
+      const b = createGpujsBackend({ mode: 'webasm' });
+      await b.ready();
+      expect(b.mode).toBe('webasm');
+      await b.dispose();
+      expect(() => createGpujsBackend({ mode: 'nope' as 'gpu' })).toThrow(RectifierError);
+    } finally {
+      if (display !== undefined) process.env.DISPLAY = display;
+    }
+  });
+
+  it('the cpu mode computes the catalogue too', async () => {
+    const b = createGpujsBackend({ mode: 'cpu' });
+    await b.ready();
+    expect(b.mode).toBe('cpu');
+    const y = await b.forward('relu', tensor([-1, 2, NaN]));
+    expect(Array.from(y.data)).toEqual([0, 2, NaN]);
+    await b.dispose();
+    await expect(b.forward('relu', tensor([1]))).rejects.toMatchObject({ code: ErrorCode.Disposed });
+  });
+
+  // The device paths for rounded arguments (β·x, x/α, gelu-tanh's cubic), derivative zero crossings and
+  // tiny results, on parameters and inputs beyond the conformance suite's: f and f′ within the declared
+  // 8 ulp everywhere on a dense grid (the suite's own inputs are only a sample).
+  for (const mode of ['webasm', 'gpu'] as const) {
+    it.skipIf(mode === 'gpu' && glMissing !== undefined)(`${mode}: f and f′ within the declared bound on a dense grid, unusual parameters`, async () => {
+      const display = process.env.DISPLAY;
+      if (mode === 'webasm') delete process.env.DISPLAY;
+      const b = createGpujsBackend({ mode });
+      try {
+        await b.ready();
+        const flush = !b.capabilities.subnormals;
+        const bound = b.capabilities.ulp.float32!;
+        const xs = Float32Array.from({ length: 20001 }, (_, i) => -110 + 125 * (i / 20000));
+        const cases: [OpName, object][] = [
+          ['silu', { beta: 0.3 }], ['silu', { beta: 2.7 }], ['silu', { beta: -1.7 }], ['celu', { alpha: 0.3 }],
+          ['softplus', { beta: 1.7 }], ['gelu', { approximate: 'tanh' }], ['gelu', {}], ['mish', {}],
+          ['hardsigmoid', { alpha: -0.13, beta: 0.1 }], ['hardswish', {}], ['elu', { alpha: 2 }], ['tanh', {}],
+        ];
+        for (const [op, params] of cases) {
+          const x = tensor(xs);
+          const y = await b.forward(op, x, params as never);
+          const [dx] = await b.gradient(op, x, tensor(new Float32Array(xs.length).fill(1)), params as never);
+          const p = Object.fromEntries(OPS[op].params.map((s) => [s.name, (params as Record<string, unknown>)[s.name] ?? s.default])) as never;
+          for (const [what, got, fn] of [['f', y.data, OPS[op].f!], ["f'", dx.data, OPS[op].df!]] as const) {
+            for (let i = 0; i < xs.length; i++) {
+              let e = Math.fround(fn(xs[i], p));
+              if (flush && got[i] === 0 && Math.abs(e) < 2 ** -126) e = 0;
+              const u = ulpDistance(got[i], e, 'float32');
+              if (u > bound) expect.fail(`${op} ${JSON.stringify(params)} ${what}(${xs[i]}) = ${got[i]}, expected ${e} (${u} ulp)`);
+            }
+          }
+        }
+      } finally {
+        await b.dispose();
+        if (display !== undefined) process.env.DISPLAY = display;
+      }
+    });
+  }
+});

@@ -1,0 +1,17 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  resolve: { conditions: ['@rectifier/source'] },
+  ssr: { resolve: { conditions: ['@rectifier/source'] } },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // headless-gl is a native addon that loads only once per process: Vitest's threads pool would
+    // load it in the first worker only (later files silently fall back to WebAssembly). Forks give
+    // each file its own process.
+    pool: 'forks',
+    // Starts Xvfb and sets DISPLAY before the workers fork (stopped in teardown).
+    globalSetup: ['./test/xvfb-setup.ts'],
+  },
+});
