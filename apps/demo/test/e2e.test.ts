@@ -1,0 +1,135 @@
+/**
+ * The demo page end to end: build it with Vite, serve it with Vite's preview server on a free port,
+ * drive Debian's Chromium (playwright-core, no browser download) through the explorer, the backend
+ * selector and two experiments, and compare the numbers shown with core's float64 reference.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { referenceForward, tensor, type OpName } from '@rectifier/core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Debian's Chromium; RECTIFIER_CHROMIUM points elsewhere (and lets one check the skip path).
+const CHROMIUM = process.env.RECTIFIER_CHROMIUM ?? '/usr/bin/chromium';
+const demoDir = fileURLToPath(new URL('..', import.meta.url));
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  // Loud, and the tests below are reported as skipped (never as passed).
+  console.error(`\n${'!'.repeat(100)}\n!! demo e2e: ${CHROMIUM} is missing — the browser test is SKIPPED. ` +
+    `Install it with scripts/install-system-deps.sh (as root) or apt-get install chromium.\n${'!'.repeat(100)}\n`);
+}
+
+/** Both values rounded to float32 are within `ulps` of each other (the page shows 9 significant digits). */
+function closeF32(shown: number, want: number, ulps: number): boolean {
+  const a = Math.fround(shown);
+  const b = Math.fround(want);
+  if (Object.is(a, b) || a === b) return true;
+  const f = new Float32Array([a, b]);
+  const i = new Int32Array(f.buffer);
+  const ord = (v: number) => (v < 0 ? -(v & 0x7fffffff) : v);
+  return Math.abs(ord(i[0]) - ord(i[1])) <= ulps;
+}
+
+describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
+  let server: PreviewServer;
+  let context: BrowserContext;
+  let page: Page;
+  let url: string;
+  const errors: string[] = [];
+  const outDir = mkdtempSync(join(tmpdir(), 'rectifier-demo-web-'));
+  const profile = mkdtempSync(join(tmpdir(), 'rectifier-demo-chromium-'));
+
+  beforeAll(async () => {
+    const configFile = join(demoDir, 'vite.config.ts');
+    await build({ configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    server = await preview({ configFile, logLevel: 'warn', build: { outDir }, preview: { port: 0, strictPort: true, host: '127.0.0.1' } });
+    url = server.resolvedUrls!.local[0];
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()} (${m.location().url})`); });
+    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    rmSync(outDir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** The probe table under the plot: [x, f(x), f′(x)] per row. */
+  async function probes(): Promise<number[][]> {
+    const rows = await page.locator('[data-testid=probes] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    return rows.map((r) => r.map(Number));
+  }
+
+  async function expectMatchesReference(op: OpName, params: object = {}, ulps = 2): Promise<void> {
+    const rows = await probes();
+    expect(rows.length).toBe(5);
+    const xs = rows.map((r) => r[0]);
+    const want = referenceForward(op, tensor(xs, [xs.length], 'float64'), params).data;
+    rows.forEach((r, i) => expect(closeF32(r[1], want[i], ulps), `${op}(${r[0]}) shown ${r[1]}, reference ${want[i]}`).toBe(true));
+  }
+
+  const rendered = (key: string) => page.waitForSelector(`body[data-rendered="${key}"]`, { timeout: 30_000 });
+
+  it('shows relu on the CPU backend, switches op, parameters and backend, and matches core\'s reference', async () => {
+    await page.goto(url);
+    await rendered('relu@cpu');
+    expect(await page.locator('[data-testid=plot] svg').count()).toBe(1);
+    await expectMatchesReference('relu', {}, 0); // relu only selects: bit-exact on every backend
+    expect((await probes()).map((r) => r[2])).toEqual([0, 0, 0, 1, 1]); // relu′(0) = 0
+
+    await page.selectOption('[data-testid=op]', 'gelu');
+    await rendered('gelu@cpu');
+    await expectMatchesReference('gelu');
+
+    await page.selectOption('[data-testid=op]', 'leaky_relu');
+    await rendered('leaky_relu@cpu');
+    await page.fill('[data-param=alpha]', '0.25');
+    await page.waitForFunction(() => document.querySelector('[data-testid=probes] tbody td:nth-child(2)')?.textContent === '-0.5');
+    await expectMatchesReference('leaky_relu', { alpha: 0.25 }, 1);
+
+    // A bad parameter is shown as the library's typed error, not thrown into the console.
+    await page.fill('[data-param=alpha]', '');
+    await page.selectOption('[data-testid=op]', 'softplus');
+    await rendered('softplus@cpu');
+    await page.fill('[data-param=beta]', '-1');
+    await expect.poll(() => page.textContent('[data-testid=explorer-error]')).toContain('BAD_PARAMETER');
+    await page.fill('[data-param=beta]', '1');
+    await expect.poll(() => page.textContent('[data-testid=explorer-error]')).toBe('');
+
+    await page.selectOption('[data-testid=backend]', 'auto');
+    await expect.poll(() => page.textContent('[data-testid=backend-status]')).toContain('computing on: cpu');
+    await page.selectOption('[data-testid=op]', 'mish');
+    await rendered('mish@cpu');
+    await expectMatchesReference('mish');
+  }, 120_000);
+
+  it('runs experiments in the page with the measured numbers', async () => {
+    await page.click('[data-testid=run-nair-hinton]');
+    await page.waitForSelector('#experiment-nair-hinton[data-done=true]', { timeout: 60_000 });
+    expect(await page.textContent('#experiment-nair-hinton .verdict')).toMatch(/Largest \|Σσ − softplus\| = 0\.010[5-7]/);
+    expect(await page.locator('#experiment-nair-hinton svg').count()).toBe(2);
+    await page.click('[data-testid=run-equivariance]');
+    await page.waitForSelector('#experiment-equivariance[data-done=true]', { timeout: 60_000 });
+    expect(await page.textContent('#experiment-equivariance .verdict')).toContain('Powers of two: 0 of');
+    await page.click('[data-testid=run-sparsity]');
+    await page.waitForSelector('#experiment-sparsity[data-done=true]', { timeout: 60_000 });
+
+    await page.selectOption('[data-testid=op]', 'relu');
+    await rendered('relu@cpu');
+    const shots = join(demoDir, 'test-results');
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, 'demo-page.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
