@@ -1,0 +1,60 @@
+/**
+ * Interleaved timing: every contender of a group runs once per round, in turn, so slow drifts of
+ * the machine (frequency, other load) spread over all of them instead of favouring whoever ran
+ * first. Each sample is a batch of calls long enough for the timer; min and median per call are
+ * reported.
+ */
+export interface Contender {
+  name: string;
+  /** One call; may return a Promise. */
+  run: () => unknown;
+}
+
+export interface Timing {
+  name: string;
+  minMs: number;
+  medianMs: number;
+  samples: number;
+}
+
+export interface TimingOptions {
+  warmupMs: number;
+  rounds: number;
+  /** Batch length each sample aims for. */
+  sampleMs: number;
+}
+
+async function callN(c: Contender, n: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const r = c.run();
+    if (r instanceof Promise) await r;
+  }
+  return performance.now() - t0;
+}
+
+export async function timeInterleaved(contenders: Contender[], o: TimingOptions): Promise<Timing[]> {
+  // Warm up each (JIT, caches, first-touch of outputs) and size its batch.
+  const batch = new Map<string, number>();
+  for (const c of contenders) {
+    let n = 1;
+    let spent = await callN(c, 1);
+    while (spent < o.warmupMs) {
+      spent += await callN(c, n);
+      n *= 2;
+    }
+    const perCall = Math.max(spent / (2 * n - 1), 1e-6);
+    batch.set(c.name, Math.max(1, Math.round(o.sampleMs / perCall)));
+  }
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let r = 0; r < o.rounds; r++) {
+    for (const c of contenders) {
+      const n = batch.get(c.name)!;
+      samples.get(c.name)!.push((await callN(c, n)) / n);
+    }
+  }
+  return contenders.map((c) => {
+    const s = [...samples.get(c.name)!].sort((a, b) => a - b);
+    return { name: c.name, minMs: s[0], medianMs: s[Math.floor(s.length / 2)], samples: s.length };
+  });
+}
