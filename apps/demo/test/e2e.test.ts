@@ -107,11 +107,28 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     await page.fill('[data-param=beta]', '1');
     await expect.poll(() => page.textContent('[data-testid=explorer-error]')).toBe('');
 
-    await page.selectOption('[data-testid=backend]', 'auto');
-    await expect.poll(() => page.textContent('[data-testid=backend-status]')).toContain('computing on: cpu');
     await page.selectOption('[data-testid=op]', 'mish');
     await rendered('mish@cpu');
     await expectMatchesReference('mish');
+  }, 120_000);
+
+  it('computes on gpu.js through WebGL in the page, within its declared bound, and the registry picks it', async () => {
+    await page.selectOption('[data-testid=backend]', 'gpujs');
+    // Chromium's WebGL here is SwiftShader (software); the backend must have taken a WebGL kernel, not a fallback.
+    await expect.poll(() => page.textContent('[data-testid=backend-status]'), { timeout: 30_000 }).toContain('computing on: gpujs (gpu)');
+    await rendered('mish@gpujs');
+    await expectMatchesReference('mish', {}, 8); // gpu.js declares 8 ulp for float32 transcendental ops
+    await page.selectOption('[data-testid=op]', 'relu');
+    await rendered('relu@gpujs');
+    await expectMatchesReference('relu', {}, 0); // selection ops are bit-exact on every backend
+    await page.selectOption('[data-testid=op]', 'gelu');
+    await rendered('gelu@gpujs');
+    await expectMatchesReference('gelu', {}, 8);
+
+    await page.selectOption('[data-testid=backend]', 'auto');
+    await expect.poll(() => page.textContent('[data-testid=backend-status]'), { timeout: 30_000 }).toContain('computing on: gpujs (gpu)');
+    await page.selectOption('[data-testid=backend]', 'cpu');
+    await expect.poll(() => page.textContent('[data-testid=backend-status]')).toContain('computing on: cpu');
   }, 120_000);
 
   it('runs experiments in the page with the measured numbers', async () => {

@@ -6,16 +6,20 @@ import { BackendRegistry } from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import type { BackendEntry } from '../src/lib/backends.js';
 
+/** gpu.js through WebGL2/WebGL (its browser build); loaded only when chosen. */
+const createGpujs = async () => (await import('@rectifier/backend-gpujs')).createGpujsBackend({ mode: 'gpu' });
+
 export const BROWSER_BACKENDS: readonly BackendEntry[] = [
   { id: 'cpu', label: 'CPU (one thread)', create: async () => createCpuBackend() },
-  // When @rectifier/backend-gpujs ships its factory, WebGL is this one line (and one line in auto below):
-  // { id: 'gpujs', label: 'gpu.js (WebGL)', create: async () => (await import('@rectifier/backend-gpujs')).createGpujsBackend() },
+  { id: 'gpujs', label: 'gpu.js (WebGL)', create: createGpujs },
   {
     id: 'auto',
     label: 'best available (core registry)',
-    // Core's registry picks the highest-priority backend that initialises, as a user's app would.
+    // Core's registry picks the highest-priority backend that initialises, as a user's app would:
+    // gpu.js on WebGL where the browser has it, else the CPU.
     create: async () => {
       const registry = new BackendRegistry();
+      registry.register('gpujs', createGpujs, { priority: 20 });
       registry.register('cpu', createCpuBackend, { priority: 0 });
       return registry.best();
     },
