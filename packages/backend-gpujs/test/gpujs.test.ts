@@ -6,10 +6,21 @@ import { createGpujsBackend } from '../src/index.js';
 const glMissing = process.env.RECTIFIER_GL_UNAVAILABLE;
 
 describe('gpu.js backend: what only it has', () => {
-  it.skipIf(glMissing !== undefined)('1,000 calls leave no GL textures behind, and dispose deletes the rest', async () => {
+  it.skipIf(glMissing !== undefined)('1,000 calls leave no GL textures behind, and dispose deletes the rest and destroys the context', async () => {
     const b = createGpujsBackend({ mode: 'gpu' });
     await b.ready();
-    const gl = b.context as { createTexture: () => object; deleteTexture: (t: object) => void };
+    const gl = b.context as {
+      createTexture: () => object; deleteTexture: (t: object) => void; getExtension: (name: string) => unknown;
+    };
+    // headless-gl frees a context through its STACKGL_destroy_context extension: count the calls.
+    let contextsDestroyed = 0;
+    const getExtension = gl.getExtension.bind(gl);
+    gl.getExtension = (name) => {
+      const ext = getExtension(name) as { destroy?: () => void } | null;
+      if (name !== 'STACKGL_destroy_context' || !ext?.destroy) return ext;
+      const destroy = ext.destroy.bind(ext);
+      return { ...ext, destroy: () => { contextsDestroyed++; destroy(); } };
+    };
     const live = new Set<object>();
     const create = gl.createTexture.bind(gl);
     const del = gl.deleteTexture.bind(gl);
@@ -25,6 +36,7 @@ describe('gpu.js backend: what only it has', () => {
     expect(kernels).toBeLessThan(20); // compiled once per op and argument signature, not per call
     await b.dispose();
     expect(live.size).toBe(0);
+    expect(contextsDestroyed).toBe(1); // the one context every kernel shared is gone
   });
 
   it('a forced mode is kept (webasm without a display), and an unknown mode is a typed error', async () => {
