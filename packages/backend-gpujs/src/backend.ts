@@ -22,40 +22,24 @@ export interface GpujsBackendOptions {
 /** The declared maximum tensor size: 2^24 elements (a 4096² texture; float32 indices stay exact below 2^24). */
 export const GPUJS_MAX_ELEMENTS = 2 ** 24;
 
+/** What every mode declares alike: float32 only, computed in float32 on the device, NaN/±∞/±0 kept. */
+const COMMON_CAPABILITIES = {
+  dtypes: Object.freeze(['float32'] as const),
+  sync: false,
+  ulp: Object.freeze({ float32: 8 }),
+  accumulation: 'float32',
+  signedZeros: true,
+  nonFinite: true,
+  maxElements: GPUJS_MAX_ELEMENTS,
+} as const;
+
 /** What each mode declares (README.md explains every line). */
 export const GPUJS_CAPABILITIES: Readonly<Record<GpujsMode, Capabilities>> = Object.freeze({
-  gpu: Object.freeze({
-    dtypes: Object.freeze(['float32'] as const),
-    sync: false,
-    ulp: Object.freeze({ float32: 8 }),
-    accumulation: 'float32',
-    signedZeros: true,
-    nonFinite: true,
-    // The GL device runs with flush-to-zero (llvmpipe; most GPUs): subnormal inputs read as ±0 and
-    // subnormal results come back as ±0 (the suite accepts a flushed result where this is false).
-    subnormals: false,
-    maxElements: GPUJS_MAX_ELEMENTS,
-  }),
-  webasm: Object.freeze({
-    dtypes: Object.freeze(['float32'] as const),
-    sync: false,
-    ulp: Object.freeze({ float32: 8 }),
-    accumulation: 'float32',
-    signedZeros: true,
-    nonFinite: true,
-    subnormals: true,
-    maxElements: GPUJS_MAX_ELEMENTS,
-  }),
-  cpu: Object.freeze({
-    dtypes: Object.freeze(['float32'] as const),
-    sync: false,
-    ulp: Object.freeze({ float32: 8 }),
-    accumulation: 'float32',
-    signedZeros: true,
-    nonFinite: true,
-    subnormals: true,
-    maxElements: GPUJS_MAX_ELEMENTS,
-  }),
+  // The GL device runs with flush-to-zero (llvmpipe; most GPUs): subnormal inputs read as ±0 and
+  // subnormal results come back as ±0 (the suite accepts a flushed result where this is false).
+  gpu: Object.freeze({ ...COMMON_CAPABILITIES, subnormals: false }),
+  webasm: Object.freeze({ ...COMMON_CAPABILITIES, subnormals: true }),
+  cpu: Object.freeze({ ...COMMON_CAPABILITIES, subnormals: true }),
 });
 
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
