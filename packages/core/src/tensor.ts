@@ -45,6 +45,11 @@ export class Tensor {
     return this.#data;
   }
 
+  /** True only for real Tensors (a brand check on the private field: prototypes and look-alikes fail). */
+  static isTensor(v: unknown): v is Tensor {
+    return typeof v === 'object' && v !== null && #data in v;
+  }
+
   get rank(): number {
     return this.shape.length;
   }
@@ -176,7 +181,7 @@ export function shapeSize(shape: unknown, op: string, argument: string): number 
 }
 
 export function isTensor(v: unknown): v is Tensor {
-  return v instanceof Tensor;
+  return Tensor.isTensor(v);
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {

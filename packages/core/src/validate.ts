@@ -142,6 +142,12 @@ export function prepareOpCall(op: unknown, inputs: unknown, params: unknown, lim
     default:
       break;
   }
+  const outSize = outShape.reduce((a, d) => a * d, 1);
+  if (outSize > limits.maxElements) { // crelu doubles its input
+    throw new RectifierError(ErrorCode.TooLarge, {
+      op: def.name, argument: 'output', expected: `at most ${limits.maxElements} elements (the backend's maxElements)`, received: `${outSize}`,
+    });
+  }
   return { op: def, inputs: tensors, params: resolved, dtype, outShape, ...(prelu ? { prelu } : {}) };
 }
 

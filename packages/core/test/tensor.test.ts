@@ -84,3 +84,21 @@ describe('tensor()', () => {
     expect(c.toArray()).toEqual([1, 2]);
   });
 });
+
+describe('isTensor', () => {
+  it('accepts real tensors only: a prototype look-alike is a BAD_ARGUMENT, not a TypeError', async () => {
+    const { isTensor, prepareOpCall } = await import('../src/index.js');
+    const fake = Object.create(Tensor.prototype) as Tensor;
+    expect(isTensor(tensor([1]))).toBe(true);
+    expect(isTensor(fake)).toBe(false);
+    expect(isTensor({ data: new Float32Array(1), shape: [1], dtype: 'float32' })).toBe(false);
+    expect(codeOf(() => prepareOpCall('relu', fake, {}))).toBe(ErrorCode.BadArgument);
+  });
+
+  it('checks the output size against the limit too (crelu doubles its input)', async () => {
+    const { prepareOpCall } = await import('../src/index.js');
+    const limits = { dtypes: ['float32' as const], maxElements: 10, nonFinite: true };
+    expect(() => prepareOpCall('crelu', tensor(new Float32Array(5)), {}, limits)).not.toThrow();
+    expect(codeOf(() => prepareOpCall('crelu', tensor(new Float32Array(6)), {}, limits))).toBe(ErrorCode.TooLarge);
+  });
+});
