@@ -6,6 +6,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { renderBadInputTable } from '@rectifier/conformance';
 import { OP_NAMES, OPS } from '@rectifier/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
@@ -54,5 +55,19 @@ describe('README op table', () => {
         expect(row, `${name} parameter ${p.name}`).toContain(shown);
       }
     }
+  });
+});
+
+describe('README bad-input table', () => {
+  it('is exactly renderBadInputTable() (the rows the conformance suite runs on every backend)', () => {
+    const text = readFileSync(join(root, 'README.md'), 'utf8');
+    const start = '<!-- bad-input:start -->';
+    const end = '<!-- bad-input:end -->';
+    const from = text.indexOf(start);
+    const to = text.indexOf(end);
+    expect(from, `README.md has ${start}`).toBeGreaterThanOrEqual(0);
+    expect(to, `README.md has ${end} after ${start}`).toBeGreaterThan(from);
+    expect(text.indexOf(start, from + 1), `one ${start} only`).toBe(-1);
+    expect(text.slice(from + start.length, to)).toBe(`\n${renderBadInputTable()}\n`);
   });
 });

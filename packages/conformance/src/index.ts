@@ -9,6 +9,8 @@
  * (an undeclared dtype must give UNSUPPORTED_DTYPE, and so on) and never skips a case.
  */
 export { runConformance, type ConformanceOptions } from './suite.js';
+export { BAD_INPUT_CASES, badInputSuite, expectedCodeText, renderBadInputTable, type BadInputCase, type ExpectedCode } from './bad-input.js';
 export { AccuracyRecorder, compareUlp, compareWithin, checksum, ulpDistance, sameValue, type WorstError } from './compare.js';
 export { EDGE_VALUES, PARAM_VARIANTS, MONOTONIC, SPEC_VALUES, kinks, normals, opInputs } from './inputs.js';
+export { FUZZ_SIZES, opCase, paramsArbitrary, valueArbitrary, type FuzzCase } from './fuzz.js';
 export { findOnnxDir, loadOnnxCases, mapOnnxCase, ONNX_ATOL, ONNX_RTOL, type OnnxCaseJson, type PeerCase } from './onnx.js';

@@ -12,6 +12,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccuracyRecorder, checksum, compareUlp, compareWithin, flushSubnormal, maxAbs, type Mismatch } from './compare.js';
 import { EDGE_VALUES, kinks, MONOTONIC, normals, opInputs, PARAM_VARIANTS, SPEC_VALUES } from './inputs.js';
+import { opCase } from './fuzz.js';
+import { badInputSuite } from './bad-input.js';
 import { findOnnxDir, loadOnnxCases, mapOnnxCase } from './onnx.js';
 
 export interface ConformanceOptions {
@@ -155,6 +157,42 @@ export function runConformance(name: string, create: Factory, options: Conforman
 
   const reportKey = (op: string, dtype: DType, what: string): string => `${op}/${dtype}/${what}`;
 
+  /** One forward call checked against the float64 reference (the op tests and the fuzzer share it). */
+  const checkForward = async (op: OpName, inputs: Tensor[], params: object, dtype: DType): Promise<void> => {
+    const def = OPS[op];
+    const y = await forward(op, inputs, params);
+    const ref = referenceForward(op, inputs, params);
+    expectTensor(y, ref.shape, dtype);
+    const bad = ulpCheck(y.data, ref.data, dtype, forwardTolerance(def, dtype),
+      (u, a, at) => recorder.record(reportKey(op, dtype, 'forward'), u, a, at),
+      def.kind === 'crelu' ? undefined : inputs[0].data);
+    expect(bad, describeMismatches(`${op} ${JSON.stringify(params)}`, bad)).toEqual([]);
+  };
+
+  /** One gradient call checked against the float64 reference; PReLU's slope sums against a summation bound. */
+  const checkGradient = async (op: OpName, inputs: Tensor[], dy: Tensor, params: object, dtype: DType): Promise<void> => {
+    const def = OPS[op];
+    const grads = await gradient(op, inputs, dy, params);
+    const refs = referenceGradient(op, inputs, dy, params);
+    expect(grads.length).toBe(def.inputs.length);
+    for (const [i, g] of grads.entries()) {
+      expectTensor(g, inputs[i].shape, dtype);
+      if (def.kind === 'prelu' && i === 1) {
+        const wide = (t: Tensor, fn: (v: number) => number): Tensor => tensor(Array.from(t.data, fn), t.shape, 'float64');
+        const bound = referenceGradient(op, [wide(inputs[0], (v) => -Math.abs(v)), wide(inputs[1], (v) => v)], wide(dy, Math.abs), params)[1].data;
+        const acc = epsilon(b().capabilities.accumulation) * (inputs[0].size + 2);
+        const bad = compareWithin(g.data, refs[1].data, (k) => acc * Math.abs(bound[k]) + epsilon(dtype) * Math.abs(refs[1].data[k]),
+          (a) => recorder.record(reportKey(op, dtype, 'gradient-weight'), undefined, a), dtype);
+        expect(bad, describeMismatches(`${op} dweight`, bad)).toEqual([]);
+        continue;
+      }
+      const bad = ulpCheck(g.data, refs[i].data, dtype, gradientTolerance(def, dtype),
+        (u, a, at) => recorder.record(reportKey(op, dtype, `gradient-${def.inputs[i]}`), u, a, at),
+        def.kind === 'crelu' ? undefined : inputs[0].data);
+      expect(bad, describeMismatches(`${op} d${def.inputs[i]} ${JSON.stringify(params)}`, bad)).toEqual([]);
+    }
+  };
+
   describe(`conformance: ${name}`, () => {
     beforeAll(async () => {
       backend = await create();
@@ -248,14 +286,7 @@ export function runConformance(name: string, create: Factory, options: Conforman
           it(`forward, ${dtype}: edge and random inputs against the float64 reference`, async () => {
             await withDtype(dtype, async () => {
               for (const [v, params] of PARAM_VARIANTS[op].entries()) {
-                const inputs = opTensors(def, dtype, 100 + v);
-                const y = await forward(op, inputs, params);
-                const ref = referenceForward(op, inputs, params);
-                expectTensor(y, ref.shape, dtype);
-                const bad = ulpCheck(y.data, ref.data, dtype, forwardTolerance(def, dtype),
-                  (u, a, at) => recorder.record(reportKey(op, dtype, 'forward'), u, a, at),
-                  def.kind === 'crelu' ? undefined : inputs[0].data);
-                expect(bad, describeMismatches(`${op} ${JSON.stringify(params)}`, bad)).toEqual([]);
+                await checkForward(op, opTensors(def, dtype, 100 + v), params, dtype);
               }
             });
           });
@@ -271,27 +302,7 @@ export function runConformance(name: string, create: Factory, options: Conforman
                 dyValues[2] = -Infinity; // x = 1
                 dyValues[3] = NaN; // x = −1
                 dyValues[5] = Infinity; // x = −0.5
-                const dy = inputData(dtype, dyValues, outShape);
-                const grads = await gradient(op, inputs, dy, params);
-                const refs = referenceGradient(op, inputs, dy, params);
-                expect(grads.length).toBe(def.inputs.length);
-                for (const [i, g] of grads.entries()) {
-                  expectTensor(g, inputs[i].shape, dtype);
-                  if (def.kind === 'prelu' && i === 1) {
-                    // The slope gradient is a sum over each channel: hold it to a summation bound.
-                    const wide = (t: Tensor, fn: (v: number) => number): Tensor => tensor(Array.from(t.data, fn), t.shape, 'float64');
-                    const bound = referenceGradient(op, [wide(inputs[0], (v) => -Math.abs(v)), wide(inputs[1], (v) => v)], wide(dy, Math.abs), params)[1].data;
-                    const acc = epsilon(b().capabilities.accumulation) * (inputs[0].size + 2);
-                    const bad = compareWithin(g.data, refs[1].data, (k) => acc * Math.abs(bound[k]) + epsilon(dtype) * Math.abs(refs[1].data[k]),
-                      (a) => recorder.record(reportKey(op, dtype, 'gradient-weight'), undefined, a), dtype);
-                    expect(bad, describeMismatches(`${op} dweight`, bad)).toEqual([]);
-                    continue;
-                  }
-                  const bad = ulpCheck(g.data, refs[i].data, dtype, gradientTolerance(def, dtype),
-                    (u, a, at) => recorder.record(reportKey(op, dtype, `gradient-${def.inputs[i]}`), u, a, at),
-                    def.kind === 'crelu' ? undefined : inputs[0].data);
-                  expect(bad, describeMismatches(`${op} d${def.inputs[i]} ${JSON.stringify(params)}`, bad)).toEqual([]);
-                }
+                await checkGradient(op, inputs, inputData(dtype, dyValues, outShape), params, dtype);
               }
             });
           });
@@ -641,44 +652,9 @@ export function runConformance(name: string, create: Factory, options: Conforman
     });
 
     /* ---------------- bad input ---------------- */
+    // One test per row of BAD_INPUT_CASES (bad-input.ts), the README's "Bad input" table.
     describe('bad input gives the typed error', () => {
-      const x = tensor([1, -2, 3]);
-      it('unknown op', () => expectCode(b().forward('nope' as OpName, x), ErrorCode.UnknownOp));
-      it('non-tensor input', () => expectCode(b().forward('relu', [1, 2, 3] as unknown as Tensor), ErrorCode.BadArgument));
-      it('wrong number of inputs', () => expectCode(b().forward('reglu', x), ErrorCode.BadArgument));
-      it('NaN parameter', () => expectCode(b().forward('leaky_relu', x, { alpha: NaN }), ErrorCode.BadParameter));
-      it('out-of-range parameters', async () => {
-        await expectCode(b().forward('celu', x, { alpha: 0 }), ErrorCode.BadParameter);
-        await expectCode(b().forward('softplus', x, { beta: -1 }), ErrorCode.BadParameter);
-        await expectCode(b().forward('hardshrink', x, { lambda: -0.5 }), ErrorCode.BadParameter);
-        await expectCode(b().forward('squareplus', x, { b: Infinity }), ErrorCode.BadParameter);
-        await expectCode(b().forward('noisy_relu', x, { seed: 1.5 }), ErrorCode.BadParameter);
-        await expectCode(b().forward('gelu', x, { approximate: 'fast' as 'tanh' }), ErrorCode.BadParameter);
-      });
-      it('unknown parameter name', () => expectCode(b().forward('leaky_relu', x, { alpah: 0.1 } as object), ErrorCode.BadParameter));
-      it('mismatched dims', async () => {
-        await expectCode(b().forward('swiglu', [x, tensor([1, 2])]), ErrorCode.DimMismatch);
-        await expectCode(b().gradient('relu', x, tensor([1, 2])), ErrorCode.DimMismatch);
-        await expectCode(b().matmul(tensor([1, 2, 3, 4, 5, 6], [2, 3]), tensor([1, 2, 3, 4], [2, 2])), ErrorCode.DimMismatch);
-      });
-      it('wrong rank', async () => {
-        await expectCode(b().matmul(x, tensor([1, 2, 3], [3, 1])), ErrorCode.BadShape);
-        await expectCode(b().activationStats(x), ErrorCode.BadShape);
-      });
-      it('dtype mismatch (or an undeclared dtype)', async () => {
-        const code = supports('float64') ? ErrorCode.DtypeMismatch : ErrorCode.UnsupportedDtype;
-        await expectCode(b().forward('reglu', [x, tensor([1, 2, 3], [3], 'float64')]), code);
-        await expectCode(b().gradient('relu', x, tensor([1, 2, 3], [3], 'float64')), code);
-      });
-      it('disposed tensor', async () => {
-        const t = tensor([1, 2]);
-        t.dispose();
-        await expectCode(b().forward('relu', t), ErrorCode.Disposed);
-      });
-      it('bad options', async () => {
-        await expectCode(b().matmul(tensor([1], [1, 1]), tensor([1], [1, 1]), { transposeA: 1 as unknown as boolean }), ErrorCode.BadArgument);
-        await expectCode(b().matmul(tensor([1], [1, 1]), tensor([1], [1, 1]), { transpose: true } as object), ErrorCode.BadArgument);
-      });
+      badInputSuite(b, create);
     });
 
     /* ---------------- lifecycle ---------------- */
@@ -731,6 +707,34 @@ export function runConformance(name: string, create: Factory, options: Conforman
         await expectCode(own.ready(), ErrorCode.Disposed);
         if (own.capabilities.sync) await expectCode(() => own.sync!.forward('relu', x), ErrorCode.Disposed);
       });
+    });
+
+    /* ---------------- differential fuzzing ---------------- */
+    describe('differential fuzzing against the float64 reference (fast-check)', () => {
+      // Opt-in for now (`pnpm fuzz`, which sets RECTIFIER_FUZZ_RUNS, default 1,000 cases per op): the
+      // gpu.js backend does not yet pass it (subnormal parameters and gradient products, infinite
+      // thresholds; see the conformance README), so the default test run says it is off instead.
+      // The seed is fixed per op so runs are reproducible; RECTIFIER_FUZZ_SEED=random draws new cases
+      // (fast-check prints the seed and the shrunk counterexample of any failure).
+      const runs = Number(process.env.RECTIFIER_FUZZ_RUNS ?? 0);
+      if (!(runs > 0)) {
+        it.skip('differential fuzzing is off in the default run: `pnpm fuzz` runs it', () => undefined);
+        return;
+      }
+      const seedOf = (op: string): number | undefined =>
+        process.env.RECTIFIER_FUZZ_SEED === 'random' ? undefined : [...op].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261) | 0;
+      for (const op of OP_NAMES) {
+        it(`${op}: ${runs} random calls, forward and gradient, every declared dtype`, async () => {
+          const dtypes = b().capabilities.dtypes.filter((d) => DTYPES_UNDER_TEST.includes(d));
+          const arbitrary = fc.constantFrom(...dtypes).chain((dtype) => opCase(op, dtype).map((c) => ({ dtype, ...c })));
+          await fc.assert(fc.asyncProperty(arbitrary, async ({ dtype, inputs, params, dy }) => {
+            const ins = inputs.map((t) => inputData(dtype, t.values, t.shape));
+            await checkForward(op, ins, params, dtype);
+            const outShape = referenceForward(op, ins, params).shape;
+            await checkGradient(op, ins, inputData(dtype, dy, outShape), params, dtype);
+          }), { numRuns: runs, ...(seedOf(op) === undefined ? {} : { seed: seedOf(op) }) });
+        }, 600_000);
+      }
     });
 
     /* ---------------- ONNX peer data ---------------- */
