@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { referenceForward, tensor, type OpName } from '@rectifier/core';
+import { referenceForward, tensor, ulpDistance, type OpName } from '@rectifier/core';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,13 +24,7 @@ if (!haveChromium) {
 
 /** Both values rounded to float32 are within `ulps` of each other (the page shows 9 significant digits). */
 function closeF32(shown: number, want: number, ulps: number): boolean {
-  const a = Math.fround(shown);
-  const b = Math.fround(want);
-  if (Object.is(a, b) || a === b) return true;
-  const f = new Float32Array([a, b]);
-  const i = new Int32Array(f.buffer);
-  const ord = (v: number) => (v < 0 ? -(v & 0x7fffffff) : v);
-  return Math.abs(ord(i[0]) - ord(i[1])) <= ulps;
+  return ulpDistance(Math.fround(shown), Math.fround(want), 'float32') <= ulps;
 }
 
 describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {

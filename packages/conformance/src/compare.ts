@@ -2,34 +2,9 @@
  * Error measures and the accuracy recorder. Distances are in ulps of the output dtype, measured
  * on the ordered bit patterns (so ±0 are 0 ulp apart and NaN matches only NaN).
  */
-import type { DType, TypedArray } from '@rectifier/core';
+import { ulpDistance, type DType, type TypedArray } from '@rectifier/core';
 
-const f32 = new Float32Array(1);
-const i32 = new Int32Array(f32.buffer);
-const f64 = new Float64Array(1);
-const i64 = new BigInt64Array(f64.buffer);
-
-function ordered32(v: number): number {
-  f32[0] = v;
-  const i = i32[0];
-  return i < 0 ? -(i & 0x7fffffff) : i;
-}
-
-function ordered64(v: number): bigint {
-  f64[0] = v;
-  const i = i64[0];
-  return i < 0n ? -(i & 0x7fffffffffffffffn) : i;
-}
-
-/** Ulps between a and b in the dtype (a and b must be values of that dtype). NaN vs NaN = 0. */
-export function ulpDistance(a: number, b: number, dtype: DType): number {
-  const an = a !== a;
-  const bn = b !== b;
-  if (an || bn) return an && bn ? 0 : Infinity;
-  if (dtype === 'float32') return Math.abs(ordered32(a) - ordered32(b));
-  const d = ordered64(a) - ordered64(b);
-  return Number(d < 0n ? -d : d);
-}
+export { ulpDistance };
 
 /** Same value, including the sign of zero (NaN equals NaN). */
 export function sameValue(a: number, b: number, signedZeros: boolean): boolean {

@@ -26,3 +26,34 @@ export function epsilon(dtype: DType): number {
 export function roundTo(dtype: DType, v: number): number {
   return dtype === 'float32' ? Math.fround(v) : v;
 }
+
+const f32 = new Float32Array(1);
+const i32 = new Int32Array(f32.buffer);
+const f64 = new Float64Array(1);
+const i64 = new BigInt64Array(f64.buffer);
+
+/** The float's bit pattern as an integer whose order is the float's order (±0 both 0). */
+function ordered32(v: number): number {
+  f32[0] = v;
+  const i = i32[0];
+  return i < 0 ? -(i & 0x7fffffff) : i;
+}
+
+function ordered64(v: number): bigint {
+  f64[0] = v;
+  const i = i64[0];
+  return i < 0n ? -(i & 0x7fffffffffffffffn) : i;
+}
+
+/**
+ * Ulps between a and b in the dtype, on the ordered bit patterns: ±0 are 0 apart, NaN matches only
+ * NaN (0; Infinity against anything else). a and b must be values of the dtype (fround first).
+ */
+export function ulpDistance(a: number, b: number, dtype: DType): number {
+  const an = a !== a;
+  const bn = b !== b;
+  if (an || bn) return an && bn ? 0 : Infinity;
+  if (dtype === 'float32') return Math.abs(ordered32(a) - ordered32(b));
+  const d = ordered64(a) - ordered64(b);
+  return Number(d < 0n ? -d : d);
+}

@@ -4,7 +4,7 @@
  * transformer FFN block, activation statistics, and backend selection.
  */
 export { ErrorCode, RectifierError, describeValue, type ErrorDetails } from './errors.js';
-export { DTYPES, allocate, dtypeOf, epsilon, isDType, roundTo, type DType, type TypedArray } from './dtype.js';
+export { DTYPES, allocate, dtypeOf, epsilon, isDType, roundTo, ulpDistance, type DType, type TypedArray } from './dtype.js';
 export { MAX_TENSOR_ELEMENTS, Tensor, isTensor, sameShape, shapeSize, tensor, zeros, type NestedNumbers } from './tensor.js';
 export * as scalar from './math/scalar.js';
 export {

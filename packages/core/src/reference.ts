@@ -4,7 +4,7 @@
  * the reference rounded once to float32. Written for clarity, not speed.
  */
 import { gaussianNoise, sigmoid } from './math/scalar.js';
-import type { OpDefinition, ScalarFn } from './ops/catalogue.js';
+import type { ScalarFn } from './ops/catalogue.js';
 import type { ResolvedParams } from './ops/params.js';
 import { Tensor } from './tensor.js';
 import {
@@ -345,4 +345,3 @@ export function referenceFfnBackward(x: Tensor, weights: FfnWeights, dy: Tensor,
   };
 }
 
-export type { OpDefinition };

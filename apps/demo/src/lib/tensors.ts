@@ -3,7 +3,7 @@
  * scalar, a parameter update. They are plain loops here, kept out of the way; every activation,
  * gradient, matmul and FFN in the experiments goes through the backend.
  */
-import { Tensor, allocate, type Tensor as T } from '@rectifier/core';
+import { Tensor, allocate, ulpDistance, type Tensor as T } from '@rectifier/core';
 
 /** x + b with b [n] broadcast over the rows of x [m, n]. */
 export function addBias(x: T, b: T): Tensor {
@@ -50,26 +50,10 @@ export function bitMismatches(a: T, b: T): number {
   return n;
 }
 
-/** Distance in float32 ulps between two numbers (0 for ±0 against each other). */
-export function ulpDistanceF32(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  const ia = orderedBits(Math.fround(a));
-  const ib = orderedBits(Math.fround(b));
-  return Math.abs(ia - ib);
-}
-const f32 = new Float32Array(1);
-const i32 = new Int32Array(f32.buffer);
-/** The float's bits mapped so that integer order is float order (±0 both map to 0). */
-function orderedBits(v: number): number {
-  f32[0] = v;
-  const i = i32[0];
-  return i < 0 ? -(i & 0x7fffffff) : i;
-}
-
 /** Worst ulp distance of `got` (float32) from the float64 reference `want`, rounded once. */
 export function maxUlpF32(got: T, want: T): number {
   let m = 0;
-  for (let i = 0; i < got.size; i++) m = Math.max(m, ulpDistanceF32(got.data[i], want.data[i]));
+  for (let i = 0; i < got.size; i++) m = Math.max(m, ulpDistance(Math.fround(got.data[i]), Math.fround(want.data[i]), 'float32'));
   return m;
 }
 
