@@ -1,0 +1,5 @@
+// The module's exports: every kernel takes byte offsets into the imported memory, which the JS
+// side (src/) lays out. All kernels are float32 unless their name says otherwise.
+export * from './select';
+export * from './transcendental';
+export * from './gemm';

@@ -1,0 +1,172 @@
+/**
+ * @rectifier/kernels-wasm — float32 kernels in WebAssembly SIMD (compiled from assembly/*.ts),
+ * with thin typed wrappers that stage JS typed arrays through the module's memory.
+ *
+ * The module owns one linear memory. Element-wise kernels run over chunks small enough to stay
+ * in the L1/L2 cache: copy a chunk in, compute it in place, copy it out — so the only traffic to
+ * main memory is the one read of the input and the one write of the output that a copy makes too.
+ * The GEMM copies its operands in whole (O(n²) bytes for O(n³) work).
+ *
+ * `wasmKernels()` returns undefined where WebAssembly SIMD is missing, or where the environment
+ * variable RECTIFIER_WASM is `off` (or `0`); callers then keep their JS kernels.
+ */
+import { WASM_BASE64 } from './generated/module.js';
+
+// The few WebAssembly JS-API members used here (ES2022's lib has none; DOM's would drag in the rest).
+interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+declare const WebAssembly: {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Instance: new (module: object, imports: object) => { exports: object };
+};
+
+/** Element-wise forward kernels: y = f(x), each with up to two float64 parameters. */
+export type UnaryKernel =
+  | 'relu_f32' | 'relu6_f32' | 'leaky_relu_f32'
+  | 'gelu_erf_f32' | 'gelu_tanh_f32' | 'silu_f32' | 'mish_f32' | 'softplus_f32' | 'sigmoid_f32';
+
+/** Element-wise gradient kernels: dx = f′(x)·dy, with the exact-zero rule (f′ = 0 gives 0 whatever dy is). */
+export type GradientKernel = 'relu_grad_f32' | 'gelu_erf_grad_f32';
+
+interface Exports {
+  [name: string]: unknown;
+}
+type UnaryFn = (x: number, y: number, n: number, p0: number, p1: number) => void;
+type GradientFn = (x: number, dy: number, dx: number, n: number, p0: number, p1: number) => void;
+type GemmFn = (a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number) => void;
+type SparseGemmFn = (a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number) => number;
+
+/** Elements per chunk of the element-wise kernels: 3 arrays × 32 KiB stay in L2 and mostly in L1. */
+export const CHUNK = 8192;
+const PAGE = 65536;
+/** The module never grows past this (bytes): bigger GEMMs stay on the JS kernels. */
+export const MAX_MEMORY_BYTES = 2 ** 31;
+
+function environmentDisables(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.RECTIFIER_WASM;
+  return v === 'off' || v === '0';
+}
+
+function decodeBase64(s: string): Uint8Array {
+  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (B !== undefined) return new Uint8Array(B.from(s, 'base64'));
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** The instantiated module with its memory, and the staging wrappers. One per thread. */
+export class WasmKernels {
+  private readonly memory: WasmMemory;
+  private readonly exports: Exports;
+  private f32: Float32Array;
+
+  /** Instantiates the module (compiled by `wasmKernels()`) with a fresh memory. */
+  constructor(module: object) {
+    // Three chunks for the element-wise kernels to start; the GEMM grows it as it needs.
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil((3 * CHUNK * 4) / PAGE) });
+    const instance = new WebAssembly.Instance(module, {
+      env: {
+        memory: this.memory,
+        abort: () => { throw new Error('kernels-wasm: abort'); },
+      },
+    });
+    this.exports = instance.exports as Exports;
+    this.f32 = new Float32Array(this.memory.buffer);
+  }
+
+  /** Whether the module exports this kernel (a build may add kernels before the wrappers use them). */
+  has(name: string): boolean {
+    return typeof this.exports[name] === 'function';
+  }
+
+  /** Makes the memory at least `bytes` long; false if that would pass MAX_MEMORY_BYTES. */
+  private reserve(bytes: number): boolean {
+    if (bytes > MAX_MEMORY_BYTES) return false;
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) {
+      this.memory.grow(Math.ceil((bytes - have) / PAGE));
+      this.f32 = new Float32Array(this.memory.buffer);
+    }
+    return true;
+  }
+
+  /** y[i] = f(x[i]) for i in [start, end). x and y may be the same array. */
+  unary(kernel: UnaryKernel, x: Float32Array, y: Float32Array, start: number, end: number, p0 = 0, p1 = 0): void {
+    const fn = this.exports[kernel] as UnaryFn;
+    const mem = this.f32;
+    const stage = mem.subarray(0, CHUNK);
+    for (let s = start; s < end; s += CHUNK) {
+      const len = Math.min(CHUNK, end - s);
+      stage.set(x.subarray(s, s + len));
+      fn(0, 0, len, p0, p1);
+      y.set(len === CHUNK ? stage : mem.subarray(0, len), s);
+    }
+  }
+
+  /** dx[i] = f′(x[i])·dy[i] for i in [start, end). dx may be dy. */
+  gradient(kernel: GradientKernel, x: Float32Array, dy: Float32Array, dx: Float32Array, start: number, end: number, p0 = 0, p1 = 0): void {
+    const fn = this.exports[kernel] as GradientFn;
+    const mem = this.f32;
+    const xs = mem.subarray(0, CHUNK);
+    const ds = mem.subarray(CHUNK, 2 * CHUNK);
+    const DY = CHUNK * 4;
+    for (let s = start; s < end; s += CHUNK) {
+      const len = Math.min(CHUNK, end - s);
+      xs.set(x.subarray(s, s + len));
+      ds.set(dy.subarray(s, s + len));
+      fn(0, DY, DY, len, p0, p1);
+      dx.set(len === CHUNK ? ds : mem.subarray(CHUNK, CHUNK + len), s);
+    }
+  }
+
+  /**
+   * c[m×n] = a[m×k]·b[k×n] (+ c's old contents when `accumulate`), all row-major float32, summed
+   * in float32. With `sparse`, the k-steps whose a entry is exactly zero are skipped (the
+   * sparsity-aware FFN path); the return value is then the number of (row, k) steps multiplied,
+   * otherwise m·k. Returns -1 (and leaves c alone) when the operands do not fit MAX_MEMORY_BYTES.
+   */
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean, sparse = false): number {
+    const aBytes = m * k * 4;
+    const bBytes = k * n * 4;
+    const cBytes = m * n * 4;
+    // 16-byte aligned operands: the kernels use aligned v128 loads where they can.
+    const A = 0;
+    const B = align16(A + aBytes);
+    const C = align16(B + bBytes);
+    if (!this.reserve(C + cBytes)) return -1;
+    const mem = this.f32;
+    mem.set(a.subarray(0, m * k), A / 4);
+    mem.set(b.subarray(0, k * n), B / 4);
+    if (accumulate) mem.set(c.subarray(0, m * n), C / 4);
+    let steps = m * k;
+    if (sparse) steps = (this.exports.gemm_sparse_a_f32 as SparseGemmFn)(A, B, C, m, k, n, accumulate ? 1 : 0);
+    else (this.exports.gemm_f32 as GemmFn)(A, B, C, m, k, n, accumulate ? 1 : 0);
+    c.set(mem.subarray(C / 4, C / 4 + m * n));
+    return steps;
+  }
+}
+
+function align16(bytes: number): number {
+  return (bytes + 15) & ~15;
+}
+
+let loaded: WasmKernels | null | undefined;
+
+/**
+ * This thread's kernels (instantiated on first use), or undefined where WebAssembly SIMD is not
+ * available or RECTIFIER_WASM=off. Synchronous: the module is small and compiles in milliseconds.
+ */
+export function wasmKernels(): WasmKernels | undefined {
+  if (loaded === undefined) {
+    loaded = null;
+    if (!environmentDisables() && typeof WebAssembly === 'object') {
+      const bytes = decodeBase64(WASM_BASE64);
+      if (WebAssembly.validate(bytes)) loaded = new WasmKernels(new WebAssembly.Module(bytes));
+    }
+  }
+  return loaded ?? undefined;
+}
