@@ -41,8 +41,11 @@ export interface CpuFfnForward {
 /** The CPU kernels on validated calls (exported for backends that reuse them on part of the work). */
 export class CpuKernels implements Kernels {
   forward(call: OpCall): Tensor {
-    const size = call.outShape.reduce((a, b) => a * b, 1);
-    const y = allocate(call.dtype, size);
+    if (call.out !== undefined) {
+      forwardKernel(call, call.out.data);
+      return call.out;
+    }
+    const y = allocate(call.dtype, call.outShape.reduce((a, b) => a * b, 1));
     forwardKernel(call, y);
     return new Tensor(y, call.outShape);
   }

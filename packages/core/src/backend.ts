@@ -12,7 +12,7 @@ import type { Tensor } from './tensor.js';
 import {
   prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul, prepareOpCall, prepareStats,
   type CallLimits, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type GradientCall,
-  type MatmulCall, type MatmulOptions, type OpCall,
+  type ForwardOptions, type MatmulCall, type MatmulOptions, type OpCall,
 } from './validate.js';
 
 /** What a backend can do, declared (the conformance suite holds it to every line). */
@@ -46,8 +46,11 @@ export type MaybePromise<T> = T | Promise<T>;
 
 /** The operations, with results of type R<…> (a Promise for the async API, the value for sync). */
 interface Operations<Async extends boolean> {
-  /** f(inputs): element-wise activation (prelu: [x, weight]; GLU: [gate, value]). */
-  forward<O extends OpName>(op: O, inputs: OpInputs, params?: OpParamMap[O]): Result<Async, Tensor>;
+  /**
+   * f(inputs): element-wise activation (prelu: [x, weight]; GLU: [gate, value]). With
+   * `options.out`, the result is written into that tensor, which is returned.
+   */
+  forward<O extends OpName>(op: O, inputs: OpInputs, params?: OpParamMap[O], options?: ForwardOptions): Result<Async, Tensor>;
   /** Gradients with respect to each input, in input order, given dy of the output's shape. */
   gradient<O extends OpName>(op: O, inputs: OpInputs, dy: Tensor, params?: OpParamMap[O]): Result<Async, Tensor[]>;
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Result<Async, Tensor>;
@@ -81,6 +84,13 @@ export interface Kernels {
   ffn(call: FfnCall): MaybePromise<FfnResult>;
   ffnBackward(call: FfnBackwardCall): MaybePromise<FfnGradients>;
   activationStats(hidden: Tensor): MaybePromise<ActivationStats>;
+}
+
+/** The result of a forward call: the caller's `out` (filled from y if the kernel did not write it), else y. */
+function intoOut(call: OpCall, y: Tensor): Tensor {
+  if (call.out === undefined || y === call.out) return y;
+  call.out.data.set(y.data);
+  return call.out;
 }
 
 export abstract class BackendBase implements Backend {
@@ -118,9 +128,10 @@ export abstract class BackendBase implements Backend {
     return this.capabilities;
   }
 
-  async forward<O extends OpName>(op: O, inputs: OpInputs, params?: OpParamMap[O]): Promise<Tensor> {
+  async forward<O extends OpName>(op: O, inputs: OpInputs, params?: OpParamMap[O], options?: ForwardOptions): Promise<Tensor> {
     this.assertLive(String(op));
-    return this.kernels.forward(prepareOpCall(op, inputs, params, this.limits));
+    const call = prepareOpCall(op, inputs, params, this.limits, options);
+    return intoOut(call, await this.kernels.forward(call));
   }
 
   async gradient<O extends OpName>(op: O, inputs: OpInputs, dy: Tensor, params?: OpParamMap[O]): Promise<Tensor[]> {
@@ -164,9 +175,10 @@ export abstract class BackendBase implements Backend {
     const k = this.kernels;
     const L = (): CallLimits => this.limits;
     return {
-      forward: (op, inputs, params) => {
+      forward: (op, inputs, params, options) => {
         this.assertLive(String(op));
-        return settled(String(op), k.forward(prepareOpCall(op, inputs, params, L())));
+        const call = prepareOpCall(op, inputs, params, L(), options);
+        return intoOut(call, settled(String(op), k.forward(call)));
       },
       gradient: (op, inputs, dy, params) => {
         this.assertLive(String(op));

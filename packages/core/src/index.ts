@@ -15,7 +15,7 @@ export { resolveParams, type NumberRule, type ParamSpec, type ParamValue, type R
 export {
   UNLIMITED, checkSameDtype, checkTensor, prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul,
   prepareOpCall, prepareStats,
-  type CallLimits, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type GradientCall,
+  type CallLimits, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type ForwardOptions, type GradientCall,
   type MatmulCall, type MatmulOptions, type OpCall, type PreluLayout,
 } from './validate.js';
 export {

@@ -2,7 +2,7 @@
  * Argument checking shared by every backend and by the float64 references: one place turns a raw
  * call into a validated, normalised description (a `*Call`), or throws the typed error.
  */
-import { DTYPES, type DType } from './dtype.js';
+import { DTYPES, type DType, type TypedArray } from './dtype.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
 import { findOp, OP_NAMES, type OpDefinition } from './ops/catalogue.js';
 import { resolveParams, type ResolvedParams } from './ops/params.js';
@@ -34,6 +34,19 @@ export interface OpCall {
   readonly outShape: readonly number[];
   /** Present for prelu only. */
   readonly prelu?: PreluLayout;
+  /** The caller-provided output (forward only): kernels may write into it; BackendBase copies otherwise. */
+  readonly out?: Tensor;
+}
+
+/** Options of `forward`. */
+export interface ForwardOptions {
+  /**
+   * A tensor to write the result into (of the output's shape and the inputs' dtype), returned by
+   * the call instead of a new one. It may be the very same tensor as the op's first input (or a
+   * GLU's value) for an in-place update, but must not otherwise share memory with an input.
+   * Its contents are unspecified if the call fails.
+   */
+  out?: Tensor;
 }
 
 export interface GradientCall extends OpCall {
@@ -110,8 +123,9 @@ function preluLayout(op: string, x: Tensor, w: Tensor, axisParam: number): Prelu
 }
 
 /** Validates a forward call: op name, inputs, params, shapes. */
-export function prepareOpCall(op: unknown, inputs: unknown, params: unknown, limits: CallLimits = UNLIMITED): OpCall {
+export function prepareOpCall(op: unknown, inputs: unknown, params: unknown, limits: CallLimits = UNLIMITED, options?: unknown): OpCall {
   const def = requireOp(op);
+  const opts = checkOptions(def.name, options, ['out']);
   const list: unknown[] = isTensor(inputs) ? [inputs] : Array.isArray(inputs) ? inputs : [inputs];
   if (list.length !== def.inputs.length) {
     throw new RectifierError(ErrorCode.BadArgument, {
@@ -148,7 +162,38 @@ export function prepareOpCall(op: unknown, inputs: unknown, params: unknown, lim
       op: def.name, argument: 'output', expected: `at most ${limits.maxElements} elements (the backend's maxElements)`, received: `${outSize}`,
     });
   }
-  return { op: def, inputs: tensors, params: resolved, dtype, outShape, ...(prelu ? { prelu } : {}) };
+  const out = opts.out === undefined ? undefined : checkOut(def, opts.out, tensors, dtype, outShape, limits);
+  return { op: def, inputs: tensors, params: resolved, dtype, outShape, ...(prelu ? { prelu } : {}), ...(out ? { out } : {}) };
+}
+
+/** Whether two typed arrays share any bytes. */
+function overlaps(a: TypedArray, b: TypedArray): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * Checks `forward`'s out tensor: live, the call's dtype and output shape, and either disjoint from
+ * every input or exactly an input that is read element by element in step with the output (x of a
+ * unary, noisy or prelu op; gate or value of a GLU), so that an in-place update is well defined.
+ */
+function checkOut(def: OpDefinition, v: unknown, inputs: readonly Tensor[], dtype: DType, outShape: readonly number[], limits: CallLimits): Tensor {
+  const out = checkTensor(v, def.name, 'out', limits);
+  if (out.dtype !== dtype) {
+    throw new RectifierError(ErrorCode.DtypeMismatch, { op: def.name, argument: 'out', expected: dtype, received: out.dtype });
+  }
+  if (!sameShape(out.shape, outShape)) {
+    throw new RectifierError(ErrorCode.DimMismatch, { op: def.name, argument: 'out', expected: `the output's shape ${shapeText(outShape)}`, received: shapeText(out.shape) });
+  }
+  const inPlaceOk = (i: number): boolean => def.kind === 'glu' || (i === 0 && def.kind !== 'crelu');
+  inputs.forEach((t, i) => {
+    const same = t.data.buffer === out.data.buffer && t.data.byteOffset === out.data.byteOffset && t.data.length === out.data.length;
+    if (overlaps(t.data, out.data) && !(same && inPlaceOk(i))) {
+      throw new RectifierError(ErrorCode.BadArgument, {
+        op: def.name, argument: 'out', expected: `memory disjoint from '${def.inputs[i]}' (or exactly it, for an in-place update of an element-wise input)`, received: 'an overlapping tensor',
+      });
+    }
+  });
+  return out;
 }
 
 /** Validates a gradient call: a forward call plus dy of the output's shape and dtype. */
