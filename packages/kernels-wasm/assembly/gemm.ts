@@ -1,12 +1,578 @@
-// GEMM (float32, SIMD). Stub: plain loops.
-export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s: f32 = accumulate ? load<f32>(c + (<usize>(i * n + j) << 2)) : 0;
-    for (let p = 0; p < k; p++) s += load<f32>(a + (<usize>(i * k + p) << 2)) * load<f32>(b + (<usize>(p * n + j) << 2));
-    store<f32>(c + (<usize>(i * n + j) << 2), s);
+// GEMM (float32, SIMD128): C[m×n] = A[m×k]·B[k×n] (+ C), row-major, float32 accumulation.
+//
+// Dense (gemm_f32): register-blocked 5×8 micro-kernel (10 v128 accumulators + 2 B vectors + 1
+// broadcast A + 1 product temporary = 14 of the 15 xmm registers V8 allocates on x64), loop over k
+// innermost; each A entry is broadcast straight from its row (v128.load32_splat → vbroadcastss),
+// each k-step loads 8 B floats. Cache blocking: k in blocks of KC, n in blocks of NC. When the
+// memory has GEMM_SCRATCH_BYTES free past C (at C's end rounded up to 64 bytes; used only when A
+// and B both end at or below C, the wrapper's layout), each KC×8 panel of B is first packed into
+// that scratch (contiguous, L1-resident: it is then reused by every row tile); otherwise the
+// micro-kernel reads B in place (rows n floats apart), which measured ~10-15 % slower.
+// Edge tiles: rows m mod 5 use the r-row kernels (r = 1..4), columns n mod 8 a 4-wide kernel and
+// then scalar dot products. k = 0 gives C = 0 (C unchanged when accumulating).
+//
+// Sparse (gemm_sparse_a_f32): axpy form per row of C: for each nonzero A[i,p] (±0 skipped, NaN is
+// not zero), C[i,:] += A[i,p]·B[p,:]; four nonzeros are fused into one pass over the C row segment.
+// With scratch past C (KCS·4 bytes, inside GEMM_SCRATCH_BYTES, same conditions as gemm_f32) each
+// row's nonzero k-steps are first compacted into a list without branches; otherwise the row is
+// scanned four entries at a time with branches (~10-40 % slower, mispredictions).
+// Blocked by NCS columns and KCS k-steps so the B block (≤ 1 MiB) stays in L2 and the C row segment
+// (≤ 4 KiB) in L1.
+
+const MR: i32 = 5;
+const NR: i32 = 8;
+const KC: i32 = 512;
+const NC: i32 = 256;
+/** Bytes of scratch past C (64-aligned) the GEMMs use when the memory has them: B panels, nonzero lists. */
+export const GEMM_SCRATCH_BYTES: i32 = KC * NR * 4 + 64;
+
+// 1×8 tile over kc k-steps: C[1 row, 0:8] (+)= A[1 row, 0:kc]·B[0:kc, 0:8]
+function mk1x2(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  let c0_1 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    c0_1 = f32x4.add(c0_1, f32x4.mul(a0, b1));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+    v128.store(pc, f32x4.add(v128.load(pc, 16), c0_1), 16);
+  } else {
+    v128.store(pc, c0_0, 0);
+    v128.store(pc, c0_1, 16);
   }
 }
+// 1×4 tile over kc k-steps: C[1 row, 0:4] (+)= A[1 row, 0:kc]·B[0:kc, 0:4]
+function mk1x1(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+  } else {
+    v128.store(pc, c0_0, 0);
+  }
+}
+// 2×8 tile over kc k-steps: C[2 rows, 0:8] (+)= A[2 rows, 0:kc]·B[0:kc, 0:8]
+function mk2x2(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  let c0_1 = f32x4.splat(0);
+  let c1_0 = f32x4.splat(0);
+  let c1_1 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    c0_1 = f32x4.add(c0_1, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(pa + lda);
+    c1_0 = f32x4.add(c1_0, f32x4.mul(a1, b0));
+    c1_1 = f32x4.add(c1_1, f32x4.mul(a1, b1));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+    v128.store(pc, f32x4.add(v128.load(pc, 16), c0_1), 16);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 0), c1_0), 0);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 16), c1_1), 16);
+  } else {
+    v128.store(pc, c0_0, 0);
+    v128.store(pc, c0_1, 16);
+    v128.store(pc + ldc * 1, c1_0, 0);
+    v128.store(pc + ldc * 1, c1_1, 16);
+  }
+}
+// 2×4 tile over kc k-steps: C[2 rows, 0:4] (+)= A[2 rows, 0:kc]·B[0:kc, 0:4]
+function mk2x1(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  let c1_0 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    const a1 = v128.load32_splat(pa + lda);
+    c1_0 = f32x4.add(c1_0, f32x4.mul(a1, b0));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 0), c1_0), 0);
+  } else {
+    v128.store(pc, c0_0, 0);
+    v128.store(pc + ldc * 1, c1_0, 0);
+  }
+}
+// 3×8 tile over kc k-steps: C[3 rows, 0:8] (+)= A[3 rows, 0:kc]·B[0:kc, 0:8]
+function mk3x2(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  let c0_1 = f32x4.splat(0);
+  let c1_0 = f32x4.splat(0);
+  let c1_1 = f32x4.splat(0);
+  let c2_0 = f32x4.splat(0);
+  let c2_1 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    c0_1 = f32x4.add(c0_1, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(pa + lda);
+    c1_0 = f32x4.add(c1_0, f32x4.mul(a1, b0));
+    c1_1 = f32x4.add(c1_1, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(pa + lda * 2);
+    c2_0 = f32x4.add(c2_0, f32x4.mul(a2, b0));
+    c2_1 = f32x4.add(c2_1, f32x4.mul(a2, b1));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+    v128.store(pc, f32x4.add(v128.load(pc, 16), c0_1), 16);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 0), c1_0), 0);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 16), c1_1), 16);
+    v128.store(pc + ldc * 2, f32x4.add(v128.load(pc + ldc * 2, 0), c2_0), 0);
+    v128.store(pc + ldc * 2, f32x4.add(v128.load(pc + ldc * 2, 16), c2_1), 16);
+  } else {
+    v128.store(pc, c0_0, 0);
+    v128.store(pc, c0_1, 16);
+    v128.store(pc + ldc * 1, c1_0, 0);
+    v128.store(pc + ldc * 1, c1_1, 16);
+    v128.store(pc + ldc * 2, c2_0, 0);
+    v128.store(pc + ldc * 2, c2_1, 16);
+  }
+}
+// 3×4 tile over kc k-steps: C[3 rows, 0:4] (+)= A[3 rows, 0:kc]·B[0:kc, 0:4]
+function mk3x1(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  let c1_0 = f32x4.splat(0);
+  let c2_0 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    const a1 = v128.load32_splat(pa + lda);
+    c1_0 = f32x4.add(c1_0, f32x4.mul(a1, b0));
+    const a2 = v128.load32_splat(pa + lda * 2);
+    c2_0 = f32x4.add(c2_0, f32x4.mul(a2, b0));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 0), c1_0), 0);
+    v128.store(pc + ldc * 2, f32x4.add(v128.load(pc + ldc * 2, 0), c2_0), 0);
+  } else {
+    v128.store(pc, c0_0, 0);
+    v128.store(pc + ldc * 1, c1_0, 0);
+    v128.store(pc + ldc * 2, c2_0, 0);
+  }
+}
+// 4×8 tile over kc k-steps: C[4 rows, 0:8] (+)= A[4 rows, 0:kc]·B[0:kc, 0:8]
+function mk4x2(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  let c0_1 = f32x4.splat(0);
+  let c1_0 = f32x4.splat(0);
+  let c1_1 = f32x4.splat(0);
+  let c2_0 = f32x4.splat(0);
+  let c2_1 = f32x4.splat(0);
+  let c3_0 = f32x4.splat(0);
+  let c3_1 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    c0_1 = f32x4.add(c0_1, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(pa + lda);
+    c1_0 = f32x4.add(c1_0, f32x4.mul(a1, b0));
+    c1_1 = f32x4.add(c1_1, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(pa + lda * 2);
+    c2_0 = f32x4.add(c2_0, f32x4.mul(a2, b0));
+    c2_1 = f32x4.add(c2_1, f32x4.mul(a2, b1));
+    const a3 = v128.load32_splat(pa + lda * 3);
+    c3_0 = f32x4.add(c3_0, f32x4.mul(a3, b0));
+    c3_1 = f32x4.add(c3_1, f32x4.mul(a3, b1));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+    v128.store(pc, f32x4.add(v128.load(pc, 16), c0_1), 16);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 0), c1_0), 0);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 16), c1_1), 16);
+    v128.store(pc + ldc * 2, f32x4.add(v128.load(pc + ldc * 2, 0), c2_0), 0);
+    v128.store(pc + ldc * 2, f32x4.add(v128.load(pc + ldc * 2, 16), c2_1), 16);
+    v128.store(pc + ldc * 3, f32x4.add(v128.load(pc + ldc * 3, 0), c3_0), 0);
+    v128.store(pc + ldc * 3, f32x4.add(v128.load(pc + ldc * 3, 16), c3_1), 16);
+  } else {
+    v128.store(pc, c0_0, 0);
+    v128.store(pc, c0_1, 16);
+    v128.store(pc + ldc * 1, c1_0, 0);
+    v128.store(pc + ldc * 1, c1_1, 16);
+    v128.store(pc + ldc * 2, c2_0, 0);
+    v128.store(pc + ldc * 2, c2_1, 16);
+    v128.store(pc + ldc * 3, c3_0, 0);
+    v128.store(pc + ldc * 3, c3_1, 16);
+  }
+}
+// 4×4 tile over kc k-steps: C[4 rows, 0:4] (+)= A[4 rows, 0:kc]·B[0:kc, 0:4]
+function mk4x1(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  let c1_0 = f32x4.splat(0);
+  let c2_0 = f32x4.splat(0);
+  let c3_0 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    const a1 = v128.load32_splat(pa + lda);
+    c1_0 = f32x4.add(c1_0, f32x4.mul(a1, b0));
+    const a2 = v128.load32_splat(pa + lda * 2);
+    c2_0 = f32x4.add(c2_0, f32x4.mul(a2, b0));
+    const a3 = v128.load32_splat(pa + lda * 3);
+    c3_0 = f32x4.add(c3_0, f32x4.mul(a3, b0));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 0), c1_0), 0);
+    v128.store(pc + ldc * 2, f32x4.add(v128.load(pc + ldc * 2, 0), c2_0), 0);
+    v128.store(pc + ldc * 3, f32x4.add(v128.load(pc + ldc * 3, 0), c3_0), 0);
+  } else {
+    v128.store(pc, c0_0, 0);
+    v128.store(pc + ldc * 1, c1_0, 0);
+    v128.store(pc + ldc * 2, c2_0, 0);
+    v128.store(pc + ldc * 3, c3_0, 0);
+  }
+}
+// 5×8 tile over kc k-steps: C[5 rows, 0:8] (+)= A[5 rows, 0:kc]·B[0:kc, 0:8]
+function mk5x2(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  let c0_1 = f32x4.splat(0);
+  let c1_0 = f32x4.splat(0);
+  let c1_1 = f32x4.splat(0);
+  let c2_0 = f32x4.splat(0);
+  let c2_1 = f32x4.splat(0);
+  let c3_0 = f32x4.splat(0);
+  let c3_1 = f32x4.splat(0);
+  let c4_0 = f32x4.splat(0);
+  let c4_1 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    c0_1 = f32x4.add(c0_1, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(pa + lda);
+    c1_0 = f32x4.add(c1_0, f32x4.mul(a1, b0));
+    c1_1 = f32x4.add(c1_1, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(pa + lda * 2);
+    c2_0 = f32x4.add(c2_0, f32x4.mul(a2, b0));
+    c2_1 = f32x4.add(c2_1, f32x4.mul(a2, b1));
+    const a3 = v128.load32_splat(pa + lda * 3);
+    c3_0 = f32x4.add(c3_0, f32x4.mul(a3, b0));
+    c3_1 = f32x4.add(c3_1, f32x4.mul(a3, b1));
+    const a4 = v128.load32_splat(pa + lda * 4);
+    c4_0 = f32x4.add(c4_0, f32x4.mul(a4, b0));
+    c4_1 = f32x4.add(c4_1, f32x4.mul(a4, b1));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+    v128.store(pc, f32x4.add(v128.load(pc, 16), c0_1), 16);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 0), c1_0), 0);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 16), c1_1), 16);
+    v128.store(pc + ldc * 2, f32x4.add(v128.load(pc + ldc * 2, 0), c2_0), 0);
+    v128.store(pc + ldc * 2, f32x4.add(v128.load(pc + ldc * 2, 16), c2_1), 16);
+    v128.store(pc + ldc * 3, f32x4.add(v128.load(pc + ldc * 3, 0), c3_0), 0);
+    v128.store(pc + ldc * 3, f32x4.add(v128.load(pc + ldc * 3, 16), c3_1), 16);
+    v128.store(pc + ldc * 4, f32x4.add(v128.load(pc + ldc * 4, 0), c4_0), 0);
+    v128.store(pc + ldc * 4, f32x4.add(v128.load(pc + ldc * 4, 16), c4_1), 16);
+  } else {
+    v128.store(pc, c0_0, 0);
+    v128.store(pc, c0_1, 16);
+    v128.store(pc + ldc * 1, c1_0, 0);
+    v128.store(pc + ldc * 1, c1_1, 16);
+    v128.store(pc + ldc * 2, c2_0, 0);
+    v128.store(pc + ldc * 2, c2_1, 16);
+    v128.store(pc + ldc * 3, c3_0, 0);
+    v128.store(pc + ldc * 3, c3_1, 16);
+    v128.store(pc + ldc * 4, c4_0, 0);
+    v128.store(pc + ldc * 4, c4_1, 16);
+  }
+}
+// 5×4 tile over kc k-steps: C[5 rows, 0:4] (+)= A[5 rows, 0:kc]·B[0:kc, 0:4]
+function mk5x1(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let c0_0 = f32x4.splat(0);
+  let c1_0 = f32x4.splat(0);
+  let c2_0 = f32x4.splat(0);
+  let c3_0 = f32x4.splat(0);
+  let c4_0 = f32x4.splat(0);
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b0 = v128.load(pb, 0);
+    const a0 = v128.load32_splat(pa);
+    c0_0 = f32x4.add(c0_0, f32x4.mul(a0, b0));
+    const a1 = v128.load32_splat(pa + lda);
+    c1_0 = f32x4.add(c1_0, f32x4.mul(a1, b0));
+    const a2 = v128.load32_splat(pa + lda * 2);
+    c2_0 = f32x4.add(c2_0, f32x4.mul(a2, b0));
+    const a3 = v128.load32_splat(pa + lda * 3);
+    c3_0 = f32x4.add(c3_0, f32x4.mul(a3, b0));
+    const a4 = v128.load32_splat(pa + lda * 4);
+    c4_0 = f32x4.add(c4_0, f32x4.mul(a4, b0));
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    v128.store(pc, f32x4.add(v128.load(pc, 0), c0_0), 0);
+    v128.store(pc + ldc * 1, f32x4.add(v128.load(pc + ldc * 1, 0), c1_0), 0);
+    v128.store(pc + ldc * 2, f32x4.add(v128.load(pc + ldc * 2, 0), c2_0), 0);
+    v128.store(pc + ldc * 3, f32x4.add(v128.load(pc + ldc * 3, 0), c3_0), 0);
+    v128.store(pc + ldc * 4, f32x4.add(v128.load(pc + ldc * 4, 0), c4_0), 0);
+  } else {
+    v128.store(pc, c0_0, 0);
+    v128.store(pc + ldc * 1, c1_0, 0);
+    v128.store(pc + ldc * 2, c2_0, 0);
+    v128.store(pc + ldc * 3, c3_0, 0);
+    v128.store(pc + ldc * 4, c4_0, 0);
+  }
+}
+function tile(r: i32, wide: bool, pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  if (wide) {
+    switch (r) {
+      case 1: mk1x2(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+      case 2: mk2x2(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+      case 3: mk3x2(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+      case 4: mk4x2(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+      case 5: mk5x2(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    }
+  } else {
+    switch (r) {
+      case 1: mk1x1(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+      case 2: mk2x1(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+      case 3: mk3x1(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+      case 4: mk4x1(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+      case 5: mk5x1(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    }
+  }
+}
+
+// Column tail (fewer than 4 columns): scalar dot products.
+function colTail(r: i32, pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  for (let i = 0; i < r; i++) {
+    const ar = pa + lda * <usize>i;
+    let s: f32 = 0;
+    let q = pb;
+    for (let p = 0; p < kc; p++) { s += load<f32>(ar + (<usize>p << 2)) * load<f32>(q); q += ldb; }
+    const cp = pc + ldc * <usize>i;
+    store<f32>(cp, addC ? load<f32>(cp) + s : s);
+  }
+}
+
+/** C[m×n] = A[m×k]·B[k×n] (+ C when accumulate ≠ 0), float32 row-major at byte offsets a, b, c. */
+export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): void {
+  if (m <= 0 || n <= 0) return;
+  const ldc = <usize>n << 2;
+  if (k <= 0) {
+    if (accumulate == 0) memory.fill(c, 0, <usize>m * ldc);
+    return;
+  }
+  const lda = <usize>k << 2;
+  const ldb = <usize>n << 2;
+  // Pack B panels when there is room after C and enough row tiles to reuse them. The scratch is
+  // only used in the wrapper's layout (A and B below C), where nothing lives past C's end.
+  let scratch: usize = 0;
+  if (m >= 2 * MR && n >= NR && a + <usize>m * lda <= c && b + <usize>k * ldb <= c) {
+    const s = (c + <usize>m * ldc + 63) & ~<usize>63;
+    if (<u64>s + <u64>(KC * NR * 4) <= (<u64>memory.size() << 16)) scratch = s;
+  }
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    const jend = jc + nc;
+    const nfull = jc + (nc / NR) * NR;
+    for (let pcol = 0; pcol < k; pcol += KC) {
+      const kc = min(KC, k - pcol);
+      const addC = accumulate != 0 || pcol > 0;
+      const bblk = b + <usize>pcol * ldb;
+      const ablk = a + (<usize>pcol << 2);
+      if (scratch != 0) {
+        // One packed kc×8 B panel (L1) against every row tile (A rows from L2).
+        for (let j = jc; j < nfull; j += NR) {
+          let src = bblk + (<usize>j << 2);
+          let dst = scratch;
+          const dend = scratch + (<usize>kc << 5);
+          while (dst < dend) {
+            v128.store(dst, v128.load(src));
+            v128.store(dst, v128.load(src, 16), 16);
+            dst += 32; src += ldb;
+          }
+          const pc = c + (<usize>j << 2);
+          for (let i = 0; i < m; i += MR) {
+            const r = min(MR, m - i);
+            tile(r, true, ablk + <usize>i * lda, lda, scratch, 32, pc + <usize>i * ldc, ldc, kc, addC);
+          }
+        }
+      } else {
+        for (let i = 0; i < m; i += MR) {
+          const r = min(MR, m - i);
+          const pa = ablk + <usize>i * lda;
+          const prow = c + <usize>i * ldc;
+          for (let j = jc; j < nfull; j += NR) tile(r, true, pa, lda, bblk + (<usize>j << 2), ldb, prow + (<usize>j << 2), ldc, kc, addC);
+        }
+      }
+      if (nfull < jend) {
+        for (let i = 0; i < m; i += MR) {
+          const r = min(MR, m - i);
+          const pa = ablk + <usize>i * lda;
+          const prow = c + <usize>i * ldc;
+          let j = nfull;
+          for (; j + 4 <= jend; j += 4) tile(r, false, pa, lda, bblk + (<usize>j << 2), ldb, prow + (<usize>j << 2), ldc, kc, addC);
+          for (; j < jend; j++) colTail(r, pa, lda, bblk + (<usize>j << 2), ldb, prow + (<usize>j << 2), ldc, kc, addC);
+        }
+      }
+    }
+  }
+}
+
+/* ---------- sparse-A GEMM ---------- */
+
+const NCS: i32 = 1024;
+const KCS: i32 = 256;
+
+// c[0:w] += s0·b0[0:w] + s1·b1[0:w] + s2·b2[0:w] + s3·b3[0:w]
+// @ts-ignore: decorator
+@inline function axpy4(c: usize, w: i32, b0: usize, s0: f32, b1: usize, s1: f32, b2: usize, s2: f32, b3: usize, s3: f32): void {
+  const v0 = f32x4.splat(s0), v1 = f32x4.splat(s1), v2 = f32x4.splat(s2), v3 = f32x4.splat(s3);
+  const w4 = <usize>(w & ~3) << 2;
+  let j: usize = 0;
+  for (; j < w4; j += 16) {
+    const t01 = f32x4.add(f32x4.mul(v0, v128.load(b0 + j)), f32x4.mul(v1, v128.load(b1 + j)));
+    const t23 = f32x4.add(f32x4.mul(v2, v128.load(b2 + j)), f32x4.mul(v3, v128.load(b3 + j)));
+    v128.store(c + j, f32x4.add(v128.load(c + j), f32x4.add(t01, t23)));
+  }
+  const we = <usize>w << 2;
+  for (; j < we; j += 4) {
+    const t = (s0 * load<f32>(b0 + j) + s1 * load<f32>(b1 + j)) + (s2 * load<f32>(b2 + j) + s3 * load<f32>(b3 + j));
+    store<f32>(c + j, load<f32>(c + j) + t);
+  }
+}
+
+// c[0:w] += s·b[0:w]
+function axpy1(c: usize, w: i32, b: usize, s: f32): void {
+  const v = f32x4.splat(s);
+  const w4 = <usize>(w & ~3) << 2;
+  let j: usize = 0;
+  for (; j < w4; j += 16) v128.store(c + j, f32x4.add(v128.load(c + j), f32x4.mul(v, v128.load(b + j))));
+  const we = <usize>w << 2;
+  for (; j < we; j += 4) store<f32>(c + j, load<f32>(c + j) + s * load<f32>(b + j));
+}
+
+/**
+ * C = A·B (+ C) skipping every k-step whose A entry is ±0: for each other A[i,p],
+ * C[i,:] += A[i,p]·B[p,:]. Returns the number of (row, k) steps multiplied (the nonzero count of A).
+ */
 export function gemm_sparse_a_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, accumulate: i32): i32 {
-  gemm_f32(a, b, c, m, k, n, accumulate);
-  return m * k;
+  if (m <= 0 || k < 0 || n < 0) return 0;
+  const lda = <usize>k << 2;
+  const ldb = <usize>n << 2;
+  if (accumulate == 0 && n > 0) memory.fill(c, 0, <usize>m * ldb);
+  if (n == 0) {
+    // Nothing to multiply, but report the steps all the same.
+    let count = 0;
+    for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) if (load<f32>(a + <usize>i * lda + (<usize>p << 2)) != 0) count++;
+    return count;
+  }
+  const zero = f32x4.splat(0);
+  // A list of the row's nonzero k-steps, in scratch past C when the memory has room (as gemm_f32's).
+  let list: usize = 0;
+  {
+    const sc = (c + <usize>m * ldb + 63) & ~<usize>63;
+    if (a + <usize>m * lda <= c && b + <usize>k * ldb <= c && <u64>sc + <u64>(KCS * 4) <= (<u64>memory.size() << 16)) list = sc;
+  }
+  let count = 0;
+  for (let jc = 0; jc < n; jc += NCS) {
+    const w = min(NCS, n - jc);
+    for (let pcol = 0; pcol < k; pcol += KCS) {
+      const kc = min(KCS, k - pcol);
+      const kc4 = kc & ~3;
+      const bblk = b + <usize>pcol * ldb + (<usize>jc << 2);
+      if (list != 0) {
+        for (let i = 0; i < m; i++) {
+          const arow = a + <usize>i * lda + (<usize>pcol << 2);
+          const crow = c + <usize>i * ldb + (<usize>jc << 2);
+          // Branch-free compaction of the nonzero k-steps' byte offsets (a data-dependent branch
+          // per entry mispredicts at every sparsity between the extremes).
+          let end = list;
+          const aend = arow + (<usize>kc << 2);
+          for (let q = arow; q < aend; q += 4) {
+            store<u32>(end, <u32>(q - arow));
+            end += <usize>(load<f32>(q) != 0) << 2;
+          }
+          if (jc == 0) count += <i32>((end - list) >> 2);
+          let t = list;
+          for (; t + 16 <= end; t += 16) {
+            const o0 = <usize>load<u32>(t), o1 = <usize>load<u32>(t, 4), o2 = <usize>load<u32>(t, 8), o3 = <usize>load<u32>(t, 12);
+            axpy4(crow, w,
+              bblk + (o0 >> 2) * ldb, load<f32>(arow + o0), bblk + (o1 >> 2) * ldb, load<f32>(arow + o1),
+              bblk + (o2 >> 2) * ldb, load<f32>(arow + o2), bblk + (o3 >> 2) * ldb, load<f32>(arow + o3));
+          }
+          for (; t < end; t += 4) {
+            const o = <usize>load<u32>(t);
+            axpy1(crow, w, bblk + (o >> 2) * ldb, load<f32>(arow + o));
+          }
+        }
+        continue;
+      }
+      for (let i = 0; i < m; i++) {
+        const arow = a + <usize>i * lda + (<usize>pcol << 2);
+        const crow = c + <usize>i * ldb + (<usize>jc << 2);
+        let pending = 0;
+        let q0: usize = 0, q1: usize = 0, q2: usize = 0;
+        let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0;
+        let p = 0;
+        while (p < kc) {
+          let bits: i32;
+          if (p < kc4) {
+            // four A entries at once: skip the group when all four are ±0
+            bits = i32x4.bitmask(f32x4.ne(v128.load(arow + (<usize>p << 2)), zero));
+            if (bits == 0) { p += 4; continue; }
+          } else {
+            bits = load<f32>(arow + (<usize>p << 2)) != 0 ? 1 : 0;
+            if (bits == 0) { p++; continue; }
+          }
+          const base = p;
+          p += p < kc4 ? 4 : 1;
+          while (bits != 0) {
+            const t = base + ctz(bits);
+            bits &= bits - 1;
+            const s = load<f32>(arow + (<usize>t << 2));
+            const q = bblk + <usize>t * ldb;
+            if (pending == 0) { q0 = q; s0 = s; pending = 1; }
+            else if (pending == 1) { q1 = q; s1 = s; pending = 2; }
+            else if (pending == 2) { q2 = q; s2 = s; pending = 3; }
+            else { axpy4(crow, w, q0, s0, q1, s1, q2, s2, q, s); pending = 0; }
+            if (jc == 0) count++;
+          }
+        }
+        if (pending > 0) axpy1(crow, w, q0, s0);
+        if (pending > 1) axpy1(crow, w, q1, s1);
+        if (pending > 2) axpy1(crow, w, q2, s2);
+      }
+    }
+  }
+  return count;
 }

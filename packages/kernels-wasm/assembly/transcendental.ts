@@ -1,2 +1,541 @@
-// Transcendental activations (float32 in and out, computed in float64 SIMD). Stub.
-export const TRANSCENDENTAL_VERSION: i32 = 0;
+// Transcendental activations: float32 in and out, computed in float64 SIMD lanes (f64x2).
+//
+// Accuracy: every float32 result is within 1 ulp of the float64 reference (@rectifier/core)
+// rounded to float32, over the whole float32 range. The float64 computation below has a relative
+// error of a few 1e-9 at most; the bound that guarantees the contract is 2^-25 ≈ 3e-8 (then
+// |y' − y| ≤ ½ ulp(y), and rounding y' lands at most 1 ulp from fround(y)). Special values (NaN,
+// ±0, ±∞, the saturated tails) give exactly the reference's float32 value, sign of zero included.
+//
+// Building blocks (coefficients fitted by scripts/fit-transcendental.py, which prints the block
+// between the BEGIN/END markers):
+//  - 2^u = 2^k·2^f, k = round(u) by the 1.5·2^52 shifter, |f| ≤ ½, 2^f = 1 + f·P5(f) (4.5e-9
+//    relative; the constant term is exactly 1, so σ(tiny) is exactly ½ as in the reference), 2^k
+//    put in by adding k << 52 to the bit pattern. e^x is 2^(x·log2 e), log2 e folded into the
+//    kernel's own multiplier. Each kernel clamps x (or u) so that u stays within [−1010, 1000]:
+//    2^u is then always a normal float64 (no overflow/underflow/subnormal paths in the exp), and
+//    the clamp is placed where the clamped value still gives the reference's float32 result (each
+//    kernel's comment says why); the few lanes where it would not are fixed up with masks.
+//  - log1p(u), u ∈ [0, 1] (softplus): 2·atanh(s), s = u/(2+u) ∈ [0, 1/3], atanh(s)/s a degree-5
+//    polynomial in s² (1e-10).
+//  - Φ(−a) = e^(−a²/2)·R(t), t = 1/(1 + a/4), R a degree-11 polynomial in t fitted on a ∈ [0, 20.75]
+//    (1.1e-9); a² is exact in float64 (a is a float32), so e^(−a²/2) keeps its relative accuracy.
+//    Φ(x) = x < 0 ? Φ(−|x|) : 1 − Φ(−|x|).
+//  - gelu′(x) = Φ(x) + xφ(x) = e^(−a²/2)·G(a) (x < 0), 1 − e^(−a²/2)·G(a) (x ≥ 0), with
+//    G(a) = R(a) − a/√(2π) = (a − a0)·H(t): the root a0 is factored out (a0 as two doubles), so
+//    gelu′ keeps its relative accuracy next to its zero at x ≈ −0.7518.
+//
+// Speed: V8 (TurboFan, x64) materialises every v128.const at each use inside a loop (a 64-bit
+// immediate moved to a GPR, then to an XMM register, then duplicated: three instructions and a
+// GPR→XMM transfer each), which made the constants the bottleneck. So the kernels read their
+// constants from mutable v128 globals, written on entry from values Binaryen cannot fold back into
+// constants (OR with a zero derived from n); in the loop each constant is then a plain load.
+//
+// Memory: x, y (and dy, dx) are byte offsets; y may alias x (dx may alias dy): every element is
+// loaded before it is stored. Four elements per iteration (two f64x2), then 2 and 1 for the tail.
+
+// BEGIN fitted coefficients (scripts/fit-transcendental.py)
+// 2^f on |f| <= 1/2, constant term 1: max relative error 4.45e-09
+const E0: f64 = 1.0;
+const E1: f64 = 0.6931471879482961;
+const E2: f64 = 0.24022649789344794;
+const E3: f64 = 0.05550357328302539;
+const E4: f64 = 0.009618238179631053;
+const E5: f64 = 0.0013390792079809289;
+const E6: f64 = 0.00015403362386782885;
+
+// atanh(s)/s in w = s^2 on [0, 1/9]: max relative error 9.86e-11
+const L0: f64 = 0.9999999999014528;
+const L1: f64 = 0.3333333965161969;
+const L2: f64 = 0.199993456024796;
+const L3: f64 = 0.1431035725130259;
+const L4: f64 = 0.10696664416691583;
+const L5: f64 = 0.12206393366007587;
+
+const GELU_P: f64 = 0.25; // t = 1/(1 + GELU_P·|x|)
+const A0_HI: f64 = 0.7517915246935645; // a0 = -(root of gelu′), split in two doubles
+const A0_LO: f64 = -1.4956759177009883e-17;
+
+// e^(a²/2)·Φ(−a) in t, a in [0, 20.75]: max relative error 1.07e-09
+const R0: f64 = 9.988506715537702e-07;
+const R1: f64 = 0.09970357998943485;
+const R2: f64 = 0.10018696105583952;
+const R3: f64 = 0.08979634109658564;
+const R4: f64 = 0.10071784983798814;
+const R5: f64 = -0.007574165801770278;
+const R6: f64 = 0.22136832280799146;
+const R7: f64 = -0.2858558704941885;
+const R8: f64 = 0.3690862895592272;
+const R9: f64 = -0.26846957583876446;
+const R10: f64 = 0.09381278564053473;
+const R11: f64 = -0.012773516169595326;
+
+// (R(a) − a·φ(0))/(a − a0) in t, a in [0, 20.75]: max relative error 1.85e-11
+const H0: f64 = -0.398942355307062;
+const H1: f64 = -0.07497765281489378;
+const H2: f64 = -0.06418142608554853;
+const H3: f64 = -0.050872526858856536;
+const H4: f64 = -0.039788456547409735;
+const H5: f64 = -0.015270118159566208;
+const H6: f64 = -0.03805562174379235;
+const H7: f64 = 0.043781383535221714;
+const H8: f64 = -0.06358333251857488;
+const H9: f64 = 0.05647785287539258;
+const H10: f64 = -0.023401897849235652;
+const H11: f64 = 0.0037361563550073135;
+// END fitted coefficients
+
+const LOG2E: f64 = 1.4426950408889634;
+const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52: u + SHIFTER rounds u to an integer in the low bits
+const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
+const GELU_TANH_COEFF: f64 = 0.044715;
+/** Just above float32's largest finite value: x clamped to ±X_CLAMP is x for every finite float32, and ±∞ → ±X_CLAMP still rounds back to ±∞. */
+const X_CLAMP: f64 = 3.5e38;
+/** The largest float32 x where the float64 reference gelu′(x) is exactly 0 (φ and Φ underflow). */
+const GELU_GRAD_ZERO_AT: f64 = -38.57550048828125;
+
+// ---------- constants as v128 globals (see "Speed" above) ----------
+
+let gE0: v128 = i64x2.splat(0);
+let gE1: v128 = i64x2.splat(0);
+let gE2: v128 = i64x2.splat(0);
+let gE3: v128 = i64x2.splat(0);
+let gE4: v128 = i64x2.splat(0);
+let gE5: v128 = i64x2.splat(0);
+let gE6: v128 = i64x2.splat(0);
+let gL0: v128 = i64x2.splat(0);
+let gL1: v128 = i64x2.splat(0);
+let gL2: v128 = i64x2.splat(0);
+let gL3: v128 = i64x2.splat(0);
+let gL4: v128 = i64x2.splat(0);
+let gL5: v128 = i64x2.splat(0);
+let gGELU_P: v128 = i64x2.splat(0);
+let gA0_HI: v128 = i64x2.splat(0);
+let gA0_LO: v128 = i64x2.splat(0);
+let gR0: v128 = i64x2.splat(0);
+let gR1: v128 = i64x2.splat(0);
+let gR2: v128 = i64x2.splat(0);
+let gR3: v128 = i64x2.splat(0);
+let gR4: v128 = i64x2.splat(0);
+let gR5: v128 = i64x2.splat(0);
+let gR6: v128 = i64x2.splat(0);
+let gR7: v128 = i64x2.splat(0);
+let gR8: v128 = i64x2.splat(0);
+let gR9: v128 = i64x2.splat(0);
+let gR10: v128 = i64x2.splat(0);
+let gR11: v128 = i64x2.splat(0);
+let gH0: v128 = i64x2.splat(0);
+let gH1: v128 = i64x2.splat(0);
+let gH2: v128 = i64x2.splat(0);
+let gH3: v128 = i64x2.splat(0);
+let gH4: v128 = i64x2.splat(0);
+let gH5: v128 = i64x2.splat(0);
+let gH6: v128 = i64x2.splat(0);
+let gH7: v128 = i64x2.splat(0);
+let gH8: v128 = i64x2.splat(0);
+let gH9: v128 = i64x2.splat(0);
+let gH10: v128 = i64x2.splat(0);
+let gH11: v128 = i64x2.splat(0);
+let gSH: v128 = i64x2.splat(0);
+let gONE: v128 = i64x2.splat(0);
+let gTWO: v128 = i64x2.splat(0);
+let gZERO: v128 = i64x2.splat(0);
+let gNEG0: v128 = i64x2.splat(0);
+let gU_LO: v128 = i64x2.splat(0);
+let gU_HI: v128 = i64x2.splat(0);
+let gXC_LO: v128 = i64x2.splat(0);
+let gXC_HI: v128 = i64x2.splat(0);
+let gKA: v128 = i64x2.splat(0);
+let gKB: v128 = i64x2.splat(0);
+let gKC: v128 = i64x2.splat(0);
+let gKD: v128 = i64x2.splat(0);
+let gKE: v128 = i64x2.splat(0);
+let gKF: v128 = i64x2.splat(0);
+let gKG: v128 = i64x2.splat(0);
+let gKH: v128 = i64x2.splat(0);
+let gKI: v128 = i64x2.splat(0);
+let gKJ: v128 = i64x2.splat(0);
+let gKK: v128 = i64x2.splat(0);
+
+/** A zero vector Binaryen cannot constant-fold (n ≥ 0, so n >>> 31 is 0). */
+// @ts-ignore: decorator
+@inline function opaqueZero(n: i32): v128 { return f64x2.splat(<f64>(<u32>n >>> 31)); }
+/** splat(c), as a value Binaryen cannot fold: c's bits OR zero. */
+// @ts-ignore: decorator
+@inline function K(c: f64, z: v128): v128 { return v128.or(f64x2.splat(c), z); }
+
+// @ts-ignore: decorator
+@inline function initCommon(z: v128): void {
+  gE0 = K(E0, z); gE1 = K(E1, z); gE2 = K(E2, z); gE3 = K(E3, z); gE4 = K(E4, z); gE5 = K(E5, z); gE6 = K(E6, z);
+  gSH = K(SHIFTER, z); gONE = K(1.0, z); gTWO = K(2.0, z); gZERO = z; gNEG0 = K(-0.0, z);
+  gU_LO = K(-360.0, z); gU_HI = K(1000.0, z); gXC_LO = K(-X_CLAMP, z); gXC_HI = K(X_CLAMP, z);
+}
+// @ts-ignore: decorator
+@inline function initLog(z: v128): void {
+  gL0 = K(L0, z); gL1 = K(L1, z); gL2 = K(L2, z); gL3 = K(L3, z); gL4 = K(L4, z); gL5 = K(L5, z);
+}
+// @ts-ignore: decorator
+@inline function initR(z: v128): void {
+  gR0 = K(R0, z); gR1 = K(R1, z); gR2 = K(R2, z); gR3 = K(R3, z); gR4 = K(R4, z); gR5 = K(R5, z);
+  gR6 = K(R6, z); gR7 = K(R7, z); gR8 = K(R8, z); gR9 = K(R9, z); gR10 = K(R10, z); gR11 = K(R11, z);
+}
+// @ts-ignore: decorator
+@inline function initH(z: v128): void {
+  gH0 = K(H0, z); gH1 = K(H1, z); gH2 = K(H2, z); gH3 = K(H3, z); gH4 = K(H4, z); gH5 = K(H5, z);
+  gH6 = K(H6, z); gH7 = K(H7, z); gH8 = K(H8, z); gH9 = K(H9, z); gH10 = K(H10, z); gH11 = K(H11, z);
+}
+
+// ---------- f64x2 helpers ----------
+
+// @ts-ignore: decorator
+@inline function vadd(a: v128, b: v128): v128 { return f64x2.add(a, b); }
+// @ts-ignore: decorator
+@inline function vsub(a: v128, b: v128): v128 { return f64x2.sub(a, b); }
+// @ts-ignore: decorator
+@inline function vmul(a: v128, b: v128): v128 { return f64x2.mul(a, b); }
+// @ts-ignore: decorator
+@inline function vdiv(a: v128, b: v128): v128 { return f64x2.div(a, b); }
+/** a·b + c */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 { return f64x2.add(f64x2.mul(a, b), c); }
+/** clamp(a, lo, hi), NaN stays NaN (pmax/pmin return their first operand unless it is out of range). */
+// @ts-ignore: decorator
+@inline function clamp(a: v128, lo: v128, hi: v128): v128 { return f64x2.pmin(f64x2.pmax(a, lo), hi); }
+
+/** 2^u for u ∈ [−1010, 1000] (or NaN, which stays NaN), relative error < 4.5e-9. */
+// @ts-ignore: decorator
+@inline function vexp2(u: v128): v128 {
+  const t = vadd(u, gSH);
+  const f = vsub(u, vsub(t, gSH)); // |f| ≤ ½, exact
+  // Estrin: shorter dependency chains than Horner, same count of operations (plus one).
+  const f2 = vmul(f, f);
+  const a = madd(f, gE1, gE0);
+  const b = madd(f, gE3, gE2);
+  const c = madd(f, gE5, gE4);
+  const f4 = vmul(f2, f2);
+  const p = vadd(madd(f2, b, a), vmul(f4, madd(f2, gE6, c)));
+  return i64x2.add(p, i64x2.shl(t, 52));
+}
+
+/** log1p(u) for u ∈ [0, 1], relative error < 1e-10 (plus u's own). */
+// @ts-ignore: decorator
+@inline function vlog1p01(u: v128): v128 {
+  const s = vdiv(u, vadd(u, gTWO));
+  const w = vmul(s, s);
+  let p = madd(w, gL5, gL4);
+  p = madd(p, w, gL3);
+  p = madd(p, w, gL2);
+  p = madd(p, w, gL1);
+  p = madd(p, w, gL0);
+  return vmul(vadd(s, s), p);
+}
+
+/** R(t) ≈ e^(a²/2)·Φ(−a), t = 1/(1 + GELU_P·a). */
+// @ts-ignore: decorator
+@inline function polyR(t: v128): v128 {
+  const t2 = vmul(t, t);
+  const t4 = vmul(t2, t2);
+  const a = madd(t2, madd(t, gR3, gR2), madd(t, gR1, gR0));
+  const b = madd(t2, madd(t, gR7, gR6), madd(t, gR5, gR4));
+  const c = madd(t2, madd(t, gR11, gR10), madd(t, gR9, gR8));
+  return madd(t4, madd(t4, c, b), a);
+}
+
+/** H(t) ≈ (R(a) − a·φ(0))/(a − a0). */
+// @ts-ignore: decorator
+@inline function polyH(t: v128): v128 {
+  const t2 = vmul(t, t);
+  const t4 = vmul(t2, t2);
+  const a = madd(t2, madd(t, gH3, gH2), madd(t, gH1, gH0));
+  const b = madd(t2, madd(t, gH7, gH6), madd(t, gH5, gH4));
+  const c = madd(t2, madd(t, gH11, gH10), madd(t, gH9, gH8));
+  return madd(t4, madd(t4, c, b), a);
+}
+
+// ---------- the activations on one f64x2 ----------
+
+/**
+ * x·σ(z) as x/(1 + e^(−z)), given m = −z·log2 e (computed by the caller, folding log2 e into its
+ * multiplier). No cancellation anywhere: 1 + e^(−z) is a sum of positives. Where −z > 1000/log2 e
+ * the denominator is clamped at 1 + 2^1000, which still sends every finite x to ±0; x itself is
+ * clamped to ±3.5e38 so x = ±∞ gives 3.5e38/(1 + 2^1000) → ±0 (σ(−∞)·∞) or 3.5e38 → ±∞ (rounds
+ * back to ∞ in float32), never ∞/∞. (The general path: silu with 0 < |β| < 1e-250.)
+ */
+// @ts-ignore: decorator
+@inline function xSigmoid(x: v128, m: v128): v128 {
+  const e = vexp2(clamp(m, gU_LO, gU_HI));
+  return vdiv(clamp(x, gXC_LO, gXC_HI), vadd(e, gONE));
+}
+
+// @ts-ignore: decorator
+@inline function siluSlowV(x: v128): v128 {
+  return xSigmoid(x, vmul(x, gKA)); // gKA = −β·log2 e
+}
+
+/**
+ * silu for β ≥ 1e-250 (β < 0 runs it on −x with −β and negates): x·σ(βx) = xl/(1 + 2^(−β·log2e·xe))
+ * with xl = max(x, L), xe = min(xl, H), L = −1000/(β·log2 e), H = 360/(β·log2 e), so the exponent
+ * stays in [−360, 1000]. Below L the result is xl·2^−1000 → ±0 in float32 (|L| < 7.5e255), as the
+ * exact value (βx < −693) is; above H, 1 + 2^−360 = 1 gives x. x = −∞ lands on L, +∞ stays ∞.
+ */
+// @ts-ignore: decorator
+@inline function siluV(x: v128, negate: bool): v128 {
+  const xs = negate ? f64x2.neg(x) : x;
+  const xl = f64x2.pmax(xs, gKB); // gKB = L
+  const e = vexp2(vmul(f64x2.pmin(xl, gKC), gKA)); // gKC = H, gKA = −|β|·log2 e
+  const y = vdiv(xl, vadd(e, gONE));
+  return negate ? f64x2.neg(y) : y;
+}
+
+/**
+ * x·σ(2u), u = √(2/π)(x + 0.044715x³), as xl/(1 + 2^(−2u·log2 e)) with xl = max(x, −20) and u
+ * computed from min(xl, 20): the exponent stays within ±870. Below −20 the result rounds to −0
+ * (|x|·2^−869), as the exact one does; above 20, 2^−870 vanishes next to 1 and gives x.
+ */
+// @ts-ignore: decorator
+@inline function geluTanhV(x: v128): v128 {
+  const xl = f64x2.pmax(x, gKD); // gKD = −20
+  const xe = f64x2.pmin(xl, gKE); // gKE = 20
+  // The reference's order: u = √(2/π)·(xe + ((c·xe)·xe)·xe); then −2u·log2 e in one multiply.
+  const cube = vmul(vmul(vmul(gKA, xe), xe), xe); // gKA = 0.044715
+  const u = vmul(gKB, vadd(xe, cube)); // gKB = √(2/π)
+  const e = vexp2(vmul(u, gKC)); // gKC = −2·log2 e
+  return vdiv(xl, vadd(e, gONE));
+}
+
+/** 1/(1 + e^(−x)) with x clamped to [−693, 249] (2^1000 .. 2^−360): x = −∞ → +0 in float32, +∞ → 1. */
+// @ts-ignore: decorator
+@inline function sigmoidV(x: v128): v128 {
+  const e = vexp2(vmul(clamp(x, gKB, gKC), gKA)); // gKA = −log2 e, gKB = −693, gKC = 249
+  return vdiv(gONE, vadd(e, gONE));
+}
+
+/** x·tanh(log(1 + eˣ)) = x·n/(n + 2), n = eˣ(eˣ + 2): one exp, no cancellation. */
+// @ts-ignore: decorator
+@inline function mishV(x: v128): v128 {
+  // xl = max(x, −700): below, the result rounds to −0 (|x|·2^−1009) as the exact one does, and
+  // −∞ gives −700·tiny = −0. The exponent uses min(xl, 249) so n = e(e + 2) stays finite; above
+  // 249, n/(n + 2) = 1 exactly and the result is x.
+  const xl = f64x2.pmax(x, gKB); // gKB = −700
+  const e = vexp2(vmul(f64x2.pmin(xl, gKC), gKA)); // gKA = log2 e, gKC = 249
+  const n = vmul(e, vadd(e, gTWO));
+  return vdiv(vmul(xl, n), vadd(n, gTWO));
+}
+
+/** βx > threshold ? x : softplus(βx)/β; softplus(z) = max(z, 0) + log1p(e^(−|z|)). */
+// @ts-ignore: decorator
+@inline function softplusV(x: v128, byReciprocal: bool): v128 {
+  const z = vmul(x, gKA); // gKA = β
+  const e = vexp2(f64x2.pmax(vmul(v128.or(z, gNEG0), gKB), gU_LO)); // gKB = log2 e; −|z|
+  const sp = vadd(f64x2.pmax(z, gZERO), vlog1p01(e));
+  // /β as ·(1/β) where 1/β is a normal float64 (one more rounding at 1e-16: immaterial).
+  let y = byReciprocal ? vmul(sp, gKE) : vdiv(sp, gKA); // gKE = 1/β
+  // z < −200: the exact result is below e^−200/β with β ≥ 200/3.4e38 (x is a finite float32),
+  // which rounds to +0; z = −∞ (x = −∞) gives 0 too. The clamp of −|z| would not.
+  y = v128.bitselect(gZERO, y, f64x2.lt(z, gKC)); // gKC = −200
+  return v128.bitselect(x, y, f64x2.gt(z, gKD)); // gKD = threshold (NaN z: false, y is NaN)
+}
+
+/**
+ * x·Φ(x), computed as xl·Φ(xe) with xl = max(x, −15) and xe = min(xl, 27): below −15 the result
+ * is −15·Φ(−15) ≈ −5.5e-50, which rounds to −0 as the exact one does (−∞ included); above 27,
+ * Φ(27) = 1 exactly and the result is x. The exponent −xe²/2·log2 e stays above −526.
+ */
+// @ts-ignore: decorator
+@inline function geluErfV(x: v128): v128 {
+  const xl = f64x2.pmax(x, gKC); // gKC = −15
+  const xe = f64x2.pmin(xl, gKF); // gKF = 27
+  const a = f64x2.abs(xe);
+  const t = vdiv(gONE, madd(a, gKA, gONE)); // gKA = GELU_P
+  const e = vexp2(vmul(vmul(xe, xe), gKB)); // gKB = −½·log2 e
+  const q = vmul(e, polyR(t)); // Φ(−|x|)
+  let phi = v128.bitselect(q, vsub(gONE, q), f64x2.lt(xe, gZERO));
+  // |x| < 2^−60: Φ is exactly ½ in the reference (erfc = 1), so subnormal x·½ ties round alike.
+  phi = v128.bitselect(gKD, phi, f64x2.lt(a, gKE)); // gKD = ½, gKE = 2^−60
+  return vmul(xl, phi);
+}
+
+/** gradientProduct(gelu′(x), dy). */
+// @ts-ignore: decorator
+@inline function geluErfGradV(x: v128, dy: v128): v128 {
+  const a = f64x2.abs(x);
+  const t = vdiv(gONE, madd(a, gKA, gONE)); // gKA = GELU_P
+  const e = vexp2(f64x2.pmax(vmul(vmul(x, x), gKB), gU_LO)); // gKB = −½·log2 e
+  const g = vmul(vmul(e, vsub(vsub(a, gKC), gKD)), polyH(t)); // e^(−a²/2)·G(a); gKC, gKD = a0 hi, lo
+  let d = v128.bitselect(g, vsub(gONE, g), f64x2.lt(x, gZERO));
+  // |x| < 2^−20: ½ + 2φ(0)·x to float64 accuracy (the x³ term is below 2^−60 relative), so that
+  // d·dy rounds like the reference's where it lands next to a tie (subnormal dy).
+  d = v128.bitselect(madd(x, gKI, gKJ), d, f64x2.lt(a, gKK)); // gKI = 2φ(0), gKJ = ½, gKK = 2^−20
+  // x > 20: gelu′ = 1 exactly in float64 (incl. +∞). x < −20.5: gelu′ is in (−5e-91, 0), so d·dy
+  // rounds to ±0 in float32 for finite dy and is ∓∞ for dy = ±∞: any tiny negative d does the same.
+  d = v128.bitselect(gONE, d, f64x2.gt(x, gKE)); // gKE = 20
+  d = v128.bitselect(gKF, d, f64x2.lt(x, gKG)); // gKG = −20.5, gKF = −1e-200
+  const dx = vmul(d, dy);
+  // Where the reference's gelu′ is exactly 0 (x ≤ −38.5755, incl. −∞) the product is +0 whatever dy is.
+  return v128.bitselect(gZERO, dx, f64x2.le(x, gKH)); // gKH = GELU_GRAD_ZERO_AT
+}
+
+// ---------- loads and stores: 2 float32 ↔ one f64x2 ----------
+
+// @ts-ignore: decorator
+@inline function ld2(p: usize): v128 { return f64x2.promote_low_f32x4(v128.load64_zero(p)); }
+// @ts-ignore: decorator
+@inline function st2(p: usize, v: v128): void { v128.store64_lane(p, f32x4.demote_f64x2_zero(v), 0); }
+// @ts-ignore: decorator
+@inline function ld1(p: usize): v128 { return f64x2.promote_low_f32x4(v128.load32_zero(p)); }
+// @ts-ignore: decorator
+@inline function st1(p: usize, v: v128): void { v128.store32_lane(p, f32x4.demote_f64x2_zero(v), 0); }
+
+// ---------- the kernels ----------
+
+export function gelu_erf_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
+  const z = opaqueZero(n);
+  initCommon(z); initR(z);
+  gKA = K(GELU_P, z); gKB = K(-0.5 * LOG2E, z); gKC = K(-15.0, z); gKD = K(0.5, z); gKE = K(8.673617379884035e-19, z);
+  gKF = K(27.0, z);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const a = geluErfV(ld2(x + o));
+    const b = geluErfV(ld2(x + o + 8));
+    st2(y + o, a);
+    st2(y + o + 8, b);
+  }
+  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, geluErfV(ld2(x + o))); i += 2; }
+  if (i < n) { const o = <usize>i << 2; st1(y + o, geluErfV(ld1(x + o))); }
+}
+
+export function gelu_tanh_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
+  const z = opaqueZero(n);
+  initCommon(z);
+  gKA = K(GELU_TANH_COEFF, z); gKB = K(SQRT_2_OVER_PI, z); gKC = K(-2.0 * LOG2E, z);
+  gKD = K(-20.0, z); gKE = K(20.0, z);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const a = geluTanhV(ld2(x + o));
+    const b = geluTanhV(ld2(x + o + 8));
+    st2(y + o, a);
+    st2(y + o + 8, b);
+  }
+  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, geluTanhV(ld2(x + o))); i += 2; }
+  if (i < n) { const o = <usize>i << 2; st1(y + o, geluTanhV(ld1(x + o))); }
+}
+
+/** p0 = β. β = 0 (either sign) is x/2, as the reference special-cases it (0·∞ would be NaN). */
+export function silu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
+  let i = 0;
+  if (p0 == 0) {
+    const h = f64x2.splat(0.5);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const a = vmul(ld2(x + o), h);
+      const b = vmul(ld2(x + o + 8), h);
+      st2(y + o, a);
+      st2(y + o + 8, b);
+    }
+    if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, vmul(ld2(x + o), h)); i += 2; }
+    if (i < n) { const o = <usize>i << 2; st1(y + o, vmul(ld1(x + o), h)); }
+    return;
+  }
+  const z = opaqueZero(n);
+  initCommon(z);
+  const beta = Math.abs(p0);
+  // −β·log2 e rounded once: a relative error of 1e-16 in the exponent, immaterial.
+  gKA = K(-beta * LOG2E, z);
+  if (beta < 1e-250) {
+    gKA = K(-p0 * LOG2E, z);
+    for (; i + 2 <= n; i += 2) { const o = <usize>i << 2; st2(y + o, siluSlowV(ld2(x + o))); }
+    if (i < n) { const o = <usize>i << 2; st1(y + o, siluSlowV(ld1(x + o))); }
+    return;
+  }
+  gKB = K(-1000.0 / (beta * LOG2E), z);
+  gKC = K(360.0 / (beta * LOG2E), z);
+  if (p0 > 0) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const a = siluV(ld2(x + o), false);
+      const b = siluV(ld2(x + o + 8), false);
+      st2(y + o, a);
+      st2(y + o + 8, b);
+    }
+    if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, siluV(ld2(x + o), false)); i += 2; }
+    if (i < n) { const o = <usize>i << 2; st1(y + o, siluV(ld1(x + o), false)); }
+  } else {
+    // x·σ(βx) = −((−x)·σ((−β)(−x))), exactly (negation is exact).
+    for (; i + 2 <= n; i += 2) { const o = <usize>i << 2; st2(y + o, siluV(ld2(x + o), true)); }
+    if (i < n) { const o = <usize>i << 2; st1(y + o, siluV(ld1(x + o), true)); }
+  }
+}
+
+export function mish_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
+  const z = opaqueZero(n);
+  initCommon(z);
+  gKA = K(LOG2E, z); gKB = K(-700.0, z); gKC = K(249.0, z);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const a = mishV(ld2(x + o));
+    const b = mishV(ld2(x + o + 8));
+    st2(y + o, a);
+    st2(y + o + 8, b);
+  }
+  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, mishV(ld2(x + o))); i += 2; }
+  if (i < n) { const o = <usize>i << 2; st1(y + o, mishV(ld1(x + o))); }
+}
+
+/** p0 = β (> 0), p1 = threshold (may be ±∞). */
+export function softplus_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
+  const z = opaqueZero(n);
+  initCommon(z); initLog(z);
+  gKA = K(p0, z); gKB = K(LOG2E, z); gKC = K(-200.0, z); gKD = K(p1, z); gKE = K(1.0 / p0, z);
+  let i = 0;
+  if (p0 > 1e-300 && p0 < 1e300) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const a = softplusV(ld2(x + o), true);
+      const b = softplusV(ld2(x + o + 8), true);
+      st2(y + o, a);
+      st2(y + o + 8, b);
+    }
+    if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, softplusV(ld2(x + o), true)); i += 2; }
+    if (i < n) { const o = <usize>i << 2; st1(y + o, softplusV(ld1(x + o), true)); }
+  } else {
+    for (; i + 2 <= n; i += 2) { const o = <usize>i << 2; st2(y + o, softplusV(ld2(x + o), false)); }
+    if (i < n) { const o = <usize>i << 2; st1(y + o, softplusV(ld1(x + o), false)); }
+  }
+}
+
+export function sigmoid_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
+  const z = opaqueZero(n);
+  initCommon(z);
+  gKA = K(-LOG2E, z); gKB = K(-693.0, z); gKC = K(249.0, z);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const a = sigmoidV(ld2(x + o));
+    const b = sigmoidV(ld2(x + o + 8));
+    st2(y + o, a);
+    st2(y + o + 8, b);
+  }
+  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, sigmoidV(ld2(x + o))); i += 2; }
+  if (i < n) { const o = <usize>i << 2; st1(y + o, sigmoidV(ld1(x + o))); }
+}
+
+export function gelu_erf_grad_f32(x: usize, dy: usize, dx: usize, n: i32, p0: f64, p1: f64): void {
+  const z = opaqueZero(n);
+  initCommon(z); initH(z);
+  gKA = K(GELU_P, z); gKB = K(-0.5 * LOG2E, z); gKC = K(A0_HI, z); gKD = K(A0_LO, z);
+  gKE = K(20.0, z); gKF = K(-1e-200, z);
+  gKG = K(-20.5, z); gKH = K(GELU_GRAD_ZERO_AT, z);
+  gKI = K(0.7978845608028654, z); gKJ = K(0.5, z); gKK = K(9.5367431640625e-7, z);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const a = geluErfGradV(ld2(x + o), ld2(dy + o));
+    const b = geluErfGradV(ld2(x + o + 8), ld2(dy + o + 8));
+    st2(dx + o, a);
+    st2(dx + o + 8, b);
+  }
+  if (i + 2 <= n) { const o = <usize>i << 2; st2(dx + o, geluErfGradV(ld2(x + o), ld2(dy + o))); i += 2; }
+  if (i < n) { const o = <usize>i << 2; st1(dx + o, geluErfGradV(ld1(x + o), ld1(dy + o))); }
+}

@@ -76,7 +76,12 @@ export class WasmKernels {
     });
     this.exports = instance.exports as Exports;
     this.f32 = new Float32Array(this.memory.buffer);
+    const scratch = this.exports.GEMM_SCRATCH_BYTES as { value: number } | undefined;
+    this.scratchBytes = scratch?.value ?? 0;
   }
+
+  /** Scratch the GEMM kernels use after C (exported by the module). */
+  private readonly scratchBytes: number;
 
   /** Whether the module exports this kernel (a build may add kernels before the wrappers use them). */
   has(name: string): boolean {
@@ -137,7 +142,9 @@ export class WasmKernels {
     const A = 0;
     const B = align16(A + aBytes);
     const C = align16(B + bBytes);
-    if (!this.reserve(C + cBytes)) return -1;
+    // The kernels pack panels of B into GEMM_SCRATCH_BYTES after C (at C's end rounded to 64 bytes)
+    // when the memory already holds them; they never grow it themselves.
+    if (!this.reserve(align64(C + cBytes) + this.scratchBytes)) return -1;
     const mem = this.f32;
     mem.set(a.subarray(0, m * k), A / 4);
     mem.set(b.subarray(0, k * n), B / 4);
@@ -151,7 +158,11 @@ export class WasmKernels {
 }
 
 function align16(bytes: number): number {
-  return (bytes + 15) & ~15;
+  return Math.ceil(bytes / 16) * 16; // not & ~15: operands may pass 2^31 bytes (then refused)
+}
+
+function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
 }
 
 let loaded: WasmKernels | null | undefined;

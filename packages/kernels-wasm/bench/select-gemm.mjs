@@ -1,0 +1,126 @@
+// Micro-benchmark of the select kernels' staging and the GEMMs. Run after `pnpm run build`:
+//   node bench/select-gemm.mjs
+// Prints medians; GFLOP/s = 2·m·k·n / time. "kernel" rows call the exports on operands already in
+// the module's memory (with the B-panel scratch after C); "wrapper" rows go through
+// WasmKernels.gemm (copies in and out; no scratch unless the memory happens to have room).
+import { wasmKernels } from '../dist/index.js';
+import { WASM_BASE64 } from '../dist/generated/module.js';
+
+const kernels = wasmKernels();
+if (!kernels) throw new Error('no WebAssembly SIMD');
+const now = () => performance.now();
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
+const t0All = now();
+
+function random(n, zeros = 0) {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.random() < zeros ? 0 : Math.random() - 0.5;
+  return a;
+}
+
+function fresh(bytes) {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  const module = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
+  const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } });
+  return { ex: inst.exports, memory };
+}
+
+// ---- element-wise staging: relu through unary vs a plain copy of the same bytes ----
+// A copy of WasmKernels.unary with the chunk size as a parameter, on a separate instance.
+const own = fresh(3 * 65536 * 4 + 65536);
+function unaryChunk(chunk, x, y) {
+  const mem = new Float32Array(own.memory.buffer);
+  const stage = mem.subarray(0, chunk);
+  const fn = own.ex.relu_f32;
+  const end = x.length;
+  for (let s = 0; s < end; s += chunk) {
+    const len = Math.min(chunk, end - s);
+    stage.set(x.subarray(s, s + len));
+    fn(0, 0, len, 0, 0);
+    y.set(len === chunk ? stage : mem.subarray(0, len), s);
+  }
+}
+
+console.log('relu_f32 staged through unary (x → y), ratio of median times to y.set(x) of the same bytes:');
+for (const n of [2 ** 20, 2 ** 24]) {
+  const x = random(n);
+  const y = new Float32Array(n);
+  const reps = n > 2 ** 22 ? 15 : 41;
+  const variants = [['wrapper (CHUNK 8192)', () => kernels.unary('relu_f32', x, y, 0, n)]];
+  for (const c of [2048, 4096, 16384, 32768]) variants.push([`chunk ${c}`, () => unaryChunk(c, x, y)]);
+  const times = variants.map(() => []);
+  const copy = [];
+  for (let r = 0; r < reps; r++) {
+    let t = now(); y.set(x); copy.push(now() - t);
+    variants.forEach(([, f], i) => { t = now(); f(); times[i].push(now() - t); });
+  }
+  const c = median(copy);
+  console.log(`  n = 2^${Math.log2(n)}: copy ${c.toFixed(3)} ms (${(8 * n / c / 1e6).toFixed(1)} GB/s moved)`);
+  variants.forEach(([name], i) => console.log(`    ${name.padEnd(22)} ${median(times[i]).toFixed(3)} ms  ratio ${(median(times[i]) / c).toFixed(2)}`));
+}
+
+// In-place kernel alone over an L1-resident chunk vs memory.copy-like JS copy of the same bytes.
+{
+  const mem = new Float32Array(own.memory.buffer);
+  mem.set(random(8192));
+  const reps = 2000;
+  const a = [], b = [];
+  for (let r = 0; r < 15; r++) {
+    let t = now(); for (let i = 0; i < reps; i++) own.ex.relu_f32(0, 0, 8192, 0, 0); a.push(now() - t);
+    t = now(); for (let i = 0; i < reps; i++) mem.copyWithin(8192, 0, 8192); b.push(now() - t);
+  }
+  console.log(`  kernel alone, 8192 floats in place: ${(median(a) / reps * 1e3).toFixed(2)} µs vs copyWithin ${(median(b) / reps * 1e3).toFixed(2)} µs`);
+  for (const k of ['relu6_f32', 'leaky_relu_f32']) {
+    const ts = [];
+    for (let r = 0; r < 15; r++) { const t = now(); for (let i = 0; i < reps; i++) own.ex[k](0, 0, 8192, 0.01, 0); ts.push(now() - t); }
+    console.log(`  ${k} alone, 8192 floats in place: ${(median(ts) / reps * 1e3).toFixed(2)} µs`);
+  }
+  const ts = [];
+  for (let r = 0; r < 15; r++) { const t = now(); for (let i = 0; i < reps; i++) own.ex.relu_grad_f32(0, 32768, 32768, 8192, 0, 0); ts.push(now() - t); }
+  console.log(`  relu_grad_f32 alone, 8192 floats: ${(median(ts) / reps * 1e3).toFixed(2)} µs`);
+}
+
+// ---- dense GEMM ----
+const SHAPES = [[64, 512, 2048], [512, 512, 2048], [64, 2048, 512], [512, 2048, 512]];
+const big = fresh(4 * (512 * 2048 * 2 + 512 * 2048) + 4 * 65536);
+function kernelRun(name, m, k, n, a, b, accumulate = 0) {
+  const f = new Float32Array(big.memory.buffer);
+  const A = 0, B = (4 * m * k + 15) & ~15, C = (B + 4 * k * n + 15) & ~15;
+  f.set(a, A / 4); f.set(b, B / 4);
+  return () => big.ex[name](A, B, C, m, k, n, accumulate);
+}
+const gf = (m, k, n, ms) => (2 * m * k * n / ms / 1e6).toFixed(1);
+console.log('gemm_f32 GFLOP/s (median):');
+for (const [m, k, n] of SHAPES) {
+  const a = random(m * k), b = random(k * n), c = new Float32Array(m * n);
+  const reps = m === 64 ? 21 : 9;
+  const run = kernelRun('gemm_f32', m, k, n, a, b);
+  const tk = [], tw = [];
+  for (let r = 0; r < reps; r++) {
+    let t = now(); run(); tk.push(now() - t);
+    t = now(); kernels.gemm(a, b, c, m, k, n, false); tw.push(now() - t);
+  }
+  console.log(`  ${m}×${k}×${n}: kernel ${gf(m, k, n, median(tk))} (best ${gf(m, k, n, Math.min(...tk))}), wrapper incl. copies ${gf(m, k, n, median(tw))}`);
+}
+
+// ---- sparse-A GEMM vs dense (interleaved in one loop, so load changes hit both alike) ----
+console.log('gemm_sparse_a_f32 vs gemm_f32 (kernel only, same B; median of interleaved runs):');
+for (const [m, k, n] of [[512, 2048, 512], [64, 2048, 512], [64, 512, 2048]]) {
+  const b = random(k * n);
+  const aDense = random(m * k);
+  const aSparse = [0.5, 0.9, 0.99].map((z) => random(m * k, z));
+  const f = new Float32Array(big.memory.buffer);
+  const A = 0, B = (4 * m * k + 15) & ~15, C = (B + 4 * k * n + 15) & ~15;
+  f.set(b, B / 4);
+  const td = [], ts = aSparse.map(() => []);
+  for (let r = 0; r < 9; r++) {
+    f.set(aDense, 0);
+    let t = now(); big.ex.gemm_f32(A, B, C, m, k, n, 0); td.push(now() - t);
+    aSparse.forEach((a, i) => { f.set(a, 0); t = now(); big.ex.gemm_sparse_a_f32(A, B, C, m, k, n, 0); ts[i].push(now() - t); });
+  }
+  const d = median(td);
+  const parts = [`dense ${d.toFixed(2)} ms`];
+  [0.5, 0.9, 0.99].forEach((z, i) => parts.push(`${z * 100}% zeros ${median(ts[i]).toFixed(2)} ms (${(d / median(ts[i])).toFixed(1)}×)`));
+  console.log(`  ${m}×${k}×${n}: ${parts.join(', ')}`);
+}
+console.log(`total ${((now() - t0All) / 1000).toFixed(1)} s`);

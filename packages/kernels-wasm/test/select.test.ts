@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { OPS, gradientProduct, ulpDistance } from '@rectifier/core';
+import { wasmKernels, type UnaryKernel } from '../src/index.js';
+
+const kernels = wasmKernels()!;
+
+const SPECIALS = [
+  0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 1e-40, -1e-40, 3.4e38, -3.4e38, 1, -1, 6, -6, 5.999999, 6.000001,
+  0.5, -0.5, 1.1754943508222875e-38, -1.1754943508222875e-38, 3.4028234663852886e38, -3.4028234663852886e38,
+];
+const LENGTHS = [0, 1, 3, 4, 5, 15, 16, 17, 8191, 8192, 8193, 20000];
+
+/** Deterministic pseudo-random float32 data mixing the special values with wide-range randoms. */
+function data(n: number, seed: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  const rnd = (): number => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
+  };
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = rnd();
+    if (r < 0.15) out[i] = SPECIALS[Math.floor(rnd() * SPECIALS.length)]!;
+    else if (r < 0.3) out[i] = (rnd() - 0.5) * 2 ** Math.floor(rnd() * 260 - 130);
+    else out[i] = (rnd() - 0.5) * 20;
+  }
+  // the specials at the start, so every length ≥ their count sees each one in the SIMD body
+  for (let i = 0; i < Math.min(n, SPECIALS.length); i++) out[i] = SPECIALS[i]!;
+  // and in the scalar tail
+  if (n > 3) { out[n - 1] = NaN; out[n - 2] = -0; out[n - 3] = -Infinity; }
+  return out;
+}
+
+function bits(x: number): string {
+  const f = new Float32Array([x]);
+  return `${x} (0x${new Uint32Array(f.buffer)[0]!.toString(16)})`;
+}
+
+function expectExact(got: Float32Array, want: (i: number) => number, from: number, to: number, label: string): void {
+  let bad = 0;
+  let first = '';
+  for (let i = from; i < to; i++) {
+    const w = Math.fround(want(i));
+    if (!Object.is(got[i], w)) {
+      if (bad++ === 0) first = `${label}[${i}]: got ${bits(got[i]!)}, want ${bits(w)}`;
+    }
+  }
+  expect(first).toBe('');
+  expect(bad).toBe(0);
+}
+
+const exactForward: Array<[UnaryKernel, (x: number) => number]> = [
+  ['relu_f32', (x) => OPS.relu.f!(x, {})],
+  ['relu6_f32', (x) => OPS.relu6.f!(x, {})],
+];
+
+describe('select kernels: forward, bit-exact vs the float64 reference rounded to float32', () => {
+  for (const [kernel, ref] of exactForward) {
+    it(`${kernel} over all lengths, out of place`, () => {
+      for (const n of LENGTHS) {
+        const x = data(n, n + 1);
+        const y = new Float32Array(n).fill(123);
+        kernels.unary(kernel, x, y, 0, n);
+        expectExact(y, (i) => ref(x[i]!), 0, n, `${kernel} n=${n}`);
+      }
+    });
+    it(`${kernel} in place and over sub-ranges`, () => {
+      const n = 20000;
+      const x = data(n, 7);
+      const y = Float32Array.from(x);
+      kernels.unary(kernel, y, y, 0, n);
+      expectExact(y, (i) => ref(x[i]!), 0, n, `${kernel} in place`);
+      for (const [s, e] of [[0, 0], [3, 4], [1, 17], [5, 8197], [8191, 16385], [9999, 20000], [17, 17]] as const) {
+        const z = new Float32Array(n).fill(-7);
+        kernels.unary(kernel, x, z, s, e);
+        expectExact(z, (i) => (i >= s && i < e ? ref(x[i]!) : -7), 0, n, `${kernel} [${s},${e})`);
+      }
+    });
+  }
+
+  it('relu maps −0 to +0, keeps NaN, zeroes negatives and subnormal negatives, keeps ±3.4e38 sign rule', () => {
+    const x = new Float32Array([-0, 0, NaN, -Infinity, Infinity, -1e-40, 1e-45, -3.4e38, 3.4e38, -2, 2.5]);
+    const y = new Float32Array(x.length);
+    kernels.unary('relu_f32', x, y, 0, x.length);
+    expect(Array.from(y)).toEqual([0, 0, NaN, 0, Infinity, 0, Math.fround(1e-45), 0, Math.fround(3.4e38), 0, 2.5]);
+    expect(Object.is(y[0], 0)).toBe(true);
+    kernels.unary('relu6_f32', x, y, 0, x.length);
+    expect(Array.from(y)).toEqual([0, 0, NaN, 0, 6, 0, Math.fround(1e-45), 0, 6, 0, 2.5]);
+    expect(Object.is(y[0], 0)).toBe(true);
+  });
+});
+
+describe('leaky_relu_f32', () => {
+  for (const alpha of [0, 0.01, 1, -0.5, 3, 0.2, 1e-30, 1e30]) {
+    it(`alpha=${alpha}: within 1 ulp (and in fact bit-exact) of fround(float64 reference)`, () => {
+      for (const n of LENGTHS) {
+        const x = data(n, 31 * n + 5);
+        const y = new Float32Array(n);
+        kernels.unary('leaky_relu_f32', x, y, 0, n, alpha);
+        let worst = 0;
+        for (let i = 0; i < n; i++) {
+          const w = Math.fround(OPS.leaky_relu.f!(x[i]!, { alpha }));
+          const d = ulpDistance(y[i]!, w, 'float32');
+          if (d > worst) worst = d;
+        }
+        expect(worst).toBeLessThanOrEqual(1);
+        expectExact(y, (i) => OPS.leaky_relu.f!(x[i]!, { alpha }), 0, n, `leaky alpha=${alpha} n=${n}`);
+      }
+    });
+  }
+
+  it('edge values: alpha·(−0), alpha·(−∞), NaN', () => {
+    const x = new Float32Array([-0, -Infinity, NaN, Infinity, -1e-45, -3.4e38]);
+    const y = new Float32Array(x.length);
+    kernels.unary('leaky_relu_f32', x, y, 0, x.length, 0.01);
+    expect(Object.is(y[0], -0)).toBe(true);
+    expect(y[1]).toBe(-Infinity);
+    expect(y[2]).toBeNaN();
+    expect(y[3]).toBe(Infinity);
+    expect(Object.is(y[4], -0)).toBe(true); // 0.01·(−1e-45) rounds to −0 in float32
+    expect(y[5]).toBe(Math.fround(-3.4e38 * 0.01));
+    kernels.unary('leaky_relu_f32', x, y, 0, x.length, 0);
+    expect(Object.is(y[0], -0)).toBe(true);
+    expect(y[1]).toBeNaN(); // 0·(−∞)
+    kernels.unary('leaky_relu_f32', x, y, 0, x.length, 3);
+    expect(y[5]).toBe(-Infinity); // overflows float32
+  });
+
+  it('in place over a sub-range', () => {
+    const n = 20000;
+    const x = data(n, 99);
+    const y = Float32Array.from(x);
+    kernels.unary('leaky_relu_f32', y, y, 13, 17001, -0.5);
+    expectExact(y, (i) => (i >= 13 && i < 17001 ? OPS.leaky_relu.f!(x[i]!, { alpha: -0.5 }) : x[i]!), 0, n, 'leaky in place');
+  });
+});
+
+describe('relu_grad_f32', () => {
+  const ref = (x: number, dy: number): number => gradientProduct(OPS.relu.df!(x, {}), dy);
+
+  it('bit-exact over all lengths, dx separate', () => {
+    for (const n of LENGTHS) {
+      const x = data(n, 3 * n + 1);
+      const dy = data(n, 5 * n + 2);
+      const dx = new Float32Array(n).fill(42);
+      kernels.gradient('relu_grad_f32', x, dy, dx, 0, n);
+      expectExact(dx, (i) => ref(x[i]!, dy[i]!), 0, n, `relu_grad n=${n}`);
+    }
+  });
+
+  it('dx aliasing dy, and sub-ranges', () => {
+    const n = 20000;
+    const x = data(n, 11);
+    const dy = data(n, 12);
+    const d = Float32Array.from(dy);
+    kernels.gradient('relu_grad_f32', x, d, d, 0, n);
+    expectExact(d, (i) => ref(x[i]!, dy[i]!), 0, n, 'relu_grad aliased');
+    const e = Float32Array.from(dy);
+    kernels.gradient('relu_grad_f32', x, e, e, 8190, 16387);
+    expectExact(e, (i) => (i >= 8190 && i < 16387 ? ref(x[i]!, dy[i]!) : dy[i]!), 0, n, 'relu_grad sub-range');
+  });
+
+  it('exact-zero rule: x ≤ 0 gives +0 even for dy = ±∞ or NaN; x NaN gives NaN; x > 0 passes dy', () => {
+    const x = new Float32Array([-1, -0, 0, -Infinity, -1, NaN, NaN, 2, 1e-45, Infinity, 3, -1e-40]);
+    const dy = new Float32Array([Infinity, NaN, -Infinity, 5, -0, 1, 0, NaN, -3, -0, -Infinity, 7]);
+    const dx = new Float32Array(x.length);
+    kernels.gradient('relu_grad_f32', x, dy, dx, 0, x.length);
+    expect(Array.from(dx)).toEqual([0, 0, 0, 0, 0, NaN, NaN, NaN, -3, -0, -Infinity, 0]);
+    for (const i of [0, 1, 2, 3, 4, 11]) expect(Object.is(dx[i], 0)).toBe(true);
+    expect(Object.is(dx[9], -0)).toBe(true);
+  });
+});
