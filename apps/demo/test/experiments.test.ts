@@ -68,7 +68,9 @@ describe('demo experiments (CPU backend, seed 0)', () => {
     expect(r.metrics.reluZeroFraction).toBeCloseTo(0.5, 1);
     expect(r.metrics.geluZeroFraction).toBe(0);
     expect(r.metrics.swigluZeroFraction).toBe(0);
-    expect(r.metrics.sparseVsDenseRelDiff).toBe(0); // identical on the CPU (README: "identical on the CPU")
+    // float32 sums in a different grouping (the sparse kernel adds four rows of W2 at a time):
+    // equal within float32 rounding, as DESIGN.md §5 asks.
+    expect(r.metrics.sparseVsDenseRelDiff).toBeLessThan(1e-5);
     const speed = (r.data as { speed: { zeroFraction: number }[] }).speed;
     expect(speed[1].zeroFraction).toBeCloseTo(0.9, 1.5);
     expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
@@ -78,7 +80,7 @@ describe('demo experiments (CPU backend, seed 0)', () => {
     const other = createCpuBackend();
     const r = await runRace({ ...ctx, raceBackends: [backend, other] }, { elements: 4096, matmulSize: 32, repeats: 1 });
     expect(r.metrics.backends).toBe(2);
-    expect(r.metrics.worstUlp).toBe(0); // the CPU rounds the float64 result once
+    expect(r.metrics.worstUlp).toBeLessThanOrEqual(1); // the CPU's declared float32 bound (WebAssembly kernels)
     expect(r.metrics.worstRel).toBeLessThan(1e-6);
     expect(r.table.rows).toHaveLength(6 * 2);
     expect(r.table.columns).toContain('declared ulp (transcendental)');

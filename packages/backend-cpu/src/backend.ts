@@ -1,28 +1,29 @@
 import {
   activationStatsOf, allocate, BackendBase, MAX_TENSOR_ELEMENTS, Tensor,
-  type ActivationStats, type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
+  type ActivationStats, type Capabilities, type DType, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type SyncBackend, type TypedArray,
 } from '@rectifier/core';
 import { activate, activateBackward, forwardKernel, gradientKernel } from './kernels/elementwise.js';
-import { biasedAccumulator, gemmAccumulate, transpose } from './kernels/matmul.js';
+import { accumulator, biasedAccumulator, FLOAT32_ACCUMULATION, gemmAccumulate, inDtype, transpose, type Accumulator } from './kernels/matmul.js';
 
 /** What the CPU backend declares (the worker backend runs the same kernels and declares the same, but async). */
 export const CPU_CAPABILITIES: Capabilities = Object.freeze({
   dtypes: Object.freeze(['float32', 'float64'] as const),
   sync: true,
-  // float64 arithmetic rounded once on store: float32 results equal the rounded reference.
+  // float32 element-wise ops: the WebAssembly kernels (≤ 1 ulp), or float64 arithmetic rounded
+  // once on store (0 ulp) where WebAssembly SIMD is missing.
   ulp: Object.freeze({ float32: 1, float64: 2 }),
-  accumulation: 'float64',
+  // float64 calls always sum in float64; float32 calls in float32 in the WebAssembly GEMM.
+  accumulation: FLOAT32_ACCUMULATION,
   signedZeros: true,
   nonFinite: true,
   subnormals: true,
   maxElements: MAX_TENSOR_ELEMENTS,
 });
 
-/** Rounds a float64 accumulator into a new tensor of the call's dtype. */
-function fromAccumulator(acc: Float64Array, shape: readonly number[], dtype: 'float32' | 'float64'): Tensor {
-  if (dtype === 'float64') return new Tensor(acc, shape);
-  return new Tensor(Float32Array.from(acc), shape);
+/** An accumulator as a tensor of the call's dtype. */
+function fromAccumulator(acc: Accumulator, shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(inDtype(acc, dtype), shape);
 }
 
 function columnSums(m: TypedArray, rows: number, cols: number): Float64Array {
@@ -57,7 +58,7 @@ export class CpuKernels implements Kernels {
   }
 
   matmul(c: MatmulCall): Tensor {
-    const acc = new Float64Array(c.m * c.n);
+    const acc = accumulator(c.dtype, c.m * c.n);
     const [sA0, sA1] = c.transposeA ? [1, c.m] : [c.k, 1];
     const b = c.transposeB ? transpose(c.b.data, c.n, c.k) : c.b.data;
     gemmAccumulate(acc, c.a.data, sA0, sA1, b, c.m, c.k, c.n, false);
@@ -67,18 +68,18 @@ export class CpuKernels implements Kernels {
   /** The forward pass keeping what the backward pass needs. Intermediates are stored in the call's dtype. */
   ffnForward(c: FfnCall): CpuFfnForward {
     const { T, d, f, dOut, dtype } = c;
-    const zAcc = biasedAccumulator(T, f, c.b1?.data);
+    const zAcc = biasedAccumulator(T, f, c.b1?.data, dtype);
     gemmAccumulate(zAcc, c.x.data, d, 1, c.w1.data, T, d, f, false);
-    const z = dtype === 'float64' ? zAcc : Float32Array.from(zAcc);
+    const z = inDtype(zAcc, dtype);
     let zv: TypedArray | undefined;
     if (c.v !== undefined) {
-      const vAcc = biasedAccumulator(T, f, c.bv?.data);
+      const vAcc = biasedAccumulator(T, f, c.bv?.data, dtype);
       gemmAccumulate(vAcc, c.x.data, d, 1, c.v.data, T, d, f, false);
-      zv = dtype === 'float64' ? vAcc : Float32Array.from(vAcc);
+      zv = inDtype(vAcc, dtype);
     }
     const h = allocate(dtype, T * f);
     activate(c.activation.name, z, zv, h, c.activationParams);
-    const yAcc = biasedAccumulator(T, dOut, c.b2?.data);
+    const yAcc = biasedAccumulator(T, dOut, c.b2?.data, dtype);
     gemmAccumulate(yAcc, h, f, 1, c.w2.data, T, f, dOut, c.sparse);
     return { z, zv, h, y: fromAccumulator(yAcc, [T, dOut], dtype) };
   }
@@ -96,25 +97,25 @@ export class CpuKernels implements Kernels {
     const { T, d, f, dOut, dtype } = c;
     const fw = this.ffnForward(c);
     const g = c.dy.data;
-    const round = (acc: Float64Array, shape: number[]): Tensor => fromAccumulator(acc, shape, dtype);
+    const round = (acc: Accumulator, shape: number[]): Tensor => fromAccumulator(acc, shape, dtype);
 
-    const dhAcc = new Float64Array(T * f); // dy·W2ᵀ
+    const dhAcc = accumulator(dtype, T * f); // dy·W2ᵀ
     gemmAccumulate(dhAcc, g, dOut, 1, transpose(c.w2.data, f, dOut), T, dOut, f, false);
-    const dh = dtype === 'float64' ? dhAcc : Float32Array.from(dhAcc);
-    const dw2 = new Float64Array(f * dOut); // hᵀ·dy
+    const dh = inDtype(dhAcc, dtype);
+    const dw2 = accumulator(dtype, f * dOut); // hᵀ·dy
     gemmAccumulate(dw2, fw.h, 1, f, g, f, T, dOut, false);
 
     const dz = allocate(dtype, T * f);
     const dzv = fw.zv === undefined ? undefined : allocate(dtype, T * f);
     activateBackward(c.activation.name, fw.z, fw.zv, dh, dz, dzv, c.activationParams);
 
-    const dw1 = new Float64Array(d * f); // xᵀ·dz
+    const dw1 = accumulator(dtype, d * f); // xᵀ·dz
     gemmAccumulate(dw1, c.x.data, 1, d, dz, d, T, f, false);
-    const dx = new Float64Array(T * d); // dz·W1ᵀ (+ dzv·Vᵀ)
+    const dx = accumulator(dtype, T * d); // dz·W1ᵀ (+ dzv·Vᵀ)
     gemmAccumulate(dx, dz, f, 1, transpose(c.w1.data, d, f), T, f, d, false);
-    let dv: Float64Array | undefined;
+    let dv: Accumulator | undefined;
     if (dzv !== undefined) {
-      dv = new Float64Array(d * f);
+      dv = accumulator(dtype, d * f);
       gemmAccumulate(dv, c.x.data, 1, d, dzv, d, T, f, false);
       gemmAccumulate(dx, dzv, f, 1, transpose(c.v!.data, d, f), T, f, d, false);
     }

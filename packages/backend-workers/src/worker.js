@@ -17,7 +17,8 @@
  */
 import { OPS, Tensor } from '@rectifier/core';
 import {
-  activate, activateBackward, biasedAccumulator, forwardKernel, gemmAccumulate, gradientKernel, transpose,
+  accumulator, activate, activateBackward, biasedAccumulator, forwardKernel, gemmAccumulate, gradientKernel, inDtype,
+  transpose,
 } from '@rectifier/backend-cpu/kernels';
 
 /** @typedef {import('@rectifier/core').TypedArray} TypedArray */
@@ -43,16 +44,6 @@ function opCall(c) {
 }
 
 /**
- * A float64 accumulator in the call's dtype (float32: rounded once, as the CPU backend does).
- * @param {Float64Array} acc
- * @param {DType} dtype
- * @returns {TypedArray}
- */
-function inDtype(acc, dtype) {
-  return dtype === 'float64' ? acc : Float32Array.from(acc);
-}
-
-/**
  * Tokens [rowStart, rowEnd): the FFN forward pass for those rows, and with `backward` the
  * per-token part of the backward pass (dh, dz, dzv, dx), in the CPU backend's order.
  * @param {import('./protocol.js').FfnRowsTask} t
@@ -64,33 +55,33 @@ function ffnRows(t) {
   const r1 = t.rowEnd;
   const rows = r1 - r0;
   const x = c.x.subarray(r0 * d, r1 * d);
-  const zAcc = biasedAccumulator(rows, f, c.b1);
+  const zAcc = biasedAccumulator(rows, f, c.b1, dtype);
   gemmAccumulate(zAcc, x, d, 1, c.w1, rows, d, f, false);
   const z = inDtype(zAcc, dtype);
   /** @type {TypedArray | undefined} */
   let zv;
   if (c.v !== undefined) {
-    const vAcc = biasedAccumulator(rows, f, c.bv);
+    const vAcc = biasedAccumulator(rows, f, c.bv, dtype);
     gemmAccumulate(vAcc, x, d, 1, c.v, rows, d, f, false);
     zv = inDtype(vAcc, dtype);
   }
   const h = t.h.subarray(r0 * f, r1 * f);
   activate(c.activation, z, zv, h, c.activationParams);
   if (t.y !== undefined) {
-    const yAcc = biasedAccumulator(rows, dOut, c.b2);
+    const yAcc = biasedAccumulator(rows, dOut, c.b2, dtype);
     gemmAccumulate(yAcc, h, f, 1, c.w2, rows, f, dOut, c.sparse);
     t.y.set(yAcc, r0 * dOut);
   }
   const bw = t.backward;
   if (bw === undefined) return;
   const g = bw.dy.subarray(r0 * dOut, r1 * dOut);
-  const dhAcc = new Float64Array(rows * f); // dy·W2ᵀ
+  const dhAcc = accumulator(dtype, rows * f); // dy·W2ᵀ
   gemmAccumulate(dhAcc, g, dOut, 1, transpose(c.w2, f, dOut), rows, dOut, f, false);
   const dh = inDtype(dhAcc, dtype);
   const dz = bw.dz.subarray(r0 * f, r1 * f);
   const dzv = bw.dzv?.subarray(r0 * f, r1 * f);
   activateBackward(c.activation, z, zv, dh, dz, dzv, c.activationParams);
-  const dx = new Float64Array(rows * d); // dz·W1ᵀ (+ dzv·Vᵀ)
+  const dx = accumulator(dtype, rows * d); // dz·W1ᵀ (+ dzv·Vᵀ)
   gemmAccumulate(dx, dz, f, 1, transpose(c.w1, d, f), rows, f, d, false);
   if (dzv !== undefined && c.v !== undefined) gemmAccumulate(dx, dzv, f, 1, transpose(c.v, d, f), rows, f, d, false);
   bw.dx.set(dx, r0 * d);
@@ -102,21 +93,21 @@ function ffnRows(t) {
  * @param {import('./protocol.js').FfnWeightsTask} t
  */
 function ffnWeights(t) {
-  const { x, T, d, f, dOut } = t.ffn;
+  const { x, T, d, f, dOut, dtype } = t.ffn;
   const dRows = t.dEnd - t.dStart;
   if (dRows > 0) {
-    const dw1 = new Float64Array(dRows * f); // xᵀ·dz
+    const dw1 = accumulator(dtype, dRows * f); // xᵀ·dz
     gemmAccumulate(dw1, x.subarray(t.dStart), 1, d, t.dz, dRows, T, f, false);
     t.dw1.set(dw1, t.dStart * f);
     if (t.dv !== undefined && t.dzv !== undefined) {
-      const dv = new Float64Array(dRows * f); // xᵀ·dzv
+      const dv = accumulator(dtype, dRows * f); // xᵀ·dzv
       gemmAccumulate(dv, x.subarray(t.dStart), 1, d, t.dzv, dRows, T, f, false);
       t.dv.set(dv, t.dStart * f);
     }
   }
   const fRows = t.fEnd - t.fStart;
   if (fRows > 0) {
-    const dw2 = new Float64Array(fRows * dOut); // hᵀ·dy
+    const dw2 = accumulator(dtype, fRows * dOut); // hᵀ·dy
     gemmAccumulate(dw2, t.h.subarray(t.fStart), 1, f, t.dy, fRows, T, dOut, false);
     t.dw2.set(dw2, t.fStart * dOut);
   }
@@ -140,7 +131,7 @@ export default function runTask(task) {
       const { m, k, n, rowStart, rowEnd } = task;
       const [sA0, sA1] = task.transposeA ? [1, m] : [k, 1];
       const b = task.transposeB ? transpose(task.b, n, k) : task.b;
-      const acc = new Float64Array((rowEnd - rowStart) * n);
+      const acc = accumulator(task.out instanceof Float32Array ? 'float32' : 'float64', (rowEnd - rowStart) * n);
       // Row i of op(A) starts at a[i·sA0]: the block's rows are the same strides from an offset.
       gemmAccumulate(acc, task.a.subarray(rowStart * sA0), sA0, sA1, b, rowEnd - rowStart, k, n, false);
       task.out.set(acc, rowStart * n);

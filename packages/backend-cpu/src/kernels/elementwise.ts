@@ -3,7 +3,11 @@
  * input (so the worker backend can run the same code on chunks; indices stay global, which keeps
  * noisy_relu's noise and PReLU's channels the same however the work is split).
  *
- * The select/clamp ops have their own loops (tight, monomorphic, no calls); the transcendental
+ * float32 calls of the ops users run most (relu, relu6, leaky_relu, gelu, silu, mish, softplus,
+ * sigmoid; relu′ and gelu′) go to the WebAssembly SIMD kernels of @rectifier/kernels-wasm where
+ * the platform has them (within the declared 1 ulp; selection ops bit-exact). Everything else,
+ * and every op where WebAssembly SIMD is missing or RECTIFIER_WASM=off, runs the JS loops below:
+ * the select/clamp ops have their own loops (tight, monomorphic, no calls); the transcendental
  * ops call core's float64 scalar definition from one shared loop, where the function's cost
  * dwarfs the call. Storing into a Float32Array rounds the float64 result once, so float32
  * results are the reference rounded (0 ulp from it).
@@ -12,6 +16,52 @@ import {
   gradientProduct, noisyReluInput, OPS, type GradientCall, type OpCall, type OpName, type ResolvedParams,
   type ScalarFn, type TypedArray,
 } from '@rectifier/core';
+import { wasmKernels, type GradientKernel, type UnaryKernel } from '@rectifier/kernels-wasm';
+
+/** This thread's WebAssembly kernels, or undefined (no SIMD, or RECTIFIER_WASM=off). */
+const WASM = wasmKernels();
+
+/** The WebAssembly kernel computing op `name` with params p, and its two numeric parameters. */
+function wasmForwardKernel(name: OpName, p: ResolvedParams): [UnaryKernel, number, number] | undefined {
+  switch (name) {
+    case 'relu': return ['relu_f32', 0, 0];
+    case 'relu6': return ['relu6_f32', 0, 0];
+    case 'leaky_relu': return ['leaky_relu_f32', p.alpha as number, 0];
+    case 'gelu': return [p.approximate === 'tanh' ? 'gelu_tanh_f32' : 'gelu_erf_f32', 0, 0];
+    case 'silu': return ['silu_f32', p.beta as number, 0];
+    case 'mish': return ['mish_f32', 0, 0];
+    case 'softplus': return ['softplus_f32', p.beta as number, p.threshold as number];
+    case 'sigmoid': return ['sigmoid_f32', 0, 0];
+    default: return undefined;
+  }
+}
+
+function wasmGradientKernel(name: OpName, p: ResolvedParams): GradientKernel | undefined {
+  if (name === 'relu') return 'relu_grad_f32';
+  if (name === 'gelu' && p.approximate !== 'tanh') return 'gelu_erf_grad_f32';
+  return undefined;
+}
+
+/** Runs the float32 forward op in WebAssembly if there is a kernel for it; false otherwise. */
+function wasmForward(name: OpName, x: TypedArray, y: TypedArray, p: ResolvedParams, start: number, end: number): boolean {
+  if (WASM === undefined || !(x instanceof Float32Array) || !(y instanceof Float32Array)) return false;
+  const k = wasmForwardKernel(name, p);
+  if (k === undefined || !WASM.has(k[0])) return false;
+  WASM.unary(k[0], x, y, start, end, k[1], k[2]);
+  return true;
+}
+
+/** Runs the float32 gradient in WebAssembly if there is a kernel for it; false otherwise. */
+function wasmGradient(name: OpName, x: TypedArray, dy: TypedArray, dx: TypedArray, p: ResolvedParams, start: number, end: number): boolean {
+  if (WASM === undefined || !(x instanceof Float32Array) || !(dy instanceof Float32Array) || !(dx instanceof Float32Array)) return false;
+  const k = wasmGradientKernel(name, p);
+  if (k === undefined || !WASM.has(k)) return false;
+  WASM.gradient(k, x, dy, dx, start, end);
+  return true;
+}
+
+/** Whether element-wise float32 kernels run in WebAssembly on this thread. */
+export const WASM_ELEMENTWISE = WASM !== undefined;
 
 type Loop = (x: TypedArray, y: TypedArray, p: ResolvedParams, start: number, end: number) => void;
 type GradLoop = (x: TypedArray, dy: TypedArray, dx: TypedArray, p: ResolvedParams, start: number, end: number) => void;
@@ -77,6 +127,7 @@ export function forwardKernel(call: OpCall, y: TypedArray, start = 0, end = call
   const x = call.inputs[0].data;
   switch (op.kind) {
     case 'unary': {
+      if (wasmForward(op.name, x, y, p, start, end)) return;
       const fast = FAST_FORWARD[op.name];
       if (fast !== undefined) fast(x, y, p, start, end);
       else mapScalar(op.f!, x, y, p, start, end);
@@ -133,6 +184,7 @@ export function gradientKernel(
   const dx = out[0];
   switch (op.kind) {
     case 'unary': {
+      if (wasmGradient(op.name, x, dy, dx, p, start, end)) return;
       const fast = FAST_GRADIENT[op.name];
       if (fast !== undefined) fast(x, dy, dx, p, start, end);
       else mapGradient(op.df!, x, dy, dx, p, start, end);
@@ -200,6 +252,7 @@ export function activate(
     for (let i = start; i < end; i++) h[i] = f(z[i], p) * zv![i];
     return;
   }
+  if (wasmForward(opName, z, h, p, start, end)) return;
   const fast = FAST_FORWARD[opName];
   if (fast !== undefined) fast(z, h, p, start, end);
   else mapScalar(op.f!, z, h, p, start, end);
@@ -220,6 +273,7 @@ export function activateBackward(
     }
     return;
   }
+  if (wasmGradient(opName, z, dh, dz, p, start, end)) return;
   const fast = FAST_GRADIENT[opName];
   if (fast !== undefined) fast(z, dh, dz, p, start, end);
   else mapGradient(op.df!, z, dh, dz, p, start, end);

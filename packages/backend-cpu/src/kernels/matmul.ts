@@ -1,19 +1,63 @@
 /**
- * Dense matrix products with float64 accumulation (one rounding per output element for float32).
- * The loop order is i-k-j: the inner loop streams a row of B and a row of the accumulator, both
+ * Dense matrix products over an accumulator array.
+ *
+ * The accumulator's type is the summation precision: float64 calls always sum in float64 (one
+ * rounding per output element); float32 calls sum in float32 in the WebAssembly SIMD GEMM of
+ * @rectifier/kernels-wasm where the platform has it — the precision every peer library uses,
+ * and what makes the FFN fast — and otherwise in float64 in the JS loop below.
+ *
+ * The JS loop order is i-k-j: the inner loop streams a row of B and a row of the accumulator, both
  * contiguous. `skipZeroA` skips the k-steps whose A entry is exactly zero — the sparsity-aware
  * path — which changes nothing in the sums except the 0·∞ = NaN products it never forms.
  */
-import type { TypedArray } from '@rectifier/core';
+import type { DType, TypedArray } from '@rectifier/core';
+import { wasmKernels } from '@rectifier/kernels-wasm';
+
+const WASM = wasmKernels();
+
+/** Where float32 sums are kept: float32 with the WebAssembly GEMM, float64 without it. */
+export const FLOAT32_ACCUMULATION: DType = WASM !== undefined ? 'float32' : 'float64';
+
+export type Accumulator = Float64Array | Float32Array;
+
+/** A zeroed accumulator for a product in this dtype. */
+export function accumulator(dtype: DType, length: number): Accumulator {
+  return dtype === 'float32' && FLOAT32_ACCUMULATION === 'float32' ? new Float32Array(length) : new Float64Array(length);
+}
+
+/** An accumulator [rows, cols] whose rows start as `bias` (or zeros). */
+export function biasedAccumulator(rows: number, cols: number, bias: ArrayLike<number> | undefined, dtype: DType): Accumulator {
+  const acc = accumulator(dtype, rows * cols);
+  if (bias !== undefined) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) acc[r * cols + c] = bias[c];
+  return acc;
+}
+
+/** The accumulator's values in the dtype (float32 from float64 sums: rounded once). */
+export function inDtype(acc: Accumulator, dtype: DType): TypedArray {
+  if (dtype === 'float64' || acc instanceof Float32Array) return acc;
+  return Float32Array.from(acc);
+}
+
+/** op(A) as a row-major float32 [m, k] (a view when it already is one). */
+function rowMajor(a: Float32Array, sA0: number, sA1: number, m: number, k: number): Float32Array {
+  if (sA1 === 1 && sA0 === k) return a.subarray(0, m * k);
+  const out = new Float32Array(m * k);
+  for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) out[i * k + p] = a[i * sA0 + p * sA1];
+  return out;
+}
 
 /**
  * acc[m×n] += op(A)·B, where op(A)[i,p] = a[i*sA0 + p*sA1] and B is row-major [k, n].
  * Returns how many (i, p) steps were multiplied (for the sparse path's accounting).
  */
 export function gemmAccumulate(
-  acc: Float64Array, a: ArrayLike<number>, sA0: number, sA1: number, b: ArrayLike<number>,
+  acc: Accumulator, a: ArrayLike<number>, sA0: number, sA1: number, b: ArrayLike<number>,
   m: number, k: number, n: number, skipZeroA: boolean,
 ): number {
+  if (WASM !== undefined && acc instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array) {
+    const steps = WASM.gemm(rowMajor(a, sA0, sA1, m, k), b, acc, m, k, n, true, skipZeroA);
+    if (steps >= 0) return steps; // else: too big for the module's memory, the JS loop does it
+  }
   let steps = 0;
   for (let i = 0; i < m; i++) {
     const row = i * n;
@@ -33,11 +77,4 @@ export function transpose(src: TypedArray, rows: number, cols: number): TypedArr
   const out = new (src.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c];
   return out;
-}
-
-/** An accumulator [rows, cols] whose rows start as `bias` (or zeros). */
-export function biasedAccumulator(rows: number, cols: number, bias: ArrayLike<number> | undefined): Float64Array {
-  const acc = new Float64Array(rows * cols);
-  if (bias !== undefined) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) acc[r * cols + c] = bias[c];
-  return acc;
 }
