@@ -78,6 +78,9 @@ export class GpujsBackend extends BackendBase {
     return this.#runtime?.mode === 'gpu' ? this.#runtime.context : undefined;
   }
 
+  /** How many times a lost GL context was replaced by a new one. */
+  contextsRecreated = 0;
+
   /** Compiled kernels so far. */
   get compiledKernels(): number {
     return this.#runtime?.kernelCount ?? 0;
@@ -99,6 +102,12 @@ export class GpujsBackend extends BackendBase {
 
   #rt(): Promise<Runtime> {
     this.assertLive('ready');
+    if (this.#runtime?.lost) {
+      // The GL context was lost: the call that saw it failed with BACKEND_UNAVAILABLE; this one gets a new context.
+      this.#init = undefined;
+      this.#runtime = undefined;
+      this.contextsRecreated++;
+    }
     this.#init ??= Runtime.create(this.#requested, this.name).then((rt) => {
       this.#runtime = rt;
       return rt;
@@ -124,7 +133,7 @@ const SOURCES = {
   // scaled: f′ leaves out a factor p0, applied after the product (relu_squared: 2·x·dy as (x·dy)·p0
   // with p0 = 2, so 2·x does not overflow where the gradient is finite; a uniform, not the constant
   // 2.0, which the GLSL compiler would reassociate back into 2·x).
-  unaryGrad: (dfn: string, scaled = false) => `function (x, dy, p0, p1, p2, p3, p4) {\n  const i = this.thread.x;\n  const d = ${dfn}(x[i], p0, p1, p2, p3, p4);\n  ${scaled ? 'if (d === 0.0) { return 0.0; }\n  return (d * dy[i]) * p0;' : PRODUCT('d', 'dy[i]')}\n}`,
+  unaryGrad: (dfn: string, scaled = false) => `function (x, dy, p0, p1, p2, p3, p4) {\n  const i = this.thread.x;\n  const d = ${dfn}(x[i], p0, p1, p2, p3, p4);\n  ${scaled ? 'if (d === 0.0) { return 0.0; }\n  const q = d * dy[i];\n  if (Math.abs(q) < 1.0e-30 && Math.abs(d) < 1.0e30) { return (d * p0) * dy[i]; }\n  return q * p0;' : PRODUCT('d', 'dy[i]')}\n}`,
   glu: (fn: string) => `function (g, val, p0, p1, p2, p3, p4) {\n  const i = this.thread.x;\n  return ${fn}(g[i], p0, p1, p2, p3, p4) * val[i];\n}`,
   // f′(gate)·(dy·value): where dy·value overflows but the product does not, the other orders.
   gluGate: (dfn: string) => `function (g, val, dy, p0, p1, p2, p3, p4) {
@@ -256,7 +265,7 @@ class GpujsKernels implements Kernels {
       return rt.run(`unary:${fn}`, SOURCES.unary(fn), size, [x, ...e.args(params)]);
     }
     const dfn = functionName(op, true);
-    return rt.run(`grad:${dfn}`, SOURCES.unaryGrad(dfn, e.gradScaledByP0 === true), size, [x, dy, ...e.args(params)]);
+    return rt.run(`grad:${dfn}`, SOURCES.unaryGrad(dfn, e.gradScaledByP0 === true), size, [x, dy, ...(e.dargs ?? e.args)(params)]);
   }
 
   async gradient(call: GradientCall): Promise<Tensor[]> {
@@ -271,10 +280,15 @@ class GpujsKernels implements Kernels {
       case 'prelu': {
         const w = expandSlopes(call);
         const dx = rt.read(rt.run('prelu:dx', SOURCES.preluDx, n, [x, w, g]), n);
-        const terms = rt.read(rt.run('prelu:dw', SOURCES.preluDwTerms, n, [x, g]), n);
+        // ∂/∂w = Σ_{x≤0} x·dy per channel, summed on the host in float64 (float32 terms on the device
+        // overflow to ±∞ where the float64 sum is finite, and ∞ − ∞ would give NaN).
         const { channels, inner } = call.prelu!;
         const dw = new Float64Array(channels);
-        for (let i = 0; i < n; i++) dw[Math.floor(i / inner) % channels] += terms[i];
+        for (let i = 0; i < n; i++) {
+          const v = x[i];
+          const term = v !== v ? v : v > 0 || v === 0 ? 0 : v * g[i];
+          dw[Math.floor(i / inner) % channels] += term;
+        }
         return [f32(dx, xShape), f32(Float32Array.from(dw), call.inputs[1].shape)];
       }
       case 'crelu': {
@@ -282,7 +296,9 @@ class GpujsKernels implements Kernels {
         return [f32(rt.read(rt.run('crelu:grad', SOURCES.creluGrad, n, [x, g, L]), n), xShape)];
       }
       case 'noisy': {
-        const z = noisyInputs(call);
+        // relu′ of the noisy input depends only on its sign: the float64 sign is uploaded (1, 0 or NaN), so
+        // a noisy input that rounds (or flushes) to 0 in float32 keeps the reference's decision.
+        const z = noisyInputs(call, true);
         return [f32(rt.read(this.#unary(rt, 'relu', true, z, call.params, g), n), xShape)];
       }
       case 'glu': {
@@ -291,7 +307,7 @@ class GpujsKernels implements Kernels {
         const fn = functionName(def.name, false);
         const dfn = functionName(def.name, true);
         const args = e.args(call.params);
-        const dgate = rt.read(rt.run(`glu:gate:${dfn}`, SOURCES.gluGate(dfn), n, [x, v, g, ...args]), n);
+        const dgate = rt.read(rt.run(`glu:gate:${dfn}`, SOURCES.gluGate(dfn), n, [x, v, g, ...(e.dargs ?? e.args)(call.params)]), n);
         const dvalue = rt.read(rt.run(`glu:value:${fn}`, SOURCES.gluValue(fn), n, [x, g, ...args]), n);
         return [f32(dgate, xShape), f32(dvalue, call.inputs[1].shape)];
       }
@@ -371,7 +387,8 @@ class GpujsKernels implements Kernels {
       if (fw.zv !== undefined) {
         const fn = functionName(act.name, false);
         const dfn = functionName(act.name, true);
-        dz = keep(rt.run(`glu:gate:${dfn}`, SOURCES.gluGate(dfn), T * f, [fw.z, fw.zv, dh, ...args]));
+        const e = elementwiseOp(act.name)!;
+        dz = keep(rt.run(`glu:gate:${dfn}`, SOURCES.gluGate(dfn), T * f, [fw.z, fw.zv, dh, ...(e.dargs ?? e.args)(c.activationParams)]));
         dzv = keep(rt.run(`glu:value:${fn}`, SOURCES.gluValue(fn), T * f, [fw.z, dh, ...args]));
       } else {
         dz = keep(this.#unary(rt, act.name, true, fw.z, c.activationParams, dh, T * f));
@@ -450,10 +467,13 @@ function expandSlopes(call: OpCall): Float32Array {
 }
 
 /** noisy_relu's pre-activation x + std·z per element, in float64 on the host, rounded once. */
-function noisyInputs(call: OpCall): Float32Array {
+function noisyInputs(call: OpCall, signOnly = false): Float32Array {
   const x = call.inputs[0].data;
   const z = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) z[i] = noisyReluInput(x[i], i, call.params);
+  for (let i = 0; i < x.length; i++) {
+    const v = noisyReluInput(x[i], i, call.params);
+    z[i] = signOnly ? (v > 0 ? 1 : v !== v ? v : 0) : v;
+  }
   return z;
 }
 

@@ -76,10 +76,13 @@ export class Runtime {
   readonly maxTextureSize: number;
   readonly #gpu: GpuInstance;
   readonly #kernels = new Map<string, GpuKernel>();
+  readonly #backendName: string;
+  #lost = false;
 
-  private constructor(gpu: GpuInstance, mode: GpujsMode) {
+  private constructor(gpu: GpuInstance, mode: GpujsMode, backendName = 'gpujs') {
     this.#gpu = gpu;
     this.mode = mode;
+    this.#backendName = backendName;
     this.kernelClass = gpu.Kernel?.name ?? 'unknown';
     const max = gpu.Kernel?.getMaxTextureSize?.() ?? gpu.Kernel?.features?.maxTextureSize ?? Infinity;
     this.maxTextureSize = typeof max === 'number' && max > 0 ? max : Infinity;
@@ -118,9 +121,10 @@ export class Runtime {
         // Naming gpu.js's own kernel type ('headlessgl', 'webasm', …) rather than its 'gpu' mode:
         // gpu.js's 'gpu' falls back to WebAssembly silently, and a forced mode must never change.
         gpu = new GPU({ mode: gpuMode });
-        const rt = new Runtime(gpu, mode);
+        const rt = new Runtime(gpu, mode, backendName);
         rt.#registerFunctions();
         rt.#probe();
+        if (mode === 'gpu') rt.#watchContext(); // gpu.js creates the context with the first kernel
         return rt;
       } catch (e) {
         failures.push(`${mode}: ${e instanceof Error ? e.message : String(e)}`);
@@ -149,6 +153,41 @@ export class Runtime {
     const y = this.run('probe', `function (x) { return x[this.thread.x] * 2.0; }`, 3, [new Float32Array([1, -2, 0.5])]);
     const out = this.read(y, 3);
     if (out[0] !== 2 || out[1] !== -4 || out[2] !== 1) throw new Error(`the probe kernel returned [${Array.from(out)}]`);
+  }
+
+  /**
+   * Learns of a lost GL context: headless-gl's STACKGL_destroy_context and WebGL's WEBGL_lose_context
+   * are wrapped (their extension objects are cached by the context, so every later user gets the
+   * wrapped ones), and isContextLost() is asked where the context has it.
+   */
+  #watchContext(): void {
+    const gl = this.#gpu.context as { getExtension?: (name: string) => unknown } | null;
+    if (gl === null || typeof gl?.getExtension !== 'function') return;
+    const wrap = (name: string, method: string): void => {
+      const ext = gl.getExtension!(name) as Record<string, unknown> | null;
+      const fn = ext?.[method];
+      if (ext && typeof fn === 'function') {
+        ext[method] = (...a: unknown[]) => { this.#lost = true; return (fn as (...x: unknown[]) => unknown).apply(ext, a); };
+      }
+    };
+    wrap('STACKGL_destroy_context', 'destroy');
+    wrap('WEBGL_lose_context', 'loseContext');
+  }
+
+  /** Whether the GL context is gone (destroyed or lost): every later use must fail, never compute. */
+  get lost(): boolean {
+    if (this.#lost) return true;
+    const gl = this.#gpu.context as { isContextLost?: () => boolean } | null;
+    if (this.mode === 'gpu' && typeof gl?.isContextLost === 'function' && gl.isContextLost()) this.#lost = true;
+    return this.#lost;
+  }
+
+  /** Throws BACKEND_UNAVAILABLE where the context is lost. */
+  assertAlive(op: string): void {
+    if (this.lost) {
+      throw new RectifierError(ErrorCode.BackendUnavailable, { op },
+        `${this.#backendName}: the GL context was lost during or before this call; its results are discarded (the backend creates a new context on the next call)`);
+    }
   }
 
   /** The GL context (GL modes), for tests that count textures. */
@@ -191,11 +230,15 @@ export class Runtime {
       });
       this.#kernels.set(signature, kernel);
     }
+    this.assertAlive(key);
     kernel.setOutput([n]);
     try {
-      return kernel(...args) as KernelValue;
+      const out = kernel(...args) as KernelValue;
+      this.assertAlive(key);
+      return out;
     } catch (e) {
       if (e instanceof RectifierError) throw e;
+      this.assertAlive(key);
       throw new RectifierError(ErrorCode.WorkerFailure, { op: key, cause: e }, `gpu.js (${this.kernelClass}) failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
@@ -203,7 +246,15 @@ export class Runtime {
   /** Copies a kernel result into a new Float32Array of n elements and releases the result. */
   read(value: KernelValue, n: number): Float32Array {
     if (value instanceof Float32Array) return value.slice(0, n);
-    const raw = value.renderRawOutput?.();
+    this.assertAlive('read');
+    let raw: Float32Array | undefined;
+    try {
+      raw = value.renderRawOutput?.();
+    } catch (e) {
+      this.assertAlive('read'); // a lost context: BACKEND_UNAVAILABLE
+      throw new RectifierError(ErrorCode.WorkerFailure, { op: 'read', cause: e }, `gpu.js (${this.kernelClass}) failed to read a result: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.assertAlive('read');
     if (raw === undefined) throw new RectifierError(ErrorCode.WorkerFailure, { op: 'read' }, 'gpu.js returned a result that cannot be read');
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = raw[4 * i]; // one float per RGBA texel, in the red channel
@@ -213,12 +264,14 @@ export class Runtime {
 
   /** Deletes a device-side result (a texture); plain arrays need nothing. */
   release(value: KernelValue | undefined): void {
+    if (this.#lost) return; // nothing to delete in a context that is gone
     if (value !== undefined && !(value instanceof Float32Array)) value.delete?.();
   }
 
   /** Deletes every kernel and texture and destroys the context. */
   async destroy(): Promise<void> {
     this.#kernels.clear();
+    if (this.#lost) return; // the context is gone already; gpu.js would call into it
     await this.#gpu.destroy();
   }
 }

@@ -1,6 +1,6 @@
 import { runConformance } from '@rectifier/conformance';
 import { describe, expect, it } from 'vitest';
-import { createGpujsBackend } from '../src/index.js';
+import { createGpujsBackend, type GpujsBackend } from '../src/index.js';
 
 // The GL run needs an X server for headless-gl (the package's globalSetup starts Xvfb).
 const unavailable = process.env.RECTIFIER_GL_UNAVAILABLE;
@@ -20,10 +20,28 @@ if (unavailable !== undefined) {
       await b.dispose();
     });
   });
+  // Live GL textures per backend (counted from the first gl.createTexture of its context) and its
+  // compiled kernels: the soak test requires both back at their value after its warm-up.
+  const liveTextures = new WeakMap<object, Set<object>>();
+  const countTextures = (b: GpujsBackend): void => {
+    const gl = b.context as { createTexture: () => object; deleteTexture: (t: object) => void };
+    const live = new Set<object>();
+    liveTextures.set(b, live);
+    const create = gl.createTexture.bind(gl);
+    const del = gl.deleteTexture.bind(gl);
+    gl.createTexture = () => { const t = create(); live.add(t); return t; };
+    gl.deleteTexture = (t) => { live.delete(t); del(t); };
+  };
   runConformance('gpujs-gl', async () => {
     const b = createGpujsBackend({ mode: 'gpu', name: 'gpujs-gl' });
     await b.ready();
     if (b.mode !== 'gpu') throw new Error(`expected the GL mode, got ${b.mode}`);
+    countTextures(b);
     return b;
+  }, {
+    resources: (b) => {
+      const g = b as GpujsBackend;
+      return { textures: liveTextures.get(g)?.size ?? -1, kernels: g.compiledKernels, contextsRecreated: g.contextsRecreated };
+    },
   });
 }

@@ -1,6 +1,6 @@
 import { runConformance } from '@rectifier/conformance';
 import { describe, expect, it } from 'vitest';
-import { createGpujsBackend } from '../src/index.js';
+import { createGpujsBackend, type GpujsBackend } from '../src/index.js';
 
 // gl disabled for this file: no display, so headless-gl could not create a context even if asked.
 delete process.env.DISPLAY;
@@ -20,4 +20,4 @@ runConformance('gpujs-webasm', async () => {
   await b.ready();
   if (b.mode !== 'webasm') throw new Error(`expected the webasm mode, got ${b.mode}`);
   return b;
-});
+}, { resources: (b) => ({ kernels: (b as GpujsBackend).compiledKernels }) });

@@ -39,6 +39,43 @@ describe('gpu.js backend: what only it has', () => {
     expect(contextsDestroyed).toBe(1); // the one context every kernel shared is gone
   });
 
+  it.skipIf(glMissing !== undefined)('a GL context lost mid-call: that call rejects with BACKEND_UNAVAILABLE, the next call gets a new context and the right answer', async () => {
+    const b = createGpujsBackend({ mode: 'gpu' });
+    await b.ready();
+    const x = tensor(Array.from({ length: 513 }, (_, i) => i / 40 - 6));
+    const expected = Array.from((await b.forward('gelu', x)).data);
+    const expectedFfn = Array.from((await b.ffn(tensor([1, 2, 3, 4, 5, 6], [2, 3]), { w1: tensor(new Array(12).fill(0.5), [3, 4]), w2: tensor(new Array(8).fill(0.25), [4, 2]) })).y.data);
+    const loseDuring = (method: 'drawArrays'): void => {
+      const gl = b.context as Record<string, (...a: unknown[]) => unknown> & { getExtension: (n: string) => { destroy: () => void } };
+      const original = gl[method];
+      gl[method] = function (this: unknown, ...a: unknown[]) {
+        const r = original.apply(gl, a);
+        gl[method] = original;
+        gl.getExtension('STACKGL_destroy_context').destroy(); // the context goes away mid-call
+        return r;
+      };
+    };
+    // Lost while the kernel draws: the call rejects, typed; nothing wrong is returned.
+    loseDuring('drawArrays');
+    await expect(b.forward('gelu', x)).rejects.toMatchObject({ code: ErrorCode.BackendUnavailable });
+    // The next call recovers: a new context, the same answer.
+    expect(Array.from((await b.forward('gelu', x)).data)).toEqual(expected);
+    expect(b.contextsRecreated).toBe(1);
+    expect(b.mode).toBe('gpu');
+    // Lost while an FFN chain is drawing on the device (several kernels, textures in between).
+    loseDuring('drawArrays');
+    const w = { w1: tensor(new Array(12).fill(0.5), [3, 4]), w2: tensor(new Array(8).fill(0.25), [4, 2]) };
+    await expect(b.ffn(tensor([1, 2, 3, 4, 5, 6], [2, 3]), w)).rejects.toMatchObject({ code: ErrorCode.BackendUnavailable });
+    expect(Array.from((await b.ffn(tensor([1, 2, 3, 4, 5, 6], [2, 3]), w)).y.data)).toEqual(expectedFfn);
+    // Lost between calls: the next call simply runs on a new context.
+    (b.context as { getExtension: (n: string) => { destroy: () => void } }).getExtension('STACKGL_destroy_context').destroy();
+    const [dx] = await b.gradient('relu', x, x);
+    expect(Array.from(dx.data)).toEqual(Array.from(x.data, (v) => (v > 0 ? v : 0)));
+    expect(b.contextsRecreated).toBe(3);
+    await b.dispose();
+    await expect(b.forward('relu', x)).rejects.toMatchObject({ code: ErrorCode.Disposed });
+  });
+
   it('a forced mode is kept (webasm without a display), and an unknown mode is a typed error', async () => {
     const display = process.env.DISPLAY;
     delete process.env.DISPLAY;

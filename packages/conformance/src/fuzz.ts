@@ -6,11 +6,33 @@
 import { OPS, type DType, type OpName, type ParamSpec } from '@rectifier/core';
 import fc from 'fast-check';
 
-/** Element counts the fuzzer draws from. */
+/** Element counts the fuzzer draws from (most cases). */
 export const FUZZ_SIZES: readonly number[] = [
   0, 1, 2, 3, 5, 7, 13, 31, 61, 127, 251, 509,
   ...[4, 5, 6, 7, 8, 9, 10].flatMap((k) => [2 ** k - 1, 2 ** k, 2 ** k + 1]),
 ];
+
+/**
+ * Large element counts around the CPU's WebAssembly chunk of 8192 elements (and two chunks plus one),
+ * drawn in about 1 case in 31. Their values repeat a random pattern of up to 97 values from a random
+ * offset (cheap to generate and to shrink; a prime period puts different values at every chunk edge).
+ */
+export const FUZZ_LARGE_SIZES: readonly number[] = [8191, 8192, 8193, 16385];
+
+/** The pattern length above which an array of n values repeats its pattern. */
+const PATTERN_MAX = 97;
+
+/** n values of `v`: drawn one by one up to 1,025 elements, a repeated pattern beyond. */
+export function valuesArbitrary(v: fc.Arbitrary<number>, n: number): fc.Arbitrary<number[]> {
+  if (n <= 1025) return fc.array(v, { minLength: n, maxLength: n });
+  return fc.tuple(fc.array(v, { minLength: 1, maxLength: PATTERN_MAX }), fc.nat(PATTERN_MAX - 1))
+    .map(([pattern, offset]) => Array.from({ length: n }, (_, i) => pattern[(i + offset) % pattern.length]));
+}
+
+/** A size: a small one mostly, a large one now and then. */
+export function sizeArbitrary(): fc.Arbitrary<number> {
+  return fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...FUZZ_SIZES) }, { weight: 1, arbitrary: fc.constantFrom(...FUZZ_LARGE_SIZES) });
+}
 
 /** Values of a dtype: mostly ordinary, with every kind of special value mixed in. */
 export function valueArbitrary(dtype: DType): fc.Arbitrary<number> {
@@ -64,8 +86,8 @@ export interface FuzzCase {
 export function opCase(op: OpName, dtype: DType): fc.Arbitrary<FuzzCase> {
   const def = OPS[op];
   const v = valueArbitrary(dtype);
-  return fc.constantFrom(...FUZZ_SIZES).chain((n) => {
-    const x = fc.array(v, { minLength: n, maxLength: n });
+  return sizeArbitrary().chain((n) => {
+    const x = valuesArbitrary(v, n);
     let inputs: fc.Arbitrary<{ values: number[]; shape: number[] }[]>;
     if (def.kind === 'glu') {
       inputs = fc.tuple(x, x).map(([g, val]) => [{ values: g, shape: [n] }, { values: val, shape: [n] }]);
@@ -74,7 +96,7 @@ export function opCase(op: OpName, dtype: DType): fc.Arbitrary<FuzzCase> {
       const L = Math.max(1, Math.ceil(n / 6));
       inputs = fc.oneof(
         fc.tuple(x, v).map(([xs, w]) => [{ values: xs, shape: [n] }, { values: [w], shape: [1] }]),
-        fc.tuple(fc.array(v, { minLength: 6 * L, maxLength: 6 * L }), fc.array(v, { minLength: 3, maxLength: 3 }))
+        fc.tuple(valuesArbitrary(v, 6 * L), fc.array(v, { minLength: 3, maxLength: 3 }))
           .map(([xs, w]) => [{ values: xs, shape: [2, 3, L] }, { values: w, shape: [3] }]),
       );
     } else {
@@ -82,7 +104,7 @@ export function opCase(op: OpName, dtype: DType): fc.Arbitrary<FuzzCase> {
     }
     return fc.tuple(inputs, paramsArbitrary(op)).chain(([ins, params]) => {
       const outSize = def.kind === 'crelu' ? 2 * n : ins[0].values.length;
-      return fc.array(v, { minLength: outSize, maxLength: outSize }).map((dy) => ({ inputs: ins, params, dy }));
+      return valuesArbitrary(v, outSize).map((dy) => ({ inputs: ins, params, dy }));
     });
   });
 }

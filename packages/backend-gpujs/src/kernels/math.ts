@@ -38,7 +38,10 @@ function mexpaSource(expr: string): MathFunction {
   const k = Math.floor(x * 1.4426950408889634 + 0.5);
   const r = (x - k * 0.693359375) + k * 2.1219444005469057e-4;
   const h = Math.floor(k * 0.5);
-  let y = a * (${expr});
+  // a near the top of the range: a/4 first (exact), so a·e^r (|r| ≤ 0.35) does not overflow before 2^k.
+  let sc = 1.0;
+  if (Math.abs(a) > 1.0e37) { sc = 4.0; }
+  let y = (a / sc) * (${expr});
   for (let part = 0; part < 2; part++) {
     let j = h;
     if (part > 0) { j = k - h; }
@@ -54,7 +57,7 @@ function mexpaSource(expr: string): MathFunction {
     if (j < 0.0) { q = 1.0 / q; }
     y = y * q;
   }
-  return y;
+  return y * sc;
 }`,
     argumentTypes: num('x', 'a'),
   };
@@ -235,6 +238,7 @@ export const COMMON_MATH: readonly MathFunction[] = [
     source: `function mPhia(x, a, c) {
   if (x !== x) { return x; }
   const z = Math.abs(x);
+  if (z < 1.0e-30) { return 0.5 * a + 0.3989422804014327 * c; }
   if (z >= 15.0) {
     if (x < 0.0) { return 0.0; }
     return a;
@@ -253,7 +257,7 @@ export const COMMON_MATH: readonly MathFunction[] = [
   {
     // ONNX hardsigmoid's α·x + β as α·(x − x0) (see ops.ts): p0 + p1 = α, p3 + p4 = x0; p2 = 2: p0·x + p3.
     source: `function monnxt(v, p0, p1, p2, p3, p4) {
-  if (p2 > 1.5) { return p0 * v + p3; }
+  if (p2 > 1.5) { return p0 * v + p3; } // p2 = 1 or 1.25: α·(x − x0)
   const d = (v - p3) - p4;
   let t = p0 * d;
   if (Math.abs(d) < 1.0e30) { t = t + p1 * d; }

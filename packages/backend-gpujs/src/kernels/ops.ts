@@ -21,6 +21,8 @@ export interface ElementwiseOp {
   readonly df: string;
   /** df leaves out a factor p0, which the gradient kernel applies after the product with dy. */
   readonly gradScaledByP0?: boolean;
+  /** df's five float arguments where they differ from f's (default: `args`). */
+  readonly dargs?: (p: ResolvedParams) => Params;
 }
 
 const none = (): Params => [0, 0, 0, 0, 0];
@@ -51,16 +53,42 @@ function betaArgs(p: ResolvedParams): Params {
   return [h, Math.fround(b - h), 0, 0, 1];
 }
 
-/** hardsigmoid's arguments: PyTorch form [0,0,0,0,0]; ONNX form [αh, αl, 1, x0h, x0l] with x0 = −β/α (or [α, 0, 2, β, 0]). */
+/**
+ * hardsigmoid's arguments: PyTorch form [0,0,0,0,0]; ONNX form [αh, αl, 1 (α > 0) or 1.25 (α < 0), x0h, x0l] with x0 = −β/α (or
+ * [α, 0 or NaN, 2, β, sign(α)] for α = 0 or an x0 beyond float32: p1 = NaN is 0·∞, the value at x = ±∞ when α = 0).
+ */
 function hardsigmoidArgs(p: ResolvedParams): Params {
   if (p.alpha === undefined && p.beta === undefined) return [0, 0, 0, 0, 0];
   const a = n(p.alpha, 1 / 6);
   const b = n(p.beta, 0.5);
   const ah = Math.fround(a);
   const x0 = -b / a;
-  if (a === 0 || !Number.isFinite(ah) || !(Math.abs(x0) < 1e37)) return [ah, 0, 2, Math.fround(b), 0];
+  if (a === 0 || !Number.isFinite(ah) || !(Math.abs(x0) < 1e37)) return [ah, a === 0 ? NaN : 0, 2, Math.fround(b), Math.sign(a)];
   const x0h = Math.fround(x0);
-  return [ah, Math.fround(a - ah), 1, x0h, Math.fround(x0 - x0h)];
+  return [ah, Math.fround(a - ah), a > 0 ? 1 : 1.25, x0h, Math.fround(x0 - x0h)];
+}
+
+/** A float64 value as float32 hi + lo (lo 0 where hi is not finite). */
+function split(v: number): [number, number] {
+  const h = Math.fround(v);
+  return [h, Number.isFinite(h) ? Math.fround(v - h) : 0];
+}
+
+/**
+ * hardsigmoid′'s arguments [α, xah, xal, xbh, xbl]: f′ = α where x lies strictly between the kinks xa and
+ * xb (either order), else 0. The kinks are where the float64 reference's t = α·x + β crosses them:
+ * t ≤ 0 exactly where α·x + β ≤ 0 (x0 = −β/α), and t rounds to 1 from 1 − 2^-54 up (x1 = (1 − 2^-54 − β)/α),
+ * so the kernel decides by comparing x with the kinks (exact near them), not by a float32 t that rounds
+ * onto 1 far earlier. PyTorch form: α = 1/6 between −3 and 3.
+ */
+function hardsigmoidDargs(p: ResolvedParams): Params {
+  if (p.alpha === undefined && p.beta === undefined) return [1 / 6, -3, 0, 3, 0];
+  const a = n(p.alpha, 1 / 6);
+  const b = n(p.beta, 0.5);
+  if (a === 0) return [0, 0, 0, 0, 0];
+  const [xah, xal] = split(-b / a);
+  const [xbh, xbl] = split((1 - b) / a - 2 ** -54 / a);
+  return [Math.fround(a), xah, xal, xbh, xbl];
 }
 const n = (v: unknown, fallback = 0): number => (typeof v === 'number' ? v : fallback);
 
@@ -95,6 +123,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   // p4 = 1 keeps the GLSL compiler from folding (x/p0)·p0 into x.
   op('celu', (p) => { const a = n(p.alpha); const h = Math.fround(a); return [h, Math.fround(a - h), 0, 0, 1]; },
     `  if (v > 0.0) { return v; }
+  if (v > -1.0e-25) { return v; }
   const q = (v / p0) * p4;
   let lo = 0.0;
   if (Math.abs(v) < 1.0e30) {
@@ -152,14 +181,14 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   }
   return mPhia(v, 1.0, v);`),
   // β travels as float32 hi + lo (p0 + p1), and b = β·x as b + bl with bl the product's rounding
-  // error (mtpe) plus p1·x, so e^(βx) = e^b·(1 + bl): no |βx|·2^-24 relative error from rounding βx.
+  // error (mtpe; on β·2^64 and x·2^-64 where |x| ≥ 1e30, beyond mtpe's range) plus p1·x, so e^(βx) = e^b·(1 + bl): no |βx|·2^-24 relative error from rounding βx.
   op('silu', betaArgs,
     `  if (p0 === 0.0) { return v * 0.5; }
   const b = p0 * v;
   if (b > 100.0) { return v; }
   if (b < -174.0) { return 0.0; }
   let bl = 0.0;
-  if (Math.abs(v) < 1.0e30) { bl = p1 * v + mtpe(p0, v, b); }
+  if (Math.abs(v) < 1.0e30) { bl = p1 * v + mtpe(p0, v, b); } else { if (Math.abs(b) < 1.0e30) { bl = p1 * v + mtpe(p0 * 1.8446744073709552e19, v * 5.421010862427522e-20, b); } }
   if (b >= 0.0) { return v / (1.0 + mexp(0.0 - b) * (1.0 - bl)); }
   const e = mexp(b) * (1.0 + bl);
   return mexpa(b, v * (1.0 + bl)) / (1.0 + e);`,
@@ -168,7 +197,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   if (b > 100.0) { return 1.0; }
   if (b < -174.0) { return 0.0; }
   let bl = 0.0;
-  if (Math.abs(v) < 1.0e30) { bl = p1 * v + mtpe(p0, v, b); }
+  if (Math.abs(v) < 1.0e30) { bl = p1 * v + mtpe(p0, v, b); } else { if (Math.abs(b) < 1.0e30) { bl = p1 * v + mtpe(p0 * 1.8446744073709552e19, v * 5.421010862427522e-20, b); } }
   if (b >= 0.0) {
     const e = mexp(0.0 - b) * (1.0 - bl);
     const d = 1.0 + e;
@@ -182,11 +211,20 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   const d = 1.0 + e;
   return mexpa(b, (((1.0 + b) + e) + bl) * (1.0 + bl)) / (d * d);`),
   // softplus(βx)/β = max(x, 0) + log1p(e^(−|βx|))/β, with βx as b + bl (see silu) and 1/β from β's hi + lo.
-  op('softplus', (p) => { const b = n(p.beta); const h = Math.fround(b); return [h, n(p.threshold), Math.fround(b - h), 0, 0]; },
-    `  const b = p0 * v;
-  if (b > p1) { return v; }
+  // Linear where β·x > threshold, decided on the exact β·x (b + bl; b = threshold is a tie only the
+  // tail bl breaks), with p3 = 1 for a threshold below every float (−∞: every x but −∞ is linear).
+  op('softplus', (p) => { const b = n(p.beta); const h = Math.fround(b); const t = n(p.threshold); return [h, t, Math.fround(b - h), t < -3.4028234663852886e38 ? 1 : 0, 0]; },
+    `  if (p3 > 0.5) {
+    if (v >= -3.4028234663852886e38) { return v; }
+  }
+  const b = p0 * v;
   let bl = 0.0;
-  if (Math.abs(v) < 1.0e30) { bl = p2 * v + mtpe(p0, v, b); }
+  if (Math.abs(v) < 1.0e30) { bl = p2 * v + mtpe(p0, v, b); } else { if (Math.abs(b) < 1.0e30) { bl = p2 * v + mtpe(p0 * 1.8446744073709552e19, v * 5.421010862427522e-20, b); } }
+  if (b > p1) { return v; }
+  if (b === p1) {
+    if (bl > 0.0) { return v; }
+    if (b === 0.0 && v > 0.0) { return v; }
+  }
   const ib = (1.0 / p0) * (1.0 - p2 / p0);
   if (b < -20.0) { return mexpa(b, (1.0 + bl) * ib); }
   let m = 0.0;
@@ -194,10 +232,17 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   let e = 0.0;
   if (b > 0.0) { e = mexp(0.0 - b) * (1.0 - bl); } else { e = mexp(b) * (1.0 + bl); }
   return m + mlog1p01(e) * ib;`,
-    `  const b = p0 * v;
-  if (b > p1) { return 1.0; }
+    `  if (p3 > 0.5) {
+    if (v >= -3.4028234663852886e38) { return 1.0; }
+  }
+  const b = p0 * v;
   let bl = 0.0;
-  if (Math.abs(v) < 1.0e30) { bl = p2 * v + mtpe(p0, v, b); }
+  if (Math.abs(v) < 1.0e30) { bl = p2 * v + mtpe(p0, v, b); } else { if (Math.abs(b) < 1.0e30) { bl = p2 * v + mtpe(p0 * 1.8446744073709552e19, v * 5.421010862427522e-20, b); } }
+  if (b > p1) { return 1.0; }
+  if (b === p1) {
+    if (bl > 0.0) { return 1.0; }
+    if (b === 0.0 && v > 0.0) { return 1.0; }
+  }
   if (b >= 0.0) { return 1.0 / (1.0 + mexp(0.0 - b) * (1.0 - bl)); }
   const e = mexp(b) * (1.0 + bl);
   return e / (1.0 + e);`),
@@ -231,6 +276,19 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   // relative to the result. p2 = 2 is the plain α·x + β for α = 0 or an x0 beyond float32.
   op('hardsigmoid', hardsigmoidArgs,
     `  if (p2 > 0.5) {
+    if (p2 > 1.5) {
+      if (Math.abs(v) > 3.4028234663852886e38) {
+        // x = ±∞: NaN (p1) for α = 0 (0·∞), else ±∞ by α's sign (p4), known even where a tiny α is flushed.
+        if (p4 === 0.0) { return p1; }
+        if ((v > 0.0) === (p4 > 0.0)) { return 1.0; }
+        return 0.0;
+      }
+    }
+    if (p2 < 1.5 && Math.abs(v) > 3.4028234663852886e38) {
+      // x = ±∞: α·x + β is ±∞ by α's sign (p2), known on the host even where the device flushes a tiny α.
+      if ((v > 0.0) === (p2 < 1.125)) { return 1.0; }
+      return 0.0;
+    }
     const t = monnxt(v, p0, p1, p2, p3, p4);
     if (t <= 0.0) { return 0.0; }
     if (t >= 1.0) { return 1.0; }
@@ -240,12 +298,13 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   if (s <= 0.0) { return 0.0; }
   if (s >= 6.0) { return 1.0; }
   return s / 6.0;`,
-    `  if (p2 > 0.5) {
-    const t = monnxt(v, p0, p1, p2, p3, p4);
-    if (t > 0.0 && t < 1.0) { return p0; }
-    return 0.0;
-  }
-  if (v > -3.0 && v < 3.0) { return 0.16666666666666666; }
+    `  if (p0 === 0.0) { return 0.0; }
+  const da = v - p1;
+  const db = v - p3;
+  let above = da > p2;
+  let below = db < p4;
+  if (p0 < 0.0) { above = db > p4; below = da < p2; }
+  if (above && below) { return p0; }
   return 0.0;`),
   op('hardswish', none,
     `  if (v <= -3.0) { return 0.0; }
@@ -282,8 +341,9 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     '  if (v > p0) { return 1.0; }\n  return 0.0;'),
   op('sigmoid', none, '  return msig(v);', '  return mdsig(v);'),
   op('tanh', none, '  return mtanh(v);', '  return mdtanh(v);'),
-  op('hardtanh', (p) => [n(p.min), n(p.max), 0, 0, 0],
-    '  if (p0 > p1) { return p1; }\n  if (v < p0) { return p0; }\n  if (v > p1) { return p1; }\n  return v;',
+  // Bounds travel as magnitude-signed pairs (p2, p3 = −1 for a bound of −0): a uniform −0 may arrive as +0.
+  op('hardtanh', (p) => { const lo = n(p.min); const hi = n(p.max); return [lo === 0 ? 0 : lo, hi === 0 ? 0 : hi, Object.is(lo, -0) ? -1 : 1, Object.is(hi, -0) ? -1 : 1, 0]; },
+    '  if (p0 > p1) { return p1 * p3; }\n  if (v < p0) { return p0 * p2; }\n  if (v > p1) { return p1 * p3; }\n  return v;',
     '  if (v > p0 && v < p1) { return 1.0; }\n  return 0.0;'),
   op('softsign', none,
     `  const a = Math.abs(v);
@@ -305,6 +365,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
 ];
 
 const table = new Map<string, ElementwiseOp>(UNARY_AND_GLU);
+table.set('hardsigmoid', { ...table.get('hardsigmoid')!, dargs: hardsigmoidDargs });
 // geglu and swiglu are gelu and silu on the gate (same parameters).
 table.set('geglu', table.get('gelu')!);
 table.set('swiglu', table.get('silu')!);
