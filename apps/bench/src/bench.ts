@@ -10,8 +10,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@rectifier/backend-cpu';
+import { createGpujsBackend } from '@rectifier/backend-gpujs';
+import { createWorkersBackend } from '@rectifier/backend-workers';
 import { OPS, referenceForward, scalar, tensor, type Backend, type OpName } from '@rectifier/core';
 import { describeMachine } from './machine.js';
+import { plotSvg } from './plot.js';
 import { ffnSession, unarySession } from './peers/onnx.js';
 import { tf, TF_OPS, tfFfn, tfUnary, useTf, type TfBackendName } from './peers/tfjs.js';
 import { timeInterleaved, type Contender, type Timing } from './timing.js';
@@ -21,6 +24,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     'no-readme': { type: 'boolean', default: false },
+    'no-gpujs': { type: 'boolean', default: false },
   },
 });
 
@@ -82,8 +86,22 @@ function check(kase: ElementwiseCase, x: Float32Array, y: ArrayLike<number>): nu
 
 interface RectifierContender { name: string; backend: Backend }
 
+/** Every Rectifier backend that runs here: cpu, workers (one thread per core), gpu.js in the best mode it finds. */
 async function rectifierBackends(): Promise<RectifierContender[]> {
-  return [{ name: 'rectifier cpu', backend: createCpuBackend() }];
+  const list: RectifierContender[] = [{ name: 'rectifier cpu', backend: createCpuBackend() }];
+  const workers = createWorkersBackend();
+  await workers.ready();
+  list.push({ name: `rectifier workers (${workers.threads} threads)`, backend: workers });
+  if (!args['no-gpujs']) {
+    const gpujs = createGpujsBackend();
+    try {
+      await gpujs.ready();
+      list.push({ name: `rectifier gpujs (${gpujs.mode})`, backend: gpujs });
+    } catch (e) {
+      console.warn(`gpu.js backend unavailable, left out: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return list;
 }
 
 async function elementwise(backends: RectifierContender[]) {
@@ -102,12 +120,14 @@ async function elementwise(backends: RectifierContender[]) {
       contenders.push({ name: 'copy limit (Float32Array.set)', run: () => yPlain.set(x) });
       contenders.push({ name: 'plain JS loop (into output)', run: () => { kase.plain(x, yPlain); keep(yPlain); } });
       for (const b of backends) {
-        contenders.push({
-          name: b.name,
-          run: kase.gradient
-            ? () => b.backend.gradient(kase.op, xt, ones, kase.params as never).then(([d]) => keep(d.data))
-            : () => b.backend.forward(kase.op, xt, kase.params as never).then((t) => keep(t.data)),
-        });
+        if (n > b.backend.capabilities.maxElements) continue;
+        if (kase.gradient) {
+          contenders.push({ name: b.name, run: () => b.backend.gradient(kase.op, xt, ones, kase.params as never).then(([d]) => keep(d.data)) });
+          continue;
+        }
+        const out = tensor(new Float32Array(n), [n]);
+        contenders.push({ name: `${b.name} (into output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never, { out }).then((t) => keep(t.data)) });
+        contenders.push({ name: `${b.name} (new output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never).then((t) => keep(t.data)) });
       }
       if (kase.ort && !kase.gradient) {
         for (const threads of [1, 2]) {
@@ -196,7 +216,7 @@ async function ffn(backends: RectifierContender[]) {
 
 function markdown(report: Awaited<ReturnType<typeof runAll>>): string {
   const m = report.machine;
-  const lines = [`Measured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); median of interleaved rounds.`, ''];
+  const lines = [`Measured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); CPU kernels: ${m.wasmSimd ? 'WebAssembly SIMD' : 'JS (no WebAssembly SIMD)'}; median of interleaved rounds.`, ''];
   lines.push('Element-wise float32, time as a multiple of the memory-copy limit (lower is better; `—` = not offered):', '');
   const names = [...new Set(report.elementwise.flatMap((e) => e.results.map((r) => r.name)))].filter((n) => !n.startsWith('copy'));
   lines.push(`| op | n | copy (ms) | ${names.join(' | ')} |`, `|---|---|---|${names.map(() => '---').join('|')}|`);
@@ -231,7 +251,8 @@ const report = await runAll();
 const dir = join(root, 'apps', 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 1)}\n`);
-const md = markdown(report);
+writeFileSync(join(dir, 'latest.svg'), await plotSvg(report));
+const md = `${markdown(report)}\n![Benchmark plot](apps/bench/results/latest.svg)\n`;
 writeFileSync(join(dir, 'latest.md'), md);
 if (!args['no-readme'] && !args.quick && !args.only) {
   const readme = join(root, 'README.md');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { wasmKernels } from '@rectifier/kernels-wasm';
 
 export interface Machine {
   cpu: string;
@@ -8,6 +9,8 @@ export interface Machine {
   node: string;
   platform: string;
   date: string;
+  /** Whether the CPU and worker backends ran their WebAssembly SIMD kernels (else the JS fallback). */
+  wasmSimd: boolean;
 }
 
 export function describeMachine(): Machine {
@@ -21,5 +24,6 @@ export function describeMachine(): Machine {
   return {
     cpu, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version,
     platform: `${process.platform}-${process.arch}`, date: new Date().toISOString().slice(0, 10),
+    wasmSimd: wasmKernels() !== undefined,
   };
 }
