@@ -168,12 +168,20 @@ export function runConformance(name: string, create: Factory, options: Conforman
   };
 
   /** Forward through the async API; where the backend declares sync, also through it, bit for bit. */
+  /**
+   * Forward through the async API; where the backend declares sync, also through it, bit for bit;
+   * and into a caller-provided output (`{ out }`), which must come back filled with the same bits.
+   */
   const forward = async (op: OpName, inputs: Tensor[], params?: object): Promise<Tensor> => {
     const y = await unmutated(inputs, () => b().forward(op, inputs, params as never));
     if (b().capabilities.sync) {
       const ys = b().sync!.forward(op, inputs, params as never);
       expect(checksum(ys.data)).toBe(checksum(y.data));
     }
+    const out = new Tensor(new (y.data.constructor as Float32ArrayConstructor)(y.size).fill(NaN), y.shape);
+    const yo = await unmutated(inputs, () => b().forward(op, inputs, params as never, { out }));
+    expect(yo).toBe(out);
+    expect(checksum(out.data)).toBe(checksum(y.data));
     return y;
   };
   const gradient = async (op: OpName, inputs: Tensor[], dy: Tensor, params?: object): Promise<Tensor[]> => {
@@ -857,6 +865,44 @@ export function runConformance(name: string, create: Factory, options: Conforman
         await expectCode(own.activationStats(m), ErrorCode.Disposed);
         await expectCode(own.ready(), ErrorCode.Disposed);
         if (own.capabilities.sync) await expectCode(() => own.sync!.forward('relu', x), ErrorCode.Disposed);
+      });
+    });
+
+    /* ---------------- forward into a caller-provided output ---------------- */
+    describe('forward(op, inputs, params, { out })', () => {
+      it('in place (out is the input) gives the out-of-place result, for unary and GLU ops', async () => {
+        for (const [op, params] of [['relu', {}], ['gelu', {}], ['leaky_relu', { alpha: 0.2 }], ['silu', {}]] as const) {
+          const xs = normals(5000, 7).map((v) => 3 * v);
+          const x = tensor(xs);
+          const y = await b().forward(op, x, params as never);
+          const r = await b().forward(op, x, params as never, { out: x });
+          expect(r).toBe(x);
+          expect(checksum(x.data)).toBe(checksum(y.data));
+        }
+        const gate = tensor(normals(300, 8));
+        const value = tensor(normals(300, 9));
+        const y = await b().forward('swiglu', [gate, value]);
+        await b().forward('swiglu', [gate, value], undefined, { out: value });
+        expect(checksum(value.data)).toBe(checksum(y.data));
+      });
+      it('a bad out gives the typed error and leaves the call unmade', async () => {
+        const x = tensor([1, -2, 3, -4]);
+        await expectCode(b().forward('relu', x, undefined, { out: tensor([0, 0, 0]) }), ErrorCode.DimMismatch);
+        await expectCode(b().forward('crelu', x, undefined, { out: x }), ErrorCode.DimMismatch);
+        await expectCode(b().forward('relu', x, undefined, { out: [0, 0, 0, 0] as never }), ErrorCode.BadArgument);
+        await expectCode(b().forward('relu', x, undefined, { bogus: 1 } as never), ErrorCode.BadArgument);
+        // Sharing memory with an input other than exactly, element for element, is refused.
+        const shifted = new Tensor((x.data as Float32Array).subarray(1, 4), [3]);
+        await expectCode(b().forward('relu', new Tensor((x.data as Float32Array).subarray(0, 3), [3]), undefined, { out: shifted }), ErrorCode.BadArgument);
+        const w = tensor([0.5]);
+        await expectCode(b().forward('prelu', [tensor([2]), w], undefined, { out: w }), ErrorCode.BadArgument);
+        const gone = tensor([0, 0, 0, 0]);
+        gone.dispose();
+        await expectCode(b().forward('relu', x, undefined, { out: gone }), ErrorCode.Disposed);
+        if (supports('float64')) {
+          await expectCode(b().forward('relu', x, undefined, { out: tensor([0, 0, 0, 0], [4], 'float64') }), ErrorCode.DtypeMismatch);
+        }
+        expect(Array.from(x.data)).toEqual([1, -2, 3, -4]);
       });
     });
 
