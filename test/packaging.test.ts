@@ -18,8 +18,16 @@ const work = mkdtempSync(join(tmpdir(), 'rectifier-pack-'));
 const project = join(work, 'consumer');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function sh(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a command to completion (killed after `timeoutMs`, so a hang fails instead of stalling CI). */
+function sh(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 230_000): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+}
+
+/** The part of Vitest's JSON report read here. */
+interface VitestReport {
+  numFailedTests: number;
+  numPassedTests: number;
+  testResults: { assertionResults: { title: string; fullName: string; status: string; duration?: number; failureMessages: string[] }[] }[];
 }
 
 describe('packed packages installed with npm outside the workspace', () => {
@@ -89,9 +97,22 @@ describe('packed packages installed with npm outside the workspace', () => {
     `);
     const onnx = findOnnxDir(root);
     // The differential fuzzer runs in full on the workspace's backends; here a smaller count will do.
-    const out = sh('npx', ['vitest', 'run', '--reporter=json'], project, { RECTIFIER_FUZZ_RUNS: '100', ...(onnx ? { RECTIFIER_ONNX_DIR: onnx } : {}) });
-    const report = JSON.parse(out.slice(out.indexOf('{')));
+    // Vitest exits non-zero when a test fails: read its JSON report either way, and name what failed.
+    let out: string;
+    try {
+      out = sh('npx', ['vitest', 'run', '--reporter=json'], project, { RECTIFIER_FUZZ_RUNS: '100', ...(onnx ? { RECTIFIER_ONNX_DIR: onnx } : {}) }, 500_000);
+    } catch (e) {
+      const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+      if (!stdout?.includes('{')) throw new Error(`the packed conformance run did not report: ${String(e)}\n${stderr ?? ''}`);
+      out = stdout;
+    }
+    const report = JSON.parse(out.slice(out.indexOf('{'))) as VitestReport;
+    const failed = report.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'failed')
+      .map((a) => `${a.fullName}: ${a.failureMessages.join(' | ').slice(0, 2000)}`));
+    const slowest = report.testResults.flatMap((f) => f.assertionResults).sort((a, b) => (b.duration ?? 0) - (a.duration ?? 0)).slice(0, 3);
+    console.log(`packed conformance run: slowest ${slowest.map((a) => `${a.title} ${Math.round(a.duration ?? 0)} ms`).join('; ')}`);
+    expect(failed, 'failed in the packed conformance run').toEqual([]);
     expect(report.numFailedTests).toBe(0);
     expect(report.numPassedTests).toBeGreaterThan(250);
-  }, 240_000);
+  }, 600_000);
 });

@@ -8,7 +8,7 @@
  * What a backend cannot do it declares in `capabilities`; the suite checks the declaration
  * (an undeclared dtype must give UNSUPPORTED_DTYPE, and so on) and never skips a case.
  */
-export { runConformance, FUZZ_RUNS_DEFAULT, SOAK_CALLS, SOAK_HEAP_BOUND_MIB, SOAK_RSS_BOUND_MIB, type ConformanceOptions } from './suite.js';
+export { runConformance, FUZZ_RUNS_DEFAULT, CONFORMANCE_TIMEOUT_MS, SOAK_CALLS, SOAK_HEAP_BOUND_MIB, SOAK_RSS_BOUND_MIB, type ConformanceOptions } from './suite.js';
 export { BAD_INPUT_CASES, badInputSuite, expectedCodeText, renderBadInputTable, type BadInputCase, type ExpectedCode } from './bad-input.js';
 export {
   AccuracyRecorder, compareUlp, compareWithin, checksum, ulpDistance, sameValue, flushParams, flushSubnormal, isSubnormal, minNormal,

@@ -26,11 +26,20 @@ export interface ConformanceOptions {
    * after the soak test's warm-up and at its end: they must be equal.
    */
   resources?: (backend: Backend) => Record<string, number>;
+  /**
+   * Time limit per test and per setup/teardown hook, in ms (default CONFORMANCE_TIMEOUT_MS). The suite
+   * sets it itself so that it does not depend on the consumer's Vitest config: Vitest's own 5 s
+   * default is too tight for the fuzz blocks on a loaded machine. The soak and fuzz blocks that
+   * declare a longer limit keep theirs.
+   */
+  timeout?: number;
 }
 
 type Factory = () => Backend | Promise<Backend>;
 /** Differential fuzz cases per op per backend in the default run (RECTIFIER_FUZZ_RUNS overrides). */
 export const FUZZ_RUNS_DEFAULT = 1000;
+/** Default time limit per conformance test and hook (ms); see ConformanceOptions.timeout. */
+export const CONFORMANCE_TIMEOUT_MS = 120_000;
 /** The soak test's calls per backend, and the growth it allows after its warm-up (MiB). */
 export const SOAK_CALLS = 10_000;
 export const SOAK_HEAP_BOUND_MIB = 16;
@@ -268,11 +277,12 @@ export function runConformance(name: string, create: Factory, options: Conforman
     }
   };
 
-  describe(`conformance: ${name}`, () => {
+  const timeout = options.timeout ?? CONFORMANCE_TIMEOUT_MS;
+  describe(`conformance: ${name}`, { timeout }, () => {
     beforeAll(async () => {
       backend = await create();
       await backend.ready();
-    });
+    }, timeout);
 
     afterAll(async () => {
       const caps = backend?.capabilities;
@@ -295,7 +305,7 @@ export function runConformance(name: string, create: Factory, options: Conforman
           soak,
         }, null, 1)}\n`);
       }
-    });
+    }, timeout);
 
     /* ---------------- capabilities ---------------- */
     describe('capabilities', () => {
