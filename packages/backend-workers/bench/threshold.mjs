@@ -1,22 +1,22 @@
 /**
  * Where the pool starts to pay: median time per call of the CPU backend, of this backend with
- * every call sent to the pool (minParallelElements 0), and of this backend as it ships (the
- * default threshold), for growing sizes, on the built packages:
+ * every call sent to the pool (minSavingNs 0), and of this backend as it ships (the cost model),
+ * for growing sizes, on the built packages:
  *
  *   node packages/backend-workers/bench/threshold.mjs [threads]
  *
- * relu is the cheapest op (a tight select loop), hardswish a cheap one through the generic loop
- * (ELEMENT_COST 4), gelu one of the costliest (32); matmul's work is in multiply-adds. "work" is
- * what the threshold compares: elements × ELEMENT_COST. The default threshold is about the work
- * from which "pool" is not slower than "cpu" for all of these (see the README).
+ * float32 relu runs in WebAssembly near copy speed, hardswish through the JS loop, gelu is a costly
+ * WebAssembly kernel; matmul's work is in multiply-adds. "saving" is what the model expects the pool
+ * to save (µs; the pool is used from DEFAULT_MIN_SAVING_NS): "shipped" should never be much slower
+ * than "cpu", and as fast as "pool" where that wins (see the README).
  */
 import { tensor } from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
-import { createWorkersBackend, ELEMENT_COST } from '@rectifier/backend-workers';
+import { createWorkersBackend, elementwiseNs, multiplyAddNs, poolSavingNs } from '@rectifier/backend-workers';
 
 const threads = Number(process.argv[2] ?? 2);
 const cpu = createCpuBackend();
-const pool = createWorkersBackend({ threads, minParallelElements: 0 });
+const pool = createWorkersBackend({ threads, minSavingNs: 0 });
 const shipped = createWorkersBackend({ threads });
 await pool.ready();
 await shipped.ready();
@@ -38,20 +38,19 @@ async function perCall(fns) {
 }
 
 const rows = [];
-const add = (what, work, [c, p, s]) => rows.push({
-  what, work, cpuMs: +c.toFixed(3), poolMs: +p.toFixed(3), shippedMs: +s.toFixed(3), poolSpeedup: +(c / p).toFixed(2), shippedSpeedup: +(c / s).toFixed(2),
+const add = (what, savingNs, [c, p, s]) => rows.push({
+  what, savingUs: Math.round(savingNs / 1000), cpuMs: +c.toFixed(3), poolMs: +p.toFixed(3), shippedMs: +s.toFixed(3), poolSpeedup: +(c / p).toFixed(2), shippedSpeedup: +(c / s).toFixed(2),
 });
-for (const [op, maxExp] of [['relu', 22], ['hardswish', 20], ['gelu', 18]]) {
-  const cost = ELEMENT_COST[op] ?? 1;
+for (const [op, maxExp] of [['relu', 22], ['hardswish', 22], ['gelu', 20]]) {
   for (let e = 10; e <= maxExp; e += 2) {
     const n = 2 ** e;
     const x = tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4));
-    add(`${op} ${n}`, n * cost, await perCall([() => cpu.forward(op, x), () => pool.forward(op, x), () => shipped.forward(op, x)]));
+    add(`${op} ${n}`, poolSavingNs(elementwiseNs(op, 'float32', 'forward', n), 2 * n, threads), await perCall([() => cpu.forward(op, x), () => pool.forward(op, x), () => shipped.forward(op, x)]));
   }
 }
-for (const s of [16, 32, 48, 64, 96, 128]) {
+for (const s of [64, 128, 256, 384, 512]) {
   const a = tensor(Float32Array.from({ length: s * s }, (_, i) => Math.sin(i)), [s, s]);
-  add(`matmul ${s}³`, s ** 3, await perCall([() => cpu.matmul(a, a), () => pool.matmul(a, a), () => shipped.matmul(a, a)]));
+  add(`matmul ${s}³`, poolSavingNs(multiplyAddNs('float32', s ** 3), 3 * s * s, threads), await perCall([() => cpu.matmul(a, a), () => pool.matmul(a, a), () => shipped.matmul(a, a)]));
 }
 console.table(rows);
 await pool.dispose();

@@ -8,30 +8,20 @@ import {
 import { CpuKernels, gemmAccumulate } from '@rectifier/backend-cpu/kernels';
 import { CPU_CAPABILITIES } from '@rectifier/backend-cpu';
 import { Piscina } from 'piscina';
-import { elementCost } from './cost.js';
+import { DEFAULT_MIN_SAVING_NS, elementwiseNs, multiplyAddNs, poolSavingNs } from './cost.js';
 import type { ElementwiseCall, FfnShared, SharedTensor, Task } from './protocol.js';
-
-/**
- * Below this much work a call runs on the calling thread with the CPU kernels. A round trip
- * through the pool (copying the inputs into shared memory, posting the chunks, waking the
- * threads, page-faulting the fresh output) costs 0.2–1 ms on the README's machine, so the pool
- * pays off only from a few milliseconds of single-thread work. Work is counted in elements of a
- * tight select loop (relu, about 3 ns each there): an element of another op counts its
- * {@link ELEMENT_COST} (gelu 32), a multiply-add of matmul or the FFN counts 1. 2^20 is where
- * relu, gelu and matmul broke even in bench/threshold.mjs (see the README's table).
- */
-export const DEFAULT_MIN_PARALLEL_ELEMENTS = 1 << 20;
 
 export interface WorkersBackendOptions {
   /** Worker threads in the pool (default: `os.availableParallelism()`). */
   threads?: number;
   /**
-   * Calls with less work than this run on the calling thread (default
-   * {@link DEFAULT_MIN_PARALLEL_ELEMENTS}; 0: always use the pool; Infinity: never). Work is in
-   * relu elements: an element of another op counts its {@link ELEMENT_COST} (gelu 32), a
-   * multiply-add of matmul or the FFN 1.
+   * A call goes to the pool when the cost model (see cost.ts) estimates that the pool saves at
+   * least this many nanoseconds of the calling thread's time (default
+   * {@link DEFAULT_MIN_SAVING_NS}, 0.5 ms); other calls run on the calling thread with the CPU
+   * kernels. `0`: every call goes to the pool, down to one element (what the conformance suite
+   * runs); `Infinity`: none.
    */
-  minParallelElements?: number;
+  minSavingNs?: number;
   /**
    * @internal Testing hook: another worker module (path or file URL) whose default export
    * handles the tasks, e.g. one that wraps ./worker.js and injects faults.
@@ -194,9 +184,25 @@ class WorkersKernels implements Kernels {
   constructor(
     private readonly pool: Pool,
     private readonly threads: number,
-    private readonly minParallel: number,
+    private readonly minSavingNs: number,
     private readonly staging: StagingBuffers,
   ) {}
+
+  /** Whether the pool runs a call of this single-thread time that stages this many elements. */
+  #usePool(singleThreadNs: number, stagedElements: number): boolean {
+    return this.minSavingNs === 0 || poolSavingNs(singleThreadNs, stagedElements, this.threads) >= this.minSavingNs;
+  }
+
+  /**
+   * Whether the pool pays for an element-wise call: it moves every input and the output (the
+   * forward pass), or every input, dy and a gradient per input (the backward pass).
+   */
+  #elementwisePays(call: OpCall, direction: 'forward' | 'gradient'): boolean {
+    const inputs = call.inputs.reduce((sum, t) => sum + t.size, 0);
+    const output = call.outShape.reduce((a, b) => a * b, 1);
+    const staged = direction === 'forward' ? inputs + output : 2 * inputs + output;
+    return this.#usePool(elementwiseNs(call.op.name, call.dtype, direction, call.inputs[0].size), staged);
+  }
 
   #elementwise(call: OpCall, shared: SharedInputs): ElementwiseCall {
     return {
@@ -210,9 +216,8 @@ class WorkersKernels implements Kernels {
   }
 
   forward(call: OpCall): Tensor | Promise<Tensor> {
-    const n = call.inputs[0].size;
-    if (n * elementCost(call.op.name) < this.minParallel) return this.#cpu.forward(call);
-    return withInputs(this.staging, (shared) => this.#forward(call, n, shared));
+    if (!this.#elementwisePays(call, 'forward')) return this.#cpu.forward(call);
+    return withInputs(this.staging, (shared) => this.#forward(call, call.inputs[0].size, shared));
   }
 
   async #forward(call: OpCall, n: number, shared: SharedInputs): Promise<Tensor> {
@@ -225,9 +230,8 @@ class WorkersKernels implements Kernels {
   }
 
   gradient(call: GradientCall): Tensor[] | Promise<Tensor[]> {
-    const n = call.inputs[0].size;
-    if (n * elementCost(call.op.name) < this.minParallel) return this.#cpu.gradient(call);
-    return withInputs(this.staging, (shared) => this.#gradient(call, n, shared));
+    if (!this.#elementwisePays(call, 'gradient')) return this.#cpu.gradient(call);
+    return withInputs(this.staging, (shared) => this.#gradient(call, call.inputs[0].size, shared));
   }
 
   async #gradient(call: GradientCall, n: number, shared: SharedInputs): Promise<Tensor[]> {
@@ -260,7 +264,8 @@ class WorkersKernels implements Kernels {
   }
 
   matmul(c: MatmulCall): Tensor | Promise<Tensor> {
-    if (c.m < 2 || c.m * c.k * c.n < this.minParallel) return this.#cpu.matmul(c);
+    const staged = c.m * c.k + c.k * c.n + c.m * c.n;
+    if (c.m < 2 || !this.#usePool(multiplyAddNs(c.dtype, c.m * c.k * c.n), staged)) return this.#cpu.matmul(c);
     return withInputs(this.staging, (shared) => this.#matmul(c, shared));
   }
 
@@ -275,9 +280,16 @@ class WorkersKernels implements Kernels {
     return new Tensor(out, [c.m, c.n]);
   }
 
-  /** Multiply-adds of the FFN forward pass (the backward pass is about twice that again). */
-  #ffnWork(c: FfnCall): number {
-    return c.T * c.f * (c.d * (c.v === undefined ? 1 : 2) + c.dOut);
+  /**
+   * Whether the pool pays for an FFN call: its multiply-adds (the backward pass recomputes the
+   * forward one and does about twice its work again) against the weights, input, hidden layer and
+   * output it moves through shared memory.
+   */
+  #ffnPays(c: FfnCall, backward: boolean): boolean {
+    const forward = c.T * c.f * (c.d * (c.v === undefined ? 1 : 2) + c.dOut);
+    const weights = c.f * (c.d * (c.v === undefined ? 1 : 2) + c.dOut);
+    const staged = weights + c.T * (c.d + c.f + c.dOut) * (backward ? 2 : 1);
+    return c.T >= 2 && this.#usePool(multiplyAddNs(c.dtype, backward ? 3 * forward : forward), staged);
   }
 
   #ffnShared(c: FfnCall, shared: SharedInputs): FfnShared {
@@ -290,7 +302,7 @@ class WorkersKernels implements Kernels {
   }
 
   ffn(c: FfnCall): FfnResult | Promise<FfnResult> {
-    if (c.T < 2 || this.#ffnWork(c) < this.minParallel) return this.#cpu.ffn(c);
+    if (!this.#ffnPays(c, false)) return this.#cpu.ffn(c);
     return withInputs(this.staging, (shared) => this.#ffn(c, shared));
   }
 
@@ -310,7 +322,7 @@ class WorkersKernels implements Kernels {
   }
 
   ffnBackward(c: FfnBackwardCall): FfnGradients | Promise<FfnGradients> {
-    if (c.T < 2 || this.#ffnWork(c) < this.minParallel) return this.#cpu.ffnBackward(c);
+    if (!this.#ffnPays(c, true)) return this.#cpu.ffnBackward(c);
     return withInputs(this.staging, (shared) => this.#ffnBackward(c, shared));
   }
 
@@ -390,8 +402,8 @@ export class WorkersBackend extends BackendBase {
   readonly capabilities = WORKERS_CAPABILITIES;
   /** Worker threads in the pool. */
   readonly threads: number;
-  /** Calls with less work than this run on the calling thread. */
-  readonly minParallelElements: number;
+  /** The least time (ns) the pool must be estimated to save for a call to go to it (0: every call does). */
+  readonly minSavingNs: number;
   protected readonly kernels: WorkersKernels;
   /** TS-private (not #) so that the fault tests can reach piscina's threads. */
   private readonly pool: Piscina;
@@ -403,13 +415,12 @@ export class WorkersBackend extends BackendBase {
       throw new RectifierError(ErrorCode.BadArgument, { op: 'createWorkersBackend', argument: 'options', expected: 'an options object', received: describeValue(options) });
     }
     for (const key of Object.keys(options)) {
-      if (!['threads', 'minParallelElements', 'workerFile'].includes(key)) {
-        throw new RectifierError(ErrorCode.BadArgument, { op: 'createWorkersBackend', argument: key, expected: 'one of threads, minParallelElements', received: 'an unknown option' });
+      if (!['threads', 'minSavingNs', 'workerFile'].includes(key)) {
+        throw new RectifierError(ErrorCode.BadArgument, { op: 'createWorkersBackend', argument: key, expected: 'one of threads, minSavingNs', received: 'an unknown option' });
       }
     }
     this.threads = options.threads === undefined ? availableParallelism() : positiveInteger(options.threads, 'threads');
-    this.minParallelElements = options.minParallelElements === undefined
-      ? DEFAULT_MIN_PARALLEL_ELEMENTS : nonNegative(options.minParallelElements, 'minParallelElements');
+    this.minSavingNs = options.minSavingNs === undefined ? DEFAULT_MIN_SAVING_NS : nonNegative(options.minSavingNs, 'minSavingNs');
     const file = options.workerFile ?? WORKER_FILE;
     this.pool = new Piscina({
       filename: file instanceof URL ? fileURLToPath(file) : file,
@@ -420,7 +431,7 @@ export class WorkersBackend extends BackendBase {
     // Piscina reports a thread that dies with no task in flight as an 'error' event (it replaces
     // the thread itself); an EventEmitter 'error' with no listener would take the process down.
     this.pool.on('error', () => undefined);
-    this.kernels = new WorkersKernels({ run: (op, tasks) => this.#run(op, tasks) }, this.threads, this.minParallelElements, new StagingBuffers());
+    this.kernels = new WorkersKernels({ run: (op, tasks) => this.#run(op, tasks) }, this.threads, this.minSavingNs, new StagingBuffers());
   }
 
   /** Resolves once every thread has loaded the kernels (rejects with `BACKEND_UNAVAILABLE`). */

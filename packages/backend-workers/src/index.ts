@@ -3,16 +3,19 @@
  * worker threads over SharedArrayBuffers. Asynchronous only; float32 and float64.
  */
 import { registerBackend } from '@rectifier/core';
-import { DEFAULT_MIN_PARALLEL_ELEMENTS, WorkersBackend, type WorkersBackendOptions } from './backend.js';
+import { WorkersBackend, type WorkersBackendOptions } from './backend.js';
 
-export { DEFAULT_MIN_PARALLEL_ELEMENTS, WorkersBackend, type WorkersBackendOptions };
-export { ELEMENT_COST } from './cost.js';
+export { WorkersBackend, type WorkersBackendOptions };
+export {
+  DEFAULT_MIN_SAVING_NS, elementwiseNs, FORWARD_NS, GRADIENT_NS, MULTIPLY_ADD_NS, multiplyAddNs, PARALLEL_EFFICIENCY, poolSavingNs,
+  STAGING_NS_PER_ELEMENT,
+} from './cost.js';
 
 /**
  * A new worker-threads backend with its own pool (`threads` defaults to the available cores).
  * Its threads start at once; `ready()` resolves when they have loaded the kernels.
  */
-export function createWorkersBackend(options?: { threads?: number; minParallelElements?: number }): WorkersBackend {
+export function createWorkersBackend(options?: { threads?: number; minSavingNs?: number }): WorkersBackend {
   return new WorkersBackend(options);
 }
 

@@ -7,7 +7,7 @@ import { WorkersBackend } from '../src/backend.js';
 // worker threads: 10,000 mixed calls, every one through the pool, leave the thread count unchanged.
 describe('workers backend: soak', () => {
   it('10,000 mixed calls through the pool keep the worker count constant', async () => {
-    const b = new WorkersBackend({ threads: 2, minParallelElements: 0 });
+    const b = new WorkersBackend({ threads: 2, minSavingNs: 0 });
     const pool = (b as unknown as { pool: Piscina }).pool;
     try {
       await b.ready();

@@ -9,7 +9,9 @@ import { createCpuBackend } from '@rectifier/backend-cpu';
 import type { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SharedInputs, StagingBuffers, WorkersBackend } from '../src/backend.js';
-import { createWorkersBackend, DEFAULT_MIN_PARALLEL_ELEMENTS, ELEMENT_COST, registerWorkersBackend } from '../src/index.js';
+import {
+  createWorkersBackend, DEFAULT_MIN_SAVING_NS, elementwiseNs, multiplyAddNs, poolSavingNs, registerWorkersBackend,
+} from '../src/index.js';
 
 const cpu = createCpuBackend();
 const backends: WorkersBackend[] = [];
@@ -63,7 +65,7 @@ function opInputs(op: OpName, n: number, dtype: DType, seed: number): Tensor[] {
 
 describe('workers backend: same bits as the CPU backend, split across threads', () => {
   // 3 threads and a size that is no multiple of 3, 16 or 12·16: chunk edges fall mid-channel and mid-row.
-  const workers = make({ threads: 3, minParallelElements: 0 });
+  const workers = make({ threads: 3, minSavingNs: 0 });
   const n = 12 * 4001;
 
   for (const dtype of ['float64', 'float32'] as const) {
@@ -98,7 +100,7 @@ describe('workers backend: same bits as the CPU backend, split across threads', 
     const [, cpuChannel] = await cpu.gradient('prelu', [x, perChannel], dy, { axis: 0 });
     const [, cpuElement] = await cpu.gradient('prelu', [x, perElement], dy);
     for (const threads of [1, 2, 5]) {
-      const b = make({ threads, minParallelElements: 0 });
+      const b = make({ threads, minSavingNs: 0 });
       const [, s] = await b.gradient('prelu', [x, scalar], dy);
       const [, c] = await b.gradient('prelu', [x, perChannel], dy, { axis: 0 });
       const [, e] = await b.gradient('prelu', [x, perElement], dy);
@@ -177,7 +179,7 @@ describe('shared memory', () => {
   });
 
   it('returns outputs over SharedArrayBuffers that feed the next call without a copy, and mutates no input', async () => {
-    const workers = make({ threads: 2, minParallelElements: 0 });
+    const workers = make({ threads: 2, minSavingNs: 0 });
     const xs = values(10_000, 21);
     const x = tensor(xs, [10_000], 'float64');
     const y = await workers.forward('silu', x);
@@ -190,19 +192,34 @@ describe('shared memory', () => {
 });
 
 describe('the small-input threshold', () => {
-  it('runs calls below minParallelElements on the calling thread and larger ones in the pool', async () => {
-    // In this pool every chunk of softsign throws: a call that reaches the pool fails, one below
-    // the threshold never does.
-    // Each softsign element counts ELEMENT_COST.softsign towards the threshold.
-    const faulty = make({ threads: 2, minParallelElements: 1000 * ELEMENT_COST.softsign!, workerFile: new URL('./fixtures/faulty-worker.js', import.meta.url) });
+  it('runs calls the cost model expects the pool to speed up by less than minSavingNs on the calling thread, larger ones in the pool', async () => {
+    // In this pool every chunk of softsign throws: a call that reaches the pool fails, one the
+    // model keeps on the calling thread never does. The saving grows with the size: set the bar
+    // at 1,000 float32 elements' worth (each moves one input and one output element).
+    const bar = poolSavingNs(elementwiseNs('softsign', 'float32', 'forward', 1000), 2000, 2);
+    expect(bar).toBeGreaterThan(0);
+    const faulty = make({ threads: 2, minSavingNs: bar, workerFile: new URL('./fixtures/faulty-worker.js', import.meta.url) });
     const small = tensor(values(999, 1));
     expect(bits(await faulty.forward('softsign', small))).toBe(bits(await cpu.forward('softsign', small)));
     await expectCode(faulty.forward('softsign', tensor(values(1000, 1))), ErrorCode.WorkerFailure);
   });
 
-  it('defaults to the measured threshold and the available cores', async () => {
+  it('keeps ops that run near copy speed off the pool at any size, and sends costly ones to it', () => {
+    // relu's WebAssembly kernel is about as fast as the copies the pool needs: it never gains.
+    expect(poolSavingNs(elementwiseNs('relu', 'float32', 'forward', 2 ** 24), 2 ** 25, 2)).toBeLessThan(0);
+    expect(poolSavingNs(elementwiseNs('gelu', 'float64', 'forward', 2 ** 20), 2 ** 21, 2)).toBeGreaterThan(DEFAULT_MIN_SAVING_NS);
+    // The benchmark's FFN at 512 tokens (512 → 2048 → 512, float32): 2^30 multiply-adds against
+    // 2^21 weights and the activations moved.
+    const staged = 2 * 512 * 2048 + 512 * (512 + 2048 + 512);
+    expect(poolSavingNs(multiplyAddNs('float32', 512 * 2048 * 1024), staged, 2)).toBeGreaterThan(DEFAULT_MIN_SAVING_NS);
+    expect(poolSavingNs(multiplyAddNs('float32', 128 ** 3), 3 * 128 ** 2, 2)).toBeLessThan(DEFAULT_MIN_SAVING_NS);
+    // One thread can only lose.
+    expect(poolSavingNs(elementwiseNs('gelu', 'float64', 'forward', 2 ** 20), 2 ** 21, 1)).toBeLessThan(0);
+  });
+
+  it('defaults to the model\'s minimum saving and the available cores', async () => {
     const b = make();
-    expect(b.minParallelElements).toBe(DEFAULT_MIN_PARALLEL_ELEMENTS);
+    expect(b.minSavingNs).toBe(DEFAULT_MIN_SAVING_NS);
     expect(b.threads).toBeGreaterThanOrEqual(1);
     await b.ready();
     expect(poolOf(b).threads.length).toBe(b.threads);
@@ -216,14 +233,14 @@ describe('the small-input threshold', () => {
   });
 
   it('rejects bad options with BAD_ARGUMENT', () => {
-    for (const options of [{ threads: 0 }, { threads: 1.5 }, { minParallelElements: -1 }, { minParallelElements: NaN }, { thread: 2 }]) {
+    for (const options of [{ threads: 0 }, { threads: 1.5 }, { minSavingNs: -1 }, { minSavingNs: NaN }, { thread: 2 }]) {
       expect(() => createWorkersBackend(options as never), JSON.stringify(options)).toThrow(expect.objectContaining({ code: ErrorCode.BadArgument }));
     }
   });
 });
 
 describe('faults', () => {
-  const faulty = make({ threads: 2, minParallelElements: 0, workerFile: new URL('./fixtures/faulty-worker.js', import.meta.url) });
+  const faulty = make({ threads: 2, minSavingNs: 0, workerFile: new URL('./fixtures/faulty-worker.js', import.meta.url) });
   const x = tensor(values(4096, 31));
 
   it('a worker that throws rejects that call with WORKER_FAILURE naming the op; the next calls succeed', async () => {
@@ -263,9 +280,9 @@ describe('faults', () => {
 
 describe('many concurrent calls', () => {
   it('250 calls fired at once, mixed ops, sizes and kinds, all resolve with the CPU backend’s values', async () => {
-    // A low threshold, so that sizes on both sides of it stay quick: relu-like ops of ≥ 4096
-    // elements and the costliest (gelu, mish: 32 each) of ≥ 128 go to the pool, smaller ones run here.
-    const workers = make({ threads: 2, minParallelElements: 4096 });
+    // A low bar, so that sizes on both sides of it stay quick: the costlier ops go to the pool from
+    // a few hundred elements, the cheap ones only from thousands or never, smaller calls run here.
+    const workers = make({ threads: 2, minSavingNs: 20_000 });
     const sizes = [1, 7, 100, 255, 256, 4095, 4099, 30_011];
     const ops = OP_NAMES.filter((op) => OPS[op].kind === 'unary' || OPS[op].kind === 'glu' || OPS[op].kind === 'noisy');
     const ffnActivation = (op: OpName): string => (OPS[op].kind === 'unary' ? op : 'relu');
@@ -302,7 +319,7 @@ describe('many concurrent calls', () => {
 
 describe('lifecycle', () => {
   it('dispose() terminates every worker; calls in flight and after it reject with DISPOSED, none hangs', async () => {
-    const b = createWorkersBackend({ threads: 2 });
+    const b = createWorkersBackend({ threads: 2, minSavingNs: 0 }); // every call in flight is in the pool
     await b.ready();
     const pool = poolOf(b);
     expect(pool.threads.length).toBe(2);
