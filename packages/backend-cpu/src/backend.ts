@@ -4,7 +4,9 @@ import {
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type SyncBackend, type TypedArray,
 } from '@rectifier/core';
 import { activate, activateBackward, forwardKernel, gradientKernel } from './kernels/elementwise.js';
-import { accumulator, biasedAccumulator, FLOAT32_ACCUMULATION, gemmAccumulate, inDtype, transpose, type Accumulator } from './kernels/matmul.js';
+import {
+  accumulator, biasedAccumulator, ffnForwardFused, FLOAT32_ACCUMULATION, gemmAccumulate, inDtype, transpose, type Accumulator,
+} from './kernels/matmul.js';
 
 /** What the CPU backend declares (the worker backend runs the same kernels and declares the same, but async). */
 export const CPU_CAPABILITIES: Capabilities = Object.freeze({
@@ -85,12 +87,23 @@ export class CpuKernels implements Kernels {
   }
 
   ffn(c: FfnCall): FfnResult {
-    const fw = this.ffnForward(c);
+    const { h, y } = this.#ffnForwardOnly(c);
     return {
-      y: fw.y,
-      ...(c.returnHidden ? { hidden: new Tensor(fw.h, [c.T, c.f]) } : {}),
-      ...(c.stats ? { stats: activationStatsOf(fw.h, c.T, c.f) } : {}),
+      y,
+      ...(c.returnHidden ? { hidden: new Tensor(h, [c.T, c.f]) } : {}),
+      ...(c.stats ? { stats: activationStatsOf(h, c.T, c.f) } : {}),
     };
+  }
+
+  /** h and y without a backward pass: z is not kept, so the bias and activation fuse into the GEMMs where they can (same bits). */
+  #ffnForwardOnly(c: FfnCall): { h: TypedArray; y: Tensor } {
+    const activation = { name: c.activation.name, params: c.activationParams };
+    const fused = c.v === undefined
+      ? ffnForwardFused(c.x.data, c.w1.data, c.b1?.data, c.w2.data, c.b2?.data, c.T, c.d, c.f, c.dOut, activation, c.sparse)
+      : undefined;
+    if (fused !== undefined) return { h: fused.h, y: new Tensor(fused.y, [c.T, c.dOut]) };
+    const { h, y } = this.ffnForward(c);
+    return { h, y };
   }
 
   ffnBackward(c: FfnBackwardCall): FfnGradients {

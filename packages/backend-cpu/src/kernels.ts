@@ -5,6 +5,6 @@
  */
 export { activate, activateBackward, forwardKernel, gradientKernel, WASM_ELEMENTWISE } from './kernels/elementwise.js';
 export {
-  accumulator, biasedAccumulator, FLOAT32_ACCUMULATION, gemmAccumulate, inDtype, transpose, type Accumulator,
+  accumulator, biasedAccumulator, FLOAT32_ACCUMULATION, ffnForwardFused, gemmAccumulate, inDtype, transpose, type Accumulator,
 } from './kernels/matmul.js';
 export { CpuKernels, type CpuFfnForward } from './backend.js';

@@ -53,6 +53,28 @@ describe('CPU backend: what only it has', () => {
     expect(sparse.stats!.deadUnits).toEqual([1]);
   });
 
+  it('the FFN forward pass (bias and activation fused into the GEMMs) gives the bits of the separate steps', () => {
+    const [T, d, f, dOut] = [23, 37, 70, 19];
+    const v = (n: number, seed: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(i * 1.3 + seed) * 2);
+    const x = tensor(v(T * d, 1), [T, d]);
+    const w1 = tensor(v(d * f, 2), [d, f]);
+    const w2 = tensor(v(f * dOut, 3), [f, dOut]);
+    const bits = (t: { data: ArrayLike<number> }): string => Array.from(t.data, (e) => (Object.is(e, -0) ? '-0' : String(e))).join();
+    for (const activation of ['relu', 'gelu', 'leaky_relu', 'elu'] as const) {
+      for (const sparse of [false, true]) {
+        // Without biases the steps are matmul, the activation, matmul, each summing from zero as the
+        // fused GEMM does (the bias rows are checked in @rectifier/kernels-wasm's epilogue test).
+        const { y, hidden } = cpu.sync.ffn(x, { w1, w2 }, { activation, sparse, returnHidden: true });
+        const h = cpu.sync.forward(activation, cpu.sync.matmul(x, w1));
+        expect(bits(hidden!), `${activation} hidden`).toBe(bits(h));
+        const dense = cpu.sync.matmul(h, w2);
+        if (!sparse) expect(bits(y), `${activation} y`).toBe(bits(dense));
+        // The sparse GEMM sums its k-steps in another grouping: the dense result within float32 summation rounding.
+        else y.data.forEach((e, i) => expect(Math.abs(e - dense.data[i])).toBeLessThanOrEqual(f * 2 ** -23 * 40));
+      }
+    }
+  });
+
   it('registers itself in core’s registry and is found by name and as the best backend', async () => {
     registerCpuBackend();
     expect(defaultRegistry.names()).toContain('cpu');

@@ -17,7 +17,7 @@
  */
 import { OPS, Tensor } from '@rectifier/core';
 import {
-  accumulator, activate, activateBackward, biasedAccumulator, forwardKernel, gemmAccumulate, gradientKernel, inDtype,
+  accumulator, activate, activateBackward, biasedAccumulator, ffnForwardFused, forwardKernel, gemmAccumulate, gradientKernel, inDtype,
   transpose,
 } from '@rectifier/backend-cpu/kernels';
 
@@ -55,6 +55,16 @@ function ffnRows(t) {
   const r1 = t.rowEnd;
   const rows = r1 - r0;
   const x = c.x.subarray(r0 * d, r1 * d);
+  if (t.backward === undefined && t.y !== undefined && c.v === undefined) {
+    // The forward pass alone: bias and activation fused into the GEMMs, as the CPU backend's ffn does.
+    const activation = { name: c.activation, params: c.activationParams };
+    const fused = ffnForwardFused(x, c.w1, c.b1, c.w2, c.b2, rows, d, f, dOut, activation, c.sparse);
+    if (fused !== undefined) {
+      t.h.set(fused.h, r0 * f);
+      t.y.set(fused.y, r0 * dOut);
+      return;
+    }
+  }
   const zAcc = biasedAccumulator(rows, f, c.b1, dtype);
   gemmAccumulate(zAcc, x, d, 1, c.w1, rows, d, f, false);
   const z = inDtype(zAcc, dtype);

@@ -37,6 +37,14 @@ type GradientFn = (x: number, dy: number, dx: number, n: number, p0: number, p1:
 type GemmFn = (a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number) => void;
 type SparseGemmFn = (a: number, b: number, c: number, m: number, k: number, n: number, accumulate: number) => number;
 
+/** A dense layer's bias and activation, applied by {@link WasmKernels.gemm} on C in the module's memory. */
+export interface GemmEpilogue {
+  /** C's rows start as this row (length ≥ n) instead of zero. */
+  readonly bias?: Float32Array;
+  /** An element-wise kernel with its two parameters, run over C in place after the product. */
+  readonly activation?: { readonly kernel: UnaryKernel; readonly p0?: number; readonly p1?: number };
+}
+
 /** Elements per chunk of the element-wise kernels: 3 arrays × 32 KiB stay in L2 and mostly in L1. */
 export const CHUNK = 8192;
 const PAGE = 65536;
@@ -133,8 +141,17 @@ export class WasmKernels {
    * in float32. With `sparse`, the k-steps whose a entry is exactly zero are skipped (the
    * sparsity-aware FFN path); the return value is then the number of (row, k) steps multiplied,
    * otherwise m·k. Returns -1 (and leaves c alone) when the operands do not fit MAX_MEMORY_BYTES.
+   *
+   * `epilogue` fuses a dense layer's bias and activation into the call, on C while it is still in
+   * the module's memory: C starts as `bias` (length n) in every row instead of zero (unless
+   * `accumulate`), and the activation kernel runs over C in place before C is copied out. The
+   * result is bit for bit what the separate steps give (the same sums, the same kernel), minus
+   * their passes over JS memory.
    */
-  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean, sparse = false): number {
+  gemm(
+    a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean, sparse = false,
+    epilogue: GemmEpilogue = {},
+  ): number {
     const aBytes = m * k * 4;
     const bBytes = k * n * 4;
     const cBytes = m * n * 4;
@@ -148,10 +165,14 @@ export class WasmKernels {
     const mem = this.f32;
     mem.set(a.subarray(0, m * k), A / 4);
     mem.set(b.subarray(0, k * n), B / 4);
+    const { bias, activation } = epilogue;
     if (accumulate) mem.set(c.subarray(0, m * n), C / 4);
+    else if (bias !== undefined && n > 0) for (let i = 0; i < m; i++) mem.set(bias.subarray(0, n), C / 4 + i * n);
+    const addC = accumulate || bias !== undefined ? 1 : 0;
     let steps = m * k;
-    if (sparse) steps = (this.exports.gemm_sparse_a_f32 as SparseGemmFn)(A, B, C, m, k, n, accumulate ? 1 : 0);
-    else (this.exports.gemm_f32 as GemmFn)(A, B, C, m, k, n, accumulate ? 1 : 0);
+    if (sparse) steps = (this.exports.gemm_sparse_a_f32 as SparseGemmFn)(A, B, C, m, k, n, addC);
+    else (this.exports.gemm_f32 as GemmFn)(A, B, C, m, k, n, addC);
+    if (activation !== undefined) (this.exports[activation.kernel] as UnaryFn)(C, C, m * n, activation.p0 ?? 0, activation.p1 ?? 0);
     c.set(mem.subarray(C / 4, C / 4 + m * n));
     return steps;
   }

@@ -100,6 +100,28 @@ describe('gemm_f32 through the wrapper', () => {
     }
   });
 
+  it('epilogue: bias rows and an activation give the bits of the separate steps', () => {
+    let seed = 500;
+    for (const [m, k, n] of SHAPES) {
+      const a = randomMatrix(m * k, seed++);
+      const b = randomMatrix(k * n, seed++);
+      const bias = randomMatrix(n, seed++);
+      for (const sparse of [false, true]) {
+        for (const activation of [undefined, { kernel: 'relu_f32' as const }, { kernel: 'leaky_relu_f32' as const, p0: 0.01 }, { kernel: 'gelu_erf_f32' as const }]) {
+          for (const withBias of [false, true]) {
+            const want = new Float32Array(m * n);
+            if (withBias) for (let i = 0; i < m; i++) want.set(bias, i * n);
+            kernels.gemm(a, b, want, m, k, n, true, sparse);
+            if (activation !== undefined) kernels.unary(activation.kernel, want, want, 0, m * n, activation.p0 ?? 0);
+            const got = new Float32Array(m * n).fill(NaN);
+            kernels.gemm(a, b, got, m, k, n, false, sparse, { bias: withBias ? bias : undefined, activation });
+            expect(Array.from(got), `${m}×${k}×${n} ${activation?.kernel} bias ${withBias} sparse ${sparse}`).toEqual(Array.from(want));
+          }
+        }
+      }
+    }
+  });
+
   it('64×512×2048', () => {
     const [m, k, n] = [64, 512, 2048];
     const a = randomMatrix(m * k, 77);

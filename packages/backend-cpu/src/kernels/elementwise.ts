@@ -22,7 +22,7 @@ import { wasmKernels, type GradientKernel, type UnaryKernel } from '@rectifier/k
 const WASM = wasmKernels();
 
 /** The WebAssembly kernel computing op `name` with params p, and its two numeric parameters. */
-function wasmForwardKernel(name: OpName, p: ResolvedParams): [UnaryKernel, number, number] | undefined {
+export function wasmForwardKernel(name: OpName, p: ResolvedParams): [UnaryKernel, number, number] | undefined {
   switch (name) {
     case 'relu': return ['relu_f32', 0, 0];
     case 'relu6': return ['relu6_f32', 0, 0];
