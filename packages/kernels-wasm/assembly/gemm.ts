@@ -8,6 +8,7 @@
 // and B both end at or below C, the wrapper's layout), each KC×8 panel of B is first packed into
 // that scratch (contiguous, L1-resident: it is then reused by every row tile); otherwise the
 // micro-kernel reads B in place (rows n floats apart), which measured ~10-15 % slower.
+// The ten tile kernels mk{r}x{w} are written by scripts/gen-gemm-tiles.mjs (the tests check them).
 // Edge tiles: rows m mod 5 use the r-row kernels (r = 1..4), columns n mod 8 a 4-wide kernel and
 // then scalar dot products. k = 0 gives C = 0 (C unchanged when accumulating).
 //
@@ -26,6 +27,7 @@ const NC: i32 = 256;
 /** Bytes of scratch past C (64-aligned) the GEMMs use when the memory has them: B panels, nonzero lists. */
 export const GEMM_SCRATCH_BYTES: i32 = KC * NR * 4 + 64;
 
+// BEGIN generated tiles (scripts/gen-gemm-tiles.mjs)
 // 1×8 tile over kc k-steps: C[1 row, 0:8] (+)= A[1 row, 0:kc]·B[0:kc, 0:8]
 function mk1x2(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
   let c0_0 = f32x4.splat(0);
@@ -351,6 +353,7 @@ function mk5x1(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usi
     v128.store(pc + ldc * 4, c4_0, 0);
   }
 }
+// END generated tiles
 function tile(r: i32, wide: bool, pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
   if (wide) {
     switch (r) {
