@@ -283,12 +283,14 @@ class WorkersKernels implements Kernels {
   /**
    * Whether the pool pays for an FFN call: its multiply-adds (the backward pass recomputes the
    * forward one and does about twice its work again) against the weights, input, hidden layer and
-   * output it moves through shared memory.
+   * output it moves through shared memory. The backward pass also transposes the weights in every
+   * thread (dh = dy·W2ᵀ, dx = dz·W1ᵀ), which no thread count shortens: counted as two more passes
+   * over them (at 64 tokens that tips it to the calling thread, where it measured faster).
    */
   #ffnPays(c: FfnCall, backward: boolean): boolean {
     const forward = c.T * c.f * (c.d * (c.v === undefined ? 1 : 2) + c.dOut);
     const weights = c.f * (c.d * (c.v === undefined ? 1 : 2) + c.dOut);
-    const staged = weights + c.T * (c.d + c.f + c.dOut) * (backward ? 2 : 1);
+    const staged = weights * (backward ? 3 : 1) + c.T * (c.d + c.f + c.dOut) * (backward ? 2 : 1);
     return c.T >= 2 && this.#usePool(multiplyAddNs(c.dtype, backward ? 3 * forward : forward), staged);
   }
 
