@@ -217,6 +217,15 @@ describe('the small-input threshold', () => {
     expect(poolSavingNs(elementwiseNs('gelu', 'float64', 'forward', 2 ** 20), 2 ** 21, 1)).toBeLessThan(0);
   });
 
+  it('with the default model, a large float32 relu stays on the calling thread and a large float64 gelu goes to the pool', async () => {
+    // Where a call ran shows in its output: the pool writes into a new SharedArrayBuffer.
+    const b = make({ threads: 2 });
+    const inPool = (t: Tensor): boolean => t.data.buffer instanceof SharedArrayBuffer;
+    expect(inPool(await b.forward('relu', tensor(values(1 << 22, 3))))).toBe(false);
+    expect(inPool(await b.forward('gelu', tensor(values(1 << 20, 3), [1 << 20], 'float64')))).toBe(true);
+    expect(inPool(await b.forward('gelu', tensor(values(1 << 10, 3), [1 << 10], 'float64')))).toBe(false);
+  });
+
   it('defaults to the model\'s minimum saving and the available cores', async () => {
     const b = make();
     expect(b.minSavingNs).toBe(DEFAULT_MIN_SAVING_NS);
