@@ -81,7 +81,7 @@ export function gemmAccumulate(
  * does not apply (no WebAssembly, an activation without a WebAssembly kernel, operands beyond the
  * module's memory); the caller then runs the separate steps.
  */
-export function denseLayerF32(
+function denseLayerF32(
   a: Float32Array, b: Float32Array, bias: Float32Array | undefined, m: number, k: number, n: number,
   activation: { name: OpName; params: ResolvedParams } | undefined, sparse: boolean,
 ): Float32Array | undefined {
