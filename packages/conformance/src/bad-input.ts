@@ -33,7 +33,7 @@ const SYNC_ENTRIES: ReadonlySet<string> = new Set(['forward', 'gradient', 'matmu
 /** Entry points that return a Promise: they must reject, never throw synchronously. */
 const ASYNC_ENTRIES: ReadonlySet<string> = new Set([...SYNC_ENTRIES, 'ready']);
 /** How long a bad call may take to settle before it counts as a hang. */
-const SETTLE_MS = 5_000;
+const SETTLE_MS = 60_000; // a hang guard only: a bad call is refused at validation, in microseconds
 
 /* ---------------- inputs (each call builds its own, so no row sees another's state) ---------------- */
 
@@ -56,6 +56,35 @@ const hugeFfn = (b: Backend): [Tensor, FfnWeights] =>
 /** Mixing a float64 tensor with float32 ones: DTYPE_MISMATCH where float64 is declared, else UNSUPPORTED_DTYPE. */
 const mixedDtype = (b: Backend): ErrorCode =>
   b.capabilities.dtypes.includes('float64') ? ErrorCode.DtypeMismatch : ErrorCode.UnsupportedDtype;
+
+/** The tensor after its buffer was transferred away (detached), as postMessage or structuredClone can do. */
+const detached = (t: Tensor): Tensor => {
+  structuredClone(t.data.buffer, { transfer: [t.data.buffer as ArrayBuffer] });
+  return t;
+};
+/** A Proxy that was revoked: every operation on it throws a TypeError. */
+const revoked = (target: object = {}): never => {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy as never;
+};
+/** An object whose one property's getter throws. */
+const throwing = (key: string): never => any<never>(Object.defineProperty({}, key, { enumerable: true, get: () => { throw new Error('a getter that throws'); } }));
+/** ES2024 buffers that change length, typed loosely for the ES2022 lib. */
+const resizableBuffer = (bytes: number): ArrayBuffer => new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(bytes, { maxByteLength: 2 * bytes });
+const growableShared = (bytes: number): SharedArrayBuffer => new (SharedArrayBuffer as unknown as new (n: number, o: object) => SharedArrayBuffer)(bytes, { maxByteLength: 2 * bytes });
+/** A Float32Array subclass whose length lies (4 elements, claims 2). */
+class LyingLength extends Float32Array {
+  override get length(): number {
+    return 2;
+  }
+}
+/** Nested arrays 100,000 levels deep (a recursive flatten overflows the stack). */
+const deeplyNested = (): never => {
+  let v: unknown = [];
+  for (let i = 0; i < 100_000; i++) v = [v];
+  return v as never;
+};
 
 const C = ErrorCode;
 
@@ -97,6 +126,12 @@ const forwardRows: BadInputCase[] = [
   { entry: 'forward', kind: 'params not an object (5)', code: C.BadParameter, op: 'relu', argument: 'params', call: (b) => b.forward('relu', vec(), any<never>(5)) },
   { entry: 'forward', kind: 'disposed tensor', code: C.Disposed, op: 'relu', argument: 'x', call: (b) => b.forward('relu', gone(vec())) },
   { entry: 'forward', kind: 'disposed prelu weight', code: C.Disposed, op: 'prelu', argument: 'weight', call: (b) => b.forward('prelu', [vec(), gone(tensor([0.25]))]) },
+  { entry: 'forward', kind: 'input whose buffer was detached (transferred) after the tensor was made', code: C.Detached, op: 'relu', argument: 'x', call: (b) => b.forward('relu', detached(vec())) },
+  { entry: 'forward', kind: 'out whose buffer was detached', code: C.Detached, op: 'relu', argument: 'out', call: (b) => b.forward('relu', vec(), {}, { out: detached(vec()) }) },
+  { entry: 'forward', kind: 'input list a revoked Proxy', code: C.BadArgument, op: 'relu', argument: 'inputs', call: (b) => b.forward('relu', revoked([])) },
+  { entry: 'forward', kind: 'params a revoked Proxy', code: C.BadArgument, op: 'leaky_relu', argument: 'params', call: (b) => b.forward('leaky_relu', vec(), revoked()) },
+  { entry: 'forward', kind: 'a parameter whose getter throws', code: C.BadArgument, op: 'leaky_relu', argument: 'params', call: (b) => b.forward('leaky_relu', vec(), throwing('alpha')) },
+  { entry: 'forward', kind: 'options a revoked Proxy', code: C.BadArgument, op: 'relu', argument: 'options', call: (b) => b.forward('relu', vec(), {}, revoked()) },
 ];
 
 const gradientRows: BadInputCase[] = [
@@ -117,6 +152,8 @@ const gradientRows: BadInputCase[] = [
   { entry: 'gradient', kind: "unknown parameter name ('alpah')", code: C.BadParameter, op: 'leaky_relu', argument: 'alpah', call: (b) => b.gradient('leaky_relu', vec(), vec(), any<object>({ alpah: 0.1 })) },
   { entry: 'gradient', kind: 'disposed x', code: C.Disposed, op: 'relu', argument: 'x', call: (b) => b.gradient('relu', gone(vec()), vec()) },
   { entry: 'gradient', kind: 'disposed dy', code: C.Disposed, op: 'relu', argument: 'dy', call: (b) => b.gradient('relu', vec(), gone(vec())) },
+  { entry: 'gradient', kind: 'dy whose buffer was detached', code: C.Detached, op: 'relu', argument: 'dy', call: (b) => b.gradient('relu', vec(), detached(vec())) },
+  { entry: 'gradient', kind: 'params a revoked Proxy', code: C.BadArgument, op: 'elu', argument: 'params', call: (b) => b.gradient('elu', vec(), vec(), revoked()) },
 ];
 
 const matmulRows: BadInputCase[] = [
@@ -135,6 +172,8 @@ const matmulRows: BadInputCase[] = [
   { entry: 'matmul', kind: 'options not an object (true)', code: C.BadArgument, op: 'matmul', argument: 'options', call: (b) => b.matmul(mat(1, 1), mat(1, 1), any<object>(true)) },
   { entry: 'matmul', kind: 'disposed a', code: C.Disposed, op: 'matmul', argument: 'a', call: (b) => b.matmul(gone(mat(2, 3)), mat(3, 2)) },
   { entry: 'matmul', kind: 'disposed b', code: C.Disposed, op: 'matmul', argument: 'b', call: (b) => b.matmul(mat(2, 3), gone(mat(3, 2))) },
+  { entry: 'matmul', kind: 'b whose buffer was detached', code: C.Detached, op: 'matmul', argument: 'b', call: (b) => b.matmul(mat(2, 3), detached(mat(3, 2))) },
+  { entry: 'matmul', kind: 'options a revoked Proxy', code: C.BadArgument, op: 'matmul', argument: 'options', call: (b) => b.matmul(mat(1, 1), mat(1, 1), revoked()) },
 ];
 
 const ffnRows = (entry: 'ffn' | 'ffnBackward'): BadInputCase[] => {
@@ -164,6 +203,11 @@ const ffnRows = (entry: 'ffn' | 'ffnBackward'): BadInputCase[] => {
     { entry, kind: "unknown option ('activaton')", code: C.BadArgument, op: entry, argument: 'activaton', call: (b) => run(b, fx(), fw(), { activaton: 'gelu' }) },
     { entry, kind: 'disposed w1', code: C.Disposed, op: entry, argument: 'w1', call: (b) => run(b, fx(), fw({ w1: gone(mat(3, 4)) })) },
     { entry, kind: 'disposed b2', code: C.Disposed, op: entry, argument: 'b2', call: (b) => run(b, fx(), fw({ b2: gone(tensor([0, 1])) })) },
+    { entry, kind: 'w1 whose buffer was detached', code: C.Detached, op: entry, argument: 'w1', call: (b) => run(b, fx(), fw({ w1: detached(mat(3, 4)) })) },
+    { entry, kind: 'weights a revoked Proxy', code: C.BadArgument, op: entry, argument: 'weights', call: (b) => run(b, fx(), revoked()) },
+    { entry, kind: 'a weight whose getter throws', code: C.BadArgument, op: entry, argument: 'weights', call: (b) => run(b, fx(), throwing('w1')) },
+    { entry, kind: 'activationParams a revoked Proxy', code: C.BadArgument, op: 'leaky_relu', argument: 'params', call: (b) => run(b, fx(), fw(), { activation: 'leaky_relu', activationParams: revoked() }) },
+    { entry, kind: 'stats of an empty hidden layer with 2^40 rows (x [2^40, 0]): 2^40 row fractions', code: C.TooLarge, op: entry, argument: 'hidden', call: (b) => run(b, tensor([], [2 ** 40, 0]), { w1: tensor([], [0, 0]), w2: tensor([], [0, 0]) }, { stats: true }, tensor([], [2 ** 40, 0])) },
   ];
   if (entry === 'ffn') {
     rows.push({ entry, kind: "option of the wrong type: sparse = 'yes'", code: C.BadArgument, op: entry, argument: 'sparse', call: (b) => run(b, fx(), fw(), { sparse: 'yes' }) });
@@ -183,6 +227,8 @@ const statsRows: BadInputCase[] = [
   { entry: 'activationStats', kind: 'wrong rank: 3-D [1, 1, 3]', code: C.BadShape, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(tensor([1, 0, 2], [1, 1, 3])) },
   { entry: 'activationStats', kind: 'not a tensor (a nested array)', code: C.BadArgument, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(any<Tensor>([[0, 1]])) },
   { entry: 'activationStats', kind: 'disposed tensor', code: C.Disposed, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(gone(mat(2, 2))) },
+  { entry: 'activationStats', kind: 'buffer detached', code: C.Detached, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(detached(mat(2, 2))) },
+  { entry: 'activationStats', kind: 'an empty [2^50, 0] (2^50 row fractions)', code: C.TooLarge, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(tensor([], [2 ** 50, 0])) },
 ];
 
 /** Every method, and ready(), on a backend that was disposed. */
@@ -211,11 +257,22 @@ const tensorRows: BadInputCase[] = [
   { entry: 'tensor()', kind: 'values of the wrong element type (an Int32Array)', code: C.BadArgument, op: 'tensor', argument: 'values', call: () => tensor(new Int32Array(2)) },
   { entry: 'tensor()', kind: "values not numbers ([1, '2'])", code: C.BadArgument, op: 'tensor', argument: 'values', call: () => tensor(any<number[]>([1, '2'])) },
   { entry: 'tensor()', kind: 'values missing (null)', code: C.BadArgument, op: 'tensor', argument: 'values', call: () => tensor(any<number>(null)) },
+  { entry: 'tensor()', kind: 'values a revoked Proxy', code: C.BadArgument, op: 'tensor', argument: 'values', call: () => tensor(revoked([])) },
+  { entry: 'tensor()', kind: 'nested 100,000 levels deep', code: C.BadShape, op: 'tensor', argument: 'values', call: () => tensor(deeplyNested()) },
+  { entry: 'tensor()', kind: 'dims whose product overflows ([2^53 − 1, 2^53 − 1])', code: C.TooLarge, op: 'tensor', argument: 'shape', call: () => tensor([], [2 ** 53 - 1, 2 ** 53 - 1]) },
+  { entry: 'tensor()', kind: 'a dim beyond 2^53 − 1 ([1e308, 1e308, 0])', code: C.TooLarge, op: 'tensor', argument: 'shape', call: () => tensor([], [1e308, 1e308, 0]) },
   { entry: 'new Tensor()', kind: 'data not a Float32Array or Float64Array (a plain array)', code: C.BadArgument, op: 'Tensor', argument: 'data', call: () => new Tensor(any<Float32Array>([1, 2]), [2]) },
   { entry: 'new Tensor()', kind: 'non-integer dim ([2.5])', code: C.BadShape, op: 'Tensor', argument: 'shape', call: () => new Tensor(new Float32Array(2), [2.5]) },
   { entry: 'new Tensor()', kind: 'negative dim ([-2])', code: C.BadShape, op: 'Tensor', argument: 'shape', call: () => new Tensor(new Float32Array(2), [-2]) },
   { entry: 'new Tensor()', kind: 'huge dims: [2^53]', code: C.TooLarge, op: 'Tensor', argument: 'shape', call: () => new Tensor(new Float32Array(1), [2 ** 53]) },
   { entry: 'new Tensor()', kind: 'data length mismatch: 3 elements for [2, 2]', code: C.DataLength, op: 'Tensor', argument: 'data', call: () => new Tensor(new Float32Array(3), [2, 2]) },
+  { entry: 'new Tensor()', kind: 'data on a resizable ArrayBuffer (its length can change)', code: C.BadArgument, op: 'Tensor', argument: 'data', call: () => new Tensor(new Float32Array(resizableBuffer(8)), [2]) },
+  { entry: 'new Tensor()', kind: 'data a fixed-length view on a resizable ArrayBuffer', code: C.BadArgument, op: 'Tensor', argument: 'data', call: () => new Tensor(new Float32Array(resizableBuffer(16), 0, 2), [2]) },
+  { entry: 'new Tensor()', kind: 'data on a growable SharedArrayBuffer', code: C.BadArgument, op: 'Tensor', argument: 'data', call: () => new Tensor(new Float32Array(growableShared(8)), [2]) },
+  { entry: 'new Tensor()', kind: 'data a Float32Array subclass whose length lies', code: C.BadArgument, op: 'Tensor', argument: 'data', call: () => new Tensor(new LyingLength(4), [2]) },
+  { entry: 'new Tensor()', kind: 'data a Proxy of a Float32Array', code: C.BadArgument, op: 'Tensor', argument: 'data', call: () => new Tensor(new Proxy(new Float32Array(2), {}), [2]) },
+  { entry: 'new Tensor()', kind: "data with an own 'length' property that lies (4 elements, says 2)", code: C.DataLength, op: 'Tensor', argument: 'data', call: () => new Tensor(Object.defineProperty(new Float32Array(4), 'length', { value: 2 }), [2]) },
+  { entry: 'new Tensor()', kind: 'data on a detached buffer', code: C.DataLength, op: 'Tensor', argument: 'data', call: () => new Tensor(detached(vec()).data, [3]) },
   { entry: 'Tensor#data', kind: 'the tensor was disposed', code: C.Disposed, op: 'Tensor', argument: 'data', call: () => gone(vec()).data },
   { entry: 'Tensor#toArray()', kind: 'the tensor was disposed', code: C.Disposed, op: 'Tensor', argument: 'data', call: () => gone(vec()).toArray() },
   { entry: 'Tensor#clone()', kind: 'the tensor was disposed', code: C.Disposed, op: 'Tensor', argument: 'data', call: () => gone(vec()).clone() },

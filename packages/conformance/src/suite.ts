@@ -14,6 +14,7 @@ import { AccuracyRecorder, checksum, compareUlp, compareWithin, flushParams, flu
 import { EDGE_VALUES, kinks, MONOTONIC, normals, opInputs, PARAM_VARIANTS, SPEC_VALUES } from './inputs.js';
 import { opCase, type FuzzCase } from './fuzz.js';
 import { badInputSuite } from './bad-input.js';
+import { hostileInputSuite } from './hostile.js';
 import { findOnnxDir, loadOnnxCases, mapOnnxCase } from './onnx.js';
 
 export interface ConformanceOptions {
@@ -322,13 +323,19 @@ export function runConformance(name: string, create: Factory, options: Conforman
         expect(Number.isInteger(c.maxElements) && c.maxElements > 0 && c.maxElements <= MAX_TENSOR_ELEMENTS).toBe(true);
       });
 
-      it('offers the sync API exactly when it declares sync', () => {
+      it('offers the sync API exactly when it declares sync (elsewhere every sync method gives SYNC_UNSUPPORTED)', async () => {
+        expect(b().sync).toBeDefined();
         if (b().capabilities.sync) {
-          expect(b().sync).toBeDefined();
-          const y = b().sync!.forward('relu', tensor([-1, 2]));
+          const y = b().sync.forward('relu', tensor([-1, 2]));
           expect(Array.from(y.data)).toEqual([0, 2]);
         } else {
-          expect(b().sync).toBeUndefined();
+          const x = tensor([1, 2]);
+          await expectCode(() => b().sync.forward('relu', x), ErrorCode.SyncUnsupported);
+          await expectCode(() => b().sync.gradient('relu', x, x), ErrorCode.SyncUnsupported);
+          await expectCode(() => b().sync.matmul(tensor([1], [1, 1]), tensor([1], [1, 1])), ErrorCode.SyncUnsupported);
+          await expectCode(() => b().sync.ffn(tensor([1], [1, 1]), { w1: tensor([1], [1, 1]), w2: tensor([1], [1, 1]) }), ErrorCode.SyncUnsupported);
+          await expectCode(() => b().sync.ffnBackward(tensor([1], [1, 1]), { w1: tensor([1], [1, 1]), w2: tensor([1], [1, 1]) }, tensor([1], [1, 1])), ErrorCode.SyncUnsupported);
+          await expectCode(() => b().sync.activationStats(tensor([1], [1, 1])), ErrorCode.SyncUnsupported);
         }
       });
 
@@ -756,6 +763,11 @@ export function runConformance(name: string, create: Factory, options: Conforman
     // One test per row of BAD_INPUT_CASES (bad-input.ts), the README's "Bad input" table.
     describe('bad input gives the typed error', () => {
       badInputSuite(b, create);
+    });
+
+    /* ---------------- hostile and careless callers ---------------- */
+    describe('what plain JavaScript can do to a call (hostile-input classes of issue 11)', () => {
+      hostileInputSuite(b);
     });
 
     /* ---------------- lifecycle ---------------- */

@@ -7,8 +7,11 @@
 import type { DType } from './dtype.js';
 import { ErrorCode, RectifierError } from './errors.js';
 import type { OpName, OpParamMap } from './ops/catalogue.js';
-import type { ActivationStats, FfnGradients, FfnResult } from './reference.js';
-import type { Tensor } from './tensor.js';
+import { allocate, type DType as ElementType } from './dtype.js';
+import {
+  activationStatsOf, referenceFfnBackwardCall, referenceFfnCall, type ActivationStats, type FfnGradients, type FfnResult,
+} from './reference.js';
+import { liveData, Tensor } from './tensor.js';
 import {
   prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul, prepareOpCall, prepareStats,
   type CallLimits, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type GradientCall,
@@ -67,8 +70,11 @@ export type SyncBackend = Operations<false>;
 export interface Backend extends Operations<true> {
   readonly name: string;
   readonly capabilities: Capabilities;
-  /** The synchronous API, where `capabilities.sync`; otherwise undefined. */
-  readonly sync: SyncBackend | undefined;
+  /**
+   * The synchronous API. Where `capabilities.sync` is false it is still there, and each of its
+   * methods throws `SYNC_UNSUPPORTED`.
+   */
+  readonly sync: SyncBackend;
   readonly isDisposed: boolean;
   /** Resolves once the backend can compute (compiles, spawns, probes); rejects with `BACKEND_UNAVAILABLE`. */
   ready(): Promise<void>;
@@ -86,11 +92,56 @@ export interface Kernels {
   activationStats(hidden: Tensor): MaybePromise<ActivationStats>;
 }
 
-/** The result of a forward call: the caller's `out` (filled from y if the kernel did not write it), else y. */
+/**
+ * The result of a forward call: the caller's `out` (filled from y if the kernel did not write it
+ * directly), else y. The out memory is checked again: an asynchronous kernel gives the caller
+ * time to detach its buffer.
+ */
 function intoOut(call: OpCall, y: Tensor): Tensor {
-  if (call.out === undefined || y === call.out) return y;
-  call.out.data.set(y.data);
-  return call.out;
+  const target = call.outTarget;
+  if (target === undefined) return y;
+  const view = liveData(target.tensor, call.op.name, 'out');
+  if (y !== call.out) view.set(y.data);
+  return target.tensor;
+}
+
+/* ---------------- calls with an empty dimension ---------------- */
+// A call with a zero dim is answered here, by core's float64 reference rounded once, and never
+// reaches a kernel: its work is bounded by the sizes of its results, while a kernel's loops over
+// the other dims need not be (x [2^40, 0] · [0, 0] is an empty product whose row loop never ends).
+
+function inDtype(t: Tensor, dtype: ElementType): Tensor {
+  if (dtype === 'float64') return t;
+  const d = allocate('float32', t.size);
+  d.set(t.data);
+  return new Tensor(d, t.shape);
+}
+
+function emptyMatmul(c: MatmulCall): Tensor | undefined {
+  if (c.m !== 0 && c.n !== 0 && c.k !== 0) return undefined;
+  return new Tensor(allocate(c.dtype, c.m * c.n), [c.m, c.n]); // k = 0: the empty sum, +0
+}
+
+function emptyFfn(c: FfnCall): FfnResult | undefined {
+  if (c.T * c.d * c.f * c.dOut !== 0) return undefined;
+  const r = referenceFfnCall({ ...c, returnHidden: true, stats: false });
+  const hidden = inDtype(r.hidden!, c.dtype);
+  return {
+    y: inDtype(r.y, c.dtype),
+    ...(c.returnHidden ? { hidden } : {}),
+    // Counted on the hidden layer in the call's dtype, as the kernels do (rounding can make a zero).
+    ...(c.stats ? { stats: activationStatsOf(hidden.data, c.T, c.f) } : {}),
+  };
+}
+
+function emptyFfnBackward(c: FfnBackwardCall): FfnGradients | undefined {
+  if (c.T * c.d * c.f * c.dOut !== 0) return undefined;
+  const r = referenceFfnBackwardCall(c);
+  return Object.fromEntries(Object.entries(r).map(([k, t]) => [k, inDtype(t as Tensor, c.dtype)])) as unknown as FfnGradients;
+}
+
+function emptyStats(h: Tensor): ActivationStats | undefined {
+  return h.size === 0 ? activationStatsOf(h.data, h.shape[0], h.shape[1]) : undefined;
 }
 
 export abstract class BackendBase implements Backend {
@@ -141,28 +192,51 @@ export abstract class BackendBase implements Backend {
 
   async matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Promise<Tensor> {
     this.assertLive('matmul');
-    return this.kernels.matmul(prepareMatmul(a, b, options, this.limits));
+    const call = prepareMatmul(a, b, options, this.limits);
+    return emptyMatmul(call) ?? this.kernels.matmul(call);
   }
 
   async ffn(x: Tensor, weights: FfnWeights, options?: FfnOptions): Promise<FfnResult> {
     this.assertLive('ffn');
-    return this.kernels.ffn(prepareFfn(x, weights, options, this.limits));
+    const call = prepareFfn(x, weights, options, this.limits);
+    return emptyFfn(call) ?? this.kernels.ffn(call);
   }
 
   async ffnBackward(x: Tensor, weights: FfnWeights, dy: Tensor, options?: FfnOptions): Promise<FfnGradients> {
     this.assertLive('ffnBackward');
-    return this.kernels.ffnBackward(prepareFfnBackward(x, weights, dy, options, this.limits));
+    const call = prepareFfnBackward(x, weights, dy, options, this.limits);
+    return emptyFfnBackward(call) ?? this.kernels.ffnBackward(call);
   }
 
   async activationStats(hidden: Tensor): Promise<ActivationStats> {
     this.assertLive('activationStats');
-    return this.kernels.activationStats(prepareStats(hidden, this.limits));
+    const h = prepareStats(hidden, this.limits);
+    return emptyStats(h) ?? this.kernels.activationStats(h);
   }
 
-  get sync(): SyncBackend | undefined {
-    if (!this.capabilities.sync) return undefined;
-    this.#sync ??= this.#makeSync();
+  /**
+   * The synchronous API. It exists on every backend, so that using it where it is not offered is
+   * a typed error: where `capabilities.sync` is false, every method throws `SYNC_UNSUPPORTED`
+   * before doing any work.
+   */
+  get sync(): SyncBackend {
+    this.#sync ??= this.capabilities.sync ? this.#makeSync() : this.#makeUnsupportedSync();
     return this.#sync;
+  }
+
+  #makeUnsupportedSync(): SyncBackend {
+    const refuse = (op: string): never => {
+      this.assertLive(op);
+      throw new RectifierError(ErrorCode.SyncUnsupported, { op }, `the ${this.name} backend answers only asynchronously (capabilities.sync is false): await backend.${op}(…) instead of backend.sync.${op}(…)`);
+    };
+    return {
+      forward: () => refuse('forward'),
+      gradient: () => refuse('gradient'),
+      matmul: () => refuse('matmul'),
+      ffn: () => refuse('ffn'),
+      ffnBackward: () => refuse('ffnBackward'),
+      activationStats: () => refuse('activationStats'),
+    };
   }
 
   #makeSync(): SyncBackend {
@@ -173,32 +247,36 @@ export abstract class BackendBase implements Backend {
       return v;
     };
     const k = this.kernels;
-    const L = (): CallLimits => this.limits;
+    const limits = (): CallLimits => this.limits;
     return {
       forward: (op, inputs, params, options) => {
         this.assertLive(String(op));
-        const call = prepareOpCall(op, inputs, params, L(), options);
+        const call = prepareOpCall(op, inputs, params, limits(), options);
         return intoOut(call, settled(String(op), k.forward(call)));
       },
       gradient: (op, inputs, dy, params) => {
         this.assertLive(String(op));
-        return settled(String(op), k.gradient(prepareGradientCall(op, inputs, dy, params, L())));
+        return settled(String(op), k.gradient(prepareGradientCall(op, inputs, dy, params, limits())));
       },
       matmul: (a, b, options) => {
         this.assertLive('matmul');
-        return settled('matmul', k.matmul(prepareMatmul(a, b, options, L())));
+        const call = prepareMatmul(a, b, options, limits());
+        return emptyMatmul(call) ?? settled('matmul', k.matmul(call));
       },
       ffn: (x, weights, options) => {
         this.assertLive('ffn');
-        return settled('ffn', k.ffn(prepareFfn(x, weights, options, L())));
+        const call = prepareFfn(x, weights, options, limits());
+        return emptyFfn(call) ?? settled('ffn', k.ffn(call));
       },
       ffnBackward: (x, weights, dy, options) => {
         this.assertLive('ffnBackward');
-        return settled('ffnBackward', k.ffnBackward(prepareFfnBackward(x, weights, dy, options, L())));
+        const call = prepareFfnBackward(x, weights, dy, options, limits());
+        return emptyFfnBackward(call) ?? settled('ffnBackward', k.ffnBackward(call));
       },
       activationStats: (hidden) => {
         this.assertLive('activationStats');
-        return settled('activationStats', k.activationStats(prepareStats(hidden, L())));
+        const h = prepareStats(hidden, limits());
+        return emptyStats(h) ?? settled('activationStats', k.activationStats(h));
       },
     };
   }

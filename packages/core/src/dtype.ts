@@ -1,3 +1,5 @@
+import { ErrorCode, RectifierError } from './errors.js';
+
 /** The element types a tensor can hold. `float32` works on every backend; `float64` where declared. */
 export type DType = 'float32' | 'float64';
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
@@ -9,8 +11,13 @@ export function isDType(v: unknown): v is DType {
   return v === 'float32' || v === 'float64';
 }
 
+/** A zero-filled array; an allocation the engine refuses gives TOO_LARGE, not a RangeError. */
 export function allocate(dtype: DType, length: number): TypedArray {
-  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+  try {
+    return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+  } catch (e) {
+    throw new RectifierError(ErrorCode.TooLarge, { op: 'allocate', argument: 'length', expected: 'an allocation the engine can make', received: `${length} ${dtype} elements`, cause: e });
+  }
 }
 
 export function dtypeOf(data: TypedArray): DType {

@@ -26,6 +26,8 @@ export const ErrorCode = {
   UnsupportedValue: 'UNSUPPORTED_VALUE',
   /** A tensor or backend was used after `dispose()`. */
   Disposed: 'DISPOSED',
+  /** A tensor's buffer was detached (transferred to a worker or another context) after the tensor was made. */
+  Detached: 'DETACHED',
   /** No backend could be created, or the one asked for failed to initialise. */
   BackendUnavailable: 'BACKEND_UNAVAILABLE',
   /** The synchronous API was used on a backend that only answers asynchronously. */
@@ -77,11 +79,20 @@ function formatMessage(code: ErrorCode, d: ErrorDetails, detail: string | undefi
 
 /** Short, bounded description of any value for error messages. */
 export function describeValue(v: unknown): string {
+  try {
+    return describeUnsafe(v);
+  } catch {
+    return 'an unreadable value (a revoked Proxy or a throwing getter)';
+  }
+}
+
+function describeUnsafe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v} ${String(v)}`;
+  if (typeof v === 'symbol') return 'a symbol';
   if (typeof v === 'function') return 'a function';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;

@@ -6,10 +6,11 @@
 import { gaussianNoise, sigmoid } from './math/scalar.js';
 import type { ScalarFn } from './ops/catalogue.js';
 import type { ResolvedParams } from './ops/params.js';
+import { allocate } from './dtype.js';
 import { Tensor } from './tensor.js';
 import {
   prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul, prepareOpCall, prepareStats,
-  type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type MatmulOptions, type OpCall,
+  type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type MatmulCall, type MatmulOptions, type OpCall,
 } from './validate.js';
 
 /**
@@ -160,6 +161,7 @@ function matmul64(
   a: ArrayLike<number>, sA0: number, sA1: number, b: ArrayLike<number>, sB0: number, sB1: number, m: number, k: number, n: number,
 ): Float64Array {
   const c = new Float64Array(m * n);
+  if (m === 0 || n === 0) return c; // an empty product: no loop over the other dim (it may be 2^40)
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
@@ -171,7 +173,11 @@ function matmul64(
 }
 
 export function referenceMatmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
-  const c = prepareMatmul(a, b, options);
+  return referenceMatmulCall(prepareMatmul(a, b, options));
+}
+
+/** The float64 product of a validated call (work bounded by the output's size and the product's). */
+export function referenceMatmulCall(c: MatmulCall): Tensor {
   const [sA0, sA1] = c.transposeA ? [1, c.m] : [c.k, 1];
   const [sB0, sB1] = c.transposeB ? [1, c.k] : [c.n, 1];
   return f64([c.m, c.n], matmul64(c.a.data, sA0, sA1, c.b.data, sB0, sB1, c.m, c.k, c.n));
@@ -196,8 +202,11 @@ export interface ActivationStats {
 
 /** Exact counting, the same on every backend (backends may compute it where the data lives). */
 export function activationStatsOf(data: ArrayLike<number>, rows: number, units: number): ActivationStats {
-  const perRow = new Float64Array(rows);
-  const zerosPerUnit = new Float64Array(units);
+  const perRow = allocate('float64', rows) as Float64Array;
+  const zerosPerUnit = allocate('float64', units) as Float64Array;
+  if (units === 0) { // rows of nothing: every fraction 0, no loop over the elements
+    return { rows, units, zeroFraction: 0, zeroFractionPerRow: perRow, zeroFractionPerUnit: zerosPerUnit, deadUnits: [], deadFraction: 0 };
+  }
   let total = 0;
   for (let r = 0; r < rows; r++) {
     let z = 0;
@@ -261,7 +270,7 @@ interface FfnForward64 {
 }
 
 function addBias(m: Float64Array, rows: number, cols: number, bias: Tensor | undefined): void {
-  if (bias === undefined) return;
+  if (bias === undefined || rows * cols === 0) return;
   const b = bias.data;
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) m[r * cols + c] += b[c];
 }
@@ -288,7 +297,11 @@ function ffnForward64(c: FfnCall): FfnForward64 {
 
 /** FFN(x) = act(x·W1 + b1)·W2 + b2 (GLU: (act(x·W1 + b1) ⊙ (x·V + bv))·W2 + b2), in float64. */
 export function referenceFfn(x: Tensor, weights: FfnWeights, options?: FfnOptions): FfnResult {
-  const c = prepareFfn(x, weights, options);
+  return referenceFfnCall(prepareFfn(x, weights, options));
+}
+
+/** The float64 FFN of a validated call. */
+export function referenceFfnCall(c: FfnCall): FfnResult {
   const fw = ffnForward64(c);
   return {
     y: f64([c.T, c.dOut], fw.y),
@@ -299,13 +312,18 @@ export function referenceFfn(x: Tensor, weights: FfnWeights, options?: FfnOption
 
 function columnSums(m: Float64Array, rows: number, cols: number): Float64Array {
   const s = new Float64Array(cols);
+  if (cols === 0) return s;
   for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) s[j] += m[r * cols + j];
   return s;
 }
 
 /** Gradients of the FFN with respect to x and every weight given, in float64. */
 export function referenceFfnBackward(x: Tensor, weights: FfnWeights, dy: Tensor, options?: FfnOptions): FfnGradients {
-  const c: FfnBackwardCall = prepareFfnBackward(x, weights, dy, options);
+  return referenceFfnBackwardCall(prepareFfnBackward(x, weights, dy, options));
+}
+
+/** The float64 FFN gradients of a validated call. */
+export function referenceFfnBackwardCall(c: FfnBackwardCall): FfnGradients {
   const { T, d, f, dOut } = c;
   const fw = ffnForward64(c);
   const g = c.dy.data;

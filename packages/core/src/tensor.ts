@@ -1,12 +1,49 @@
-import { allocate, dtypeOf, isDType, type DType, type TypedArray } from './dtype.js';
+import { allocate, isDType, type DType, type TypedArray } from './dtype.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
+import { freshView, isArrayArgument, ownElements, reading, typedArrayFacts, type FloatArrayTag, type TypedArrayFacts } from './guard.js';
 
 /** Largest element count a tensor may have: the longest typed array V8 allocates (2^32 − 1 on 64-bit). */
 export const MAX_TENSOR_ELEMENTS = 2 ** 32 - 1;
 
+/** Errors for a `data` argument that is not a plain float typed array on fixed-length memory. */
+function checkData(data: unknown, op: string, argument: string): TypedArrayFacts & { tag: FloatArrayTag } {
+  const facts = typedArrayFacts(data);
+  if (facts === undefined || (facts.tag !== 'Float32Array' && facts.tag !== 'Float64Array')) {
+    throw new RectifierError(ErrorCode.BadArgument, {
+      op, argument, expected: 'a Float32Array or Float64Array', received: describeValue(data),
+    });
+  }
+  const plain = facts.tag === 'Float32Array' ? Float32Array.prototype : Float64Array.prototype;
+  if (Object.getPrototypeOf(data) !== plain) {
+    // A subclass can override length, set or subarray; another realm's array answers to other
+    // prototypes. tensor() copies either into a plain array.
+    throw new RectifierError(ErrorCode.BadArgument, {
+      op, argument, expected: `a plain ${facts.tag} of this realm (copy others with tensor())`, received: describeValue(data),
+    });
+  }
+  if (facts.variableLength) {
+    // A length-tracking view shrinks or grows with its buffer, and a fixed-length one goes out of
+    // bounds when the buffer shrinks: a tensor's length could change after it was checked.
+    throw new RectifierError(ErrorCode.BadArgument, {
+      op, argument, expected: 'a typed array on a fixed-length buffer (copy it with tensor())',
+      received: `one on a ${facts.shared ? 'growable SharedArrayBuffer' : 'resizable ArrayBuffer'}`,
+    });
+  }
+  return facts as TypedArrayFacts & { tag: FloatArrayTag };
+}
+
+/** Reads a tensor's own data with no getter in the way (set once, by the class's static block). */
+let ownData: (t: Tensor) => TypedArray;
+
 /**
  * A dense, contiguous, row-major tensor held in a typed array on the JS heap.
  * Backends read inputs from `data` and return new tensors; nothing a caller passes in is mutated.
+ *
+ * A tensor is immutable in fact, not only in its types: it is frozen (its `dtype`, `shape` and
+ * `size` are own, non-writable properties; its shape a frozen copy made once), its data is a
+ * plain Float32Array or Float64Array on a buffer of fixed length, and every call checks at call
+ * time that the data still has `size` elements (a detached buffer gives `DETACHED`). The elements
+ * themselves are the caller's memory and stay writable.
  */
 export class Tensor {
   readonly dtype: DType;
@@ -15,26 +52,28 @@ export class Tensor {
   #data: TypedArray;
   #disposed = false;
 
+  static {
+    ownData = (t) => t.#data;
+  }
+
   /**
    * Wraps `data` without copying (use {@link tensor} to copy from caller-owned values).
    * Validates the shape and that `data.length` equals the product of the dims.
    */
   constructor(data: TypedArray, shape: readonly number[], op = 'Tensor') {
-    if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) {
-      throw new RectifierError(ErrorCode.BadArgument, {
-        op, argument: 'data', expected: 'a Float32Array or Float64Array', received: describeValue(data),
-      });
-    }
-    const size = shapeSize(shape, op, 'shape');
-    if (data.length !== size) {
+    const facts = reading(op, 'data', () => checkData(data, op, 'data'));
+    const dims = copyShape(shape, op, 'shape');
+    const size = dimsSize(dims, op, 'shape');
+    if (facts.length !== size) {
       throw new RectifierError(ErrorCode.DataLength, {
-        op, argument: 'data', expected: `${size} elements for shape [${shape.join(', ')}]`, received: `${data.length}`,
+        op, argument: 'data', expected: `${size} elements for shape [${dims.join(', ')}]`, received: `${facts.length}`,
       });
     }
-    this.dtype = dtypeOf(data);
-    this.shape = Object.freeze([...shape]);
+    this.dtype = facts.tag === 'Float32Array' ? 'float32' : 'float64';
+    this.shape = Object.freeze(dims);
     this.size = size;
     this.#data = data;
+    Object.freeze(this);
   }
 
   /** The elements, row-major. Throws `DISPOSED` after {@link dispose}. */
@@ -66,17 +105,41 @@ export class Tensor {
 
   /** A plain-array copy of the elements (flat, row-major). */
   toArray(): number[] {
-    return Array.from(this.data);
+    return Array.from(liveData(this, 'Tensor', 'data'));
   }
 
   /** A deep copy (new data buffer). */
   clone(): Tensor {
-    return new Tensor(this.data.slice(), this.shape);
+    return new Tensor(liveData(this, 'Tensor', 'data').slice(), this.shape);
   }
 
   toString(): string {
     return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
   }
+}
+
+/**
+ * The tensor's data as the call sees it, checked now: a fresh view of exactly `size` elements on
+ * the tensor's memory (no subclass, no own property of the caller's array in the way). Throws
+ * `DISPOSED` for a disposed tensor and `DETACHED` when the buffer was transferred or shrunk since.
+ */
+export function liveData(t: Tensor, op: string, argument: string): TypedArray {
+  if (t.isDisposed) {
+    throw new RectifierError(ErrorCode.Disposed, { op, argument }, 'the tensor was disposed');
+  }
+  const data = ownData(t);
+  const facts = typedArrayFacts(data)!;
+  if (facts.length !== t.size) {
+    throw new RectifierError(ErrorCode.Detached, {
+      op, argument, expected: `${t.size} elements`, received: `${facts.length} (the buffer was detached: transferred to a worker or another context)`,
+    });
+  }
+  return freshView(facts.tag as FloatArrayTag, facts.buffer, facts.byteOffset, t.size);
+}
+
+/** Whether the tensor's memory is a SharedArrayBuffer (another handle on it may exist anywhere). */
+export function isShared(t: Tensor): boolean {
+  return typedArrayFacts(ownData(t))!.shared;
 }
 
 export type NestedNumbers = number | readonly NestedNumbers[];
@@ -101,33 +164,39 @@ export function tensor(
       op, argument: 'dtype', expected: "'float32' or 'float64'", received: describeValue(dtype),
     });
   }
-  let flat: ArrayLike<number>;
-  let inferred: number[];
-  if (ArrayBuffer.isView(values)) {
-    if (!(values instanceof Float32Array) && !(values instanceof Float64Array)) {
-      throw new RectifierError(ErrorCode.BadArgument, {
-        op, argument: 'values', expected: 'numbers, nested arrays of numbers, a Float32Array or a Float64Array',
-        received: describeValue(values),
+  return reading(op, 'values', () => {
+    let flat: ArrayLike<number>;
+    let inferred: number[];
+    let inferredDtype: DType = 'float32';
+    const facts = typedArrayFacts(values);
+    if (facts !== undefined) {
+      if (facts.tag !== 'Float32Array' && facts.tag !== 'Float64Array') {
+        throw new RectifierError(ErrorCode.BadArgument, {
+          op, argument: 'values', expected: 'numbers, nested arrays of numbers, a Float32Array or a Float64Array',
+          received: describeValue(values),
+        });
+      }
+      // Copied through a fresh view of the engine's own length: a subclass, an own `length`
+      // property or a resizable buffer cannot change what is read.
+      flat = freshView(facts.tag, facts.buffer, facts.byteOffset, facts.length);
+      inferred = [facts.length];
+      inferredDtype = facts.tag === 'Float32Array' ? 'float32' : 'float64';
+    } else {
+      const out: number[] = [];
+      inferred = flattenNested(values as NestedNumbers, out, op);
+      flat = out;
+    }
+    const finalShape = shape === undefined ? inferred : copyShape(shape, op, 'shape');
+    const size = dimsSize(finalShape, op, 'shape');
+    if (flat.length !== size) {
+      throw new RectifierError(ErrorCode.DataLength, {
+        op, argument: 'values', expected: `${size} elements for shape [${finalShape.join(', ')}]`, received: `${flat.length}`,
       });
     }
-    flat = values;
-    inferred = [values.length];
-    dtype ??= dtypeOf(values);
-  } else {
-    const out: number[] = [];
-    inferred = flattenNested(values as NestedNumbers, out, op);
-    flat = out;
-  }
-  const finalShape = shape ?? inferred;
-  const size = shapeSize(finalShape, op, 'shape');
-  if (flat.length !== size) {
-    throw new RectifierError(ErrorCode.DataLength, {
-      op, argument: 'values', expected: `${size} elements for shape [${finalShape.join(', ')}]`, received: `${flat.length}`,
-    });
-  }
-  const data = allocate(dtype ?? 'float32', size);
-  data.set(flat);
-  return new Tensor(data, finalShape, op);
+    const data = allocate(dtype ?? inferredDtype, size);
+    data.set(flat);
+    return new Tensor(data, finalShape, op);
+  });
 }
 
 /** Zero-filled tensor of a shape. */
@@ -135,49 +204,97 @@ export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tenso
   return new Tensor(allocate(dtype, shapeSize(shape, 'zeros', 'shape')), shape, 'zeros');
 }
 
-function flattenNested(v: NestedNumbers, out: number[], op: string): number[] {
-  if (typeof v === 'number') {
-    out.push(v);
-    return [];
-  }
-  if (!Array.isArray(v)) {
-    throw new RectifierError(ErrorCode.BadArgument, {
-      op, argument: 'values', expected: 'a number or a (nested) array of numbers', received: describeValue(v),
-    });
-  }
-  if (v.length === 0) return [0];
-  let inner: number[] | undefined;
-  for (const item of v) {
-    const s = flattenNested(item as NestedNumbers, out, op);
-    if (inner === undefined) inner = s;
-    else if (s.length !== inner.length || s.some((d, i) => d !== inner![i])) {
+/**
+ * Flattens nested arrays level by level (no recursion, so any depth gives a typed error or a
+ * result, never a stack overflow); each element is read once.
+ */
+function flattenNested(values: NestedNumbers, out: number[], op: string): number[] {
+  const dims: number[] = [];
+  let level: unknown[] = [values];
+  for (;;) {
+    const arrays = level.filter((v) => isArrayArgument(op, 'values', v));
+    if (arrays.length === 0) {
+      for (const v of level) {
+        if (typeof v !== 'number') {
+          throw new RectifierError(ErrorCode.BadArgument, {
+            op, argument: 'values', expected: 'a number or a (nested) array of numbers', received: describeValue(v),
+          });
+        }
+        out.push(v);
+      }
+      return dims;
+    }
+    if (arrays.length !== level.length) {
       throw new RectifierError(ErrorCode.BadShape, { op, argument: 'values', expected: 'a rectangular nested array', received: 'a ragged one' });
     }
+    const next: unknown[] = [];
+    let width = -1;
+    for (const a of arrays) {
+      const items = ownElements(op, 'values', a as readonly unknown[]);
+      if (width >= 0 && items.length !== width) {
+        throw new RectifierError(ErrorCode.BadShape, { op, argument: 'values', expected: 'a rectangular nested array', received: 'a ragged one' });
+      }
+      width = items.length;
+      for (const item of items) next.push(item);
+    }
+    dims.push(width);
+    if (width === 0) return dims;
+    if (dims.length > MAX_RANK) {
+      throw new RectifierError(ErrorCode.BadShape, { op, argument: 'values', expected: `at most ${MAX_RANK} levels of nesting`, received: 'more' });
+    }
+    level = next;
   }
-  return [v.length, ...(inner ?? [])];
 }
 
-/** Validates dims (finite, non-negative integers) and returns their product. */
-export function shapeSize(shape: unknown, op: string, argument: string): number {
-  if (!Array.isArray(shape)) {
+/** Most dims a shape may have (NumPy's limit): deeper nesting is a mistake, not a tensor. */
+export const MAX_RANK = 64;
+
+/** A caller's shape copied once: its length and each dim read one time, then checked. */
+function copyShape(shape: unknown, op: string, argument: string): number[] {
+  if (!isArrayArgument(op, argument, shape)) {
     throw new RectifierError(ErrorCode.BadShape, { op, argument, expected: 'an array of dims', received: describeValue(shape) });
   }
-  let size = 1;
-  for (let i = 0; i < shape.length; i++) {
-    const d: unknown = shape[i];
+  const dims = ownElements(op, argument, shape);
+  if (dims.length > MAX_RANK) {
+    throw new RectifierError(ErrorCode.BadShape, { op, argument, expected: `at most ${MAX_RANK} dims`, received: `${dims.length}` });
+  }
+  for (let i = 0; i < dims.length; i++) {
+    const d = dims[i];
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       throw new RectifierError(ErrorCode.BadShape, {
         op, argument, expected: 'non-negative integer dims', received: `dim ${i} = ${describeValue(d)}`,
       });
     }
-    size *= d;
+    if (d > Number.MAX_SAFE_INTEGER) { // not exact as a double: no size or index computed from it would be
+      throw new RectifierError(ErrorCode.TooLarge, {
+        op, argument, expected: `dims of at most 2^53 − 1`, received: `dim ${i} = ${describeValue(d)}`,
+      });
+    }
   }
-  if (size > MAX_TENSOR_ELEMENTS) {
-    throw new RectifierError(ErrorCode.TooLarge, {
-      op, argument, expected: `at most ${MAX_TENSOR_ELEMENTS} elements`, received: `[${shape.join(', ')}] = ${size}`,
-    });
+  return dims as number[];
+}
+
+/**
+ * The product of checked dims, or TOO_LARGE: a zero dim makes it 0 whatever the others are, and
+ * the product is capped before it can lose precision or overflow.
+ */
+function dimsSize(dims: readonly number[], op: string, argument: string): number {
+  if (dims.includes(0)) return 0;
+  let size = 1;
+  for (const d of dims) {
+    size *= d;
+    if (size > MAX_TENSOR_ELEMENTS) {
+      throw new RectifierError(ErrorCode.TooLarge, {
+        op, argument, expected: `at most ${MAX_TENSOR_ELEMENTS} elements`, received: `[${dims.join(', ')}]`,
+      });
+    }
   }
   return size;
+}
+
+/** Validates dims (non-negative integers up to 2^53 − 1, at most MAX_RANK of them) and returns their product. */
+export function shapeSize(shape: unknown, op: string, argument: string): number {
+  return dimsSize(copyShape(shape, op, argument), op, argument);
 }
 
 export function isTensor(v: unknown): v is Tensor {

@@ -6,7 +6,8 @@ import { DTYPES, type DType, type TypedArray } from './dtype.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
 import { findOp, OP_NAMES, type OpDefinition } from './ops/catalogue.js';
 import { resolveParams, type ResolvedParams } from './ops/params.js';
-import { isTensor, MAX_TENSOR_ELEMENTS, sameShape, type Tensor } from './tensor.js';
+import { isArrayArgument, ownElements, ownRecord, reading } from './guard.js';
+import { isShared, isTensor, liveData, MAX_TENSOR_ELEMENTS, sameShape, Tensor } from './tensor.js';
 
 /** What a backend accepts; the references accept everything. */
 export interface CallLimits {
@@ -34,8 +35,18 @@ export interface OpCall {
   readonly outShape: readonly number[];
   /** Present for prelu only. */
   readonly prelu?: PreluLayout;
-  /** The caller-provided output (forward only): kernels may write into it; BackendBase copies otherwise. */
+  /**
+   * Where the kernel may write the result directly (forward only): the caller's `out` memory,
+   * absent when the output cannot be proven disjoint from the inputs (see `outTarget`).
+   */
   readonly out?: Tensor;
+  /**
+   * The caller's `out` tensor, returned by the call, and a view of its memory that BackendBase
+   * copies the result into when the kernel did not write `out` itself: always so when `out` and
+   * an input are on two handles of SharedArrayBuffer memory (they may be the same memory, and
+   * nothing in JavaScript can tell), so the kernel computes into scratch memory first.
+   */
+  readonly outTarget?: { readonly tensor: Tensor; readonly view: Tensor };
 }
 
 /** Options of `forward`. */
@@ -53,13 +64,23 @@ export interface GradientCall extends OpCall {
   readonly dy: Tensor;
 }
 
-export function checkTensor(v: unknown, op: string, argument: string, limits: CallLimits): Tensor {
+/** Caller tensors already checked in this call, so a tensor passed twice is one view (and copied once by backends that stage). */
+export type CallTensors = Map<Tensor, Tensor>;
+
+/**
+ * Checks a caller's tensor at call time and returns the call's own tensor over the same memory:
+ * live (not disposed, buffer not detached), of a dtype and size the backend takes, finite where
+ * it must be, and wrapping a fresh view of exactly `size` elements, so nothing the caller's
+ * array object does (a subclass, an own `length`) reaches a kernel.
+ */
+export function checkTensor(v: unknown, op: string, argument: string, limits: CallLimits, seen?: CallTensors): Tensor {
   if (!isTensor(v)) {
-    throw new RectifierError(ErrorCode.BadArgument, { op, argument, expected: 'a Tensor', received: describeValue(v) });
+    const hint = reading(op, argument, () => Array.isArray(v) || typeof v === 'number') ? ' (wrap numbers with tensor())' : '';
+    throw new RectifierError(ErrorCode.BadArgument, { op, argument, expected: `a Tensor${hint}`, received: describeValue(v) });
   }
-  if (v.isDisposed) {
-    throw new RectifierError(ErrorCode.Disposed, { op, argument }, 'the tensor was disposed');
-  }
+  const known = seen?.get(v);
+  if (known !== undefined) return known;
+  const data = liveData(v, op, argument);
   if (!limits.dtypes.includes(v.dtype)) {
     throw new RectifierError(ErrorCode.UnsupportedDtype, {
       op, argument, expected: `one of the backend's dtypes (${limits.dtypes.join(', ')})`, received: v.dtype,
@@ -71,16 +92,17 @@ export function checkTensor(v: unknown, op: string, argument: string, limits: Ca
     });
   }
   if (!limits.nonFinite) {
-    const d = v.data;
-    for (let i = 0; i < d.length; i++) {
-      if (!Number.isFinite(d[i])) {
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
         throw new RectifierError(ErrorCode.UnsupportedValue, {
-          op, argument, expected: 'finite values (this backend declares nonFinite: false)', received: `${describeValue(d[i])} at index ${i}`,
+          op, argument, expected: 'finite values (this backend declares nonFinite: false)', received: `${describeValue(data[i])} at index ${i}`,
         });
       }
     }
   }
-  return v;
+  const t = new Tensor(data, v.shape, op);
+  seen?.set(v, t);
+  return t;
 }
 
 export function checkSameDtype(op: string, tensors: readonly (readonly [string, Tensor])[]): DType {
@@ -125,14 +147,18 @@ function preluLayout(op: string, x: Tensor, w: Tensor, axisParam: number): Prelu
 /** Validates a forward call: op name, inputs, params, shapes. */
 export function prepareOpCall(op: unknown, inputs: unknown, params: unknown, limits: CallLimits = UNLIMITED, options?: unknown): OpCall {
   const def = requireOp(op);
+  return reading(def.name, undefined, () => opCall(def, inputs, params, limits, options, new Map()));
+}
+
+function opCall(def: OpDefinition, inputs: unknown, params: unknown, limits: CallLimits, options: unknown, seen: CallTensors): OpCall {
   const opts = checkOptions(def.name, options, ['out']);
-  const list: unknown[] = isTensor(inputs) ? [inputs] : Array.isArray(inputs) ? inputs : [inputs];
+  const list: unknown[] = isTensor(inputs) ? [inputs] : isArrayArgument(def.name, 'inputs', inputs) ? ownElements(def.name, 'inputs', inputs) : [inputs];
   if (list.length !== def.inputs.length) {
     throw new RectifierError(ErrorCode.BadArgument, {
       op: def.name, argument: 'inputs', expected: `${def.inputs.length} tensor(s) (${def.inputs.join(', ')})`, received: `${list.length}`,
     });
   }
-  const tensors = list.map((t, i) => checkTensor(t, def.name, def.inputs[i], limits));
+  const tensors = list.map((t, i) => checkTensor(t, def.name, def.inputs[i], limits, seen));
   const dtype = checkSameDtype(def.name, tensors.map((t, i) => [def.inputs[i], t] as const));
   const resolved = resolveParams(def.name, def.params, params);
   const x = tensors[0];
@@ -162,8 +188,14 @@ export function prepareOpCall(op: unknown, inputs: unknown, params: unknown, lim
       op: def.name, argument: 'output', expected: `at most ${limits.maxElements} elements (the backend's maxElements)`, received: `${outSize}`,
     });
   }
-  const out = opts.out === undefined ? undefined : checkOut(def, opts.out, tensors, dtype, outShape, limits);
-  return { op: def, inputs: tensors, params: resolved, dtype, outShape, ...(prelu ? { prelu } : {}), ...(out ? { out } : {}) };
+  const target = opts.out === undefined ? undefined : checkOut(def, opts.out, tensors, dtype, outShape, limits);
+  // Every optional field is an own property, undefined when absent, here and in every call object
+  // core builds: a kernel reading `call.out` must never find one set on Object.prototype.
+  return {
+    op: def, inputs: tensors, params: resolved, dtype, outShape, prelu,
+    out: target?.direct ? target.view : undefined,
+    outTarget: target === undefined ? undefined : { tensor: target.tensor, view: target.view },
+  };
 }
 
 /** Whether two typed arrays share any bytes. */
@@ -175,31 +207,49 @@ function overlaps(a: TypedArray, b: TypedArray): boolean {
  * Checks `forward`'s out tensor: live, the call's dtype and output shape, and either disjoint from
  * every input or exactly an input that is read element by element in step with the output (x of a
  * unary, noisy or prelu op; gate or value of a GLU), so that an in-place update is well defined.
+ *
+ * Overlap is decided by memory, not by objects: two ArrayBuffer objects never share memory, but
+ * two SharedArrayBuffer objects can (a structuredClone of one, or one a worker hands back) and
+ * nothing tells whether they do. So when `out` and an input are on different SharedArrayBuffer
+ * objects, the kernel does not write `out` directly (`direct: false`): it computes into scratch
+ * memory and BackendBase copies the result, which is right whether or not they overlap.
  */
-function checkOut(def: OpDefinition, v: unknown, inputs: readonly Tensor[], dtype: DType, outShape: readonly number[], limits: CallLimits): Tensor {
-  const out = checkTensor(v, def.name, 'out', limits);
-  if (out.dtype !== dtype) {
-    throw new RectifierError(ErrorCode.DtypeMismatch, { op: def.name, argument: 'out', expected: dtype, received: out.dtype });
+function checkOut(
+  def: OpDefinition, v: unknown, inputs: readonly Tensor[], dtype: DType, outShape: readonly number[], limits: CallLimits,
+): { tensor: Tensor; view: Tensor; direct: boolean } {
+  const view = checkTensor(v, def.name, 'out', limits);
+  if (view.dtype !== dtype) {
+    throw new RectifierError(ErrorCode.DtypeMismatch, { op: def.name, argument: 'out', expected: dtype, received: view.dtype });
   }
-  if (!sameShape(out.shape, outShape)) {
-    throw new RectifierError(ErrorCode.DimMismatch, { op: def.name, argument: 'out', expected: `the output's shape ${shapeText(outShape)}`, received: shapeText(out.shape) });
+  if (!sameShape(view.shape, outShape)) {
+    throw new RectifierError(ErrorCode.DimMismatch, { op: def.name, argument: 'out', expected: `the output's shape ${shapeText(outShape)}`, received: shapeText(view.shape) });
   }
   const inPlaceOk = (i: number): boolean => def.kind === 'glu' || (i === 0 && def.kind !== 'crelu');
+  const o = view.data;
+  let direct = true;
   inputs.forEach((t, i) => {
-    const same = t.data.buffer === out.data.buffer && t.data.byteOffset === out.data.byteOffset && t.data.length === out.data.length;
-    if (overlaps(t.data, out.data) && !(same && inPlaceOk(i))) {
+    const d = t.data;
+    const same = d.buffer === o.buffer && d.byteOffset === o.byteOffset && d.length === o.length;
+    if (overlaps(d, o) && !(same && inPlaceOk(i))) {
       throw new RectifierError(ErrorCode.BadArgument, {
         op: def.name, argument: 'out', expected: `memory disjoint from '${def.inputs[i]}' (or exactly it, for an in-place update of an element-wise input)`, received: 'an overlapping tensor',
       });
     }
+    if (d.buffer !== o.buffer && isShared(t) && isShared(view)) direct = false;
   });
-  return out;
+  return { tensor: v as Tensor, view, direct };
 }
 
 /** Validates a gradient call: a forward call plus dy of the output's shape and dtype. */
 export function prepareGradientCall(op: unknown, inputs: unknown, dy: unknown, params: unknown, limits: CallLimits = UNLIMITED): GradientCall {
-  const call = prepareOpCall(op, inputs, params, limits);
-  const g = checkTensor(dy, call.op.name, 'dy', limits);
+  const def = requireOp(op);
+  return reading(def.name, undefined, () => gradientCall(def, inputs, dy, params, limits));
+}
+
+function gradientCall(def: OpDefinition, inputs: unknown, dy: unknown, params: unknown, limits: CallLimits): GradientCall {
+  const seen: CallTensors = new Map();
+  const call = opCall(def, inputs, params, limits, undefined, seen);
+  const g = checkTensor(dy, call.op.name, 'dy', limits, seen);
   if (!sameShape(g.shape, call.outShape)) {
     throw new RectifierError(ErrorCode.DimMismatch, { op: call.op.name, argument: 'dy', expected: `the output's shape ${shapeText(call.outShape)}`, received: shapeText(g.shape) });
   }
@@ -233,17 +283,11 @@ function requireRank(op: string, argument: string, t: Tensor, rank: number): voi
   }
 }
 
+/** The caller's options: own properties only, each read once (see guard.ts), unknown keys refused. */
 function checkOptions(op: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new RectifierError(ErrorCode.BadArgument, { op, argument: 'options', expected: 'an options object or undefined', received: describeValue(options) });
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: `one of ${allowed.join(', ')}`, received: 'an unknown option' });
-    }
-  }
-  return options as Record<string, unknown>;
+  return ownRecord(op, 'options', options, allowed,
+    () => new RectifierError(ErrorCode.BadArgument, { op, argument: 'options', expected: 'an options object or undefined', received: describeValue(options) }),
+    (key) => new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: `one of ${allowed.join(', ')}`, received: 'an unknown option' }));
 }
 
 function checkBool(op: string, argument: string, v: unknown): boolean {
@@ -253,10 +297,15 @@ function checkBool(op: string, argument: string, v: unknown): boolean {
 }
 
 export function prepareMatmul(a: unknown, b: unknown, options: unknown, limits: CallLimits = UNLIMITED): MatmulCall {
+  return reading('matmul', undefined, () => matmulCall(a, b, options, limits));
+}
+
+function matmulCall(a: unknown, b: unknown, options: unknown, limits: CallLimits): MatmulCall {
   const op = 'matmul';
+  const seen: CallTensors = new Map();
   const opts = checkOptions(op, options, ['transposeA', 'transposeB']);
-  const A = checkTensor(a, op, 'a', limits);
-  const B = checkTensor(b, op, 'b', limits);
+  const A = checkTensor(a, op, 'a', limits, seen);
+  const B = checkTensor(b, op, 'b', limits, seen);
   const dtype = checkSameDtype(op, [['a', A], ['b', B]]);
   requireRank(op, 'a', A, 2);
   requireRank(op, 'b', B, 2);
@@ -334,16 +383,19 @@ export interface FfnBackwardCall extends FfnCall {
 const FFN_OPTIONS = ['activation', 'activationParams', 'sparse', 'returnHidden', 'stats'] as const;
 
 export function prepareFfn(x: unknown, weights: unknown, options: unknown, limits: CallLimits = UNLIMITED, op = 'ffn'): FfnCall {
+  return reading(op, undefined, () => ffnCall(x, weights, options, limits, op, new Map()));
+}
+
+const FFN_WEIGHTS = ['w1', 'b1', 'w2', 'b2', 'v', 'bv'] as const;
+
+function ffnCall(x: unknown, weights: unknown, options: unknown, limits: CallLimits, op: string, seen: CallTensors): FfnCall {
   const opts = checkOptions(op, options, FFN_OPTIONS);
-  if (weights === null || typeof weights !== 'object' || Array.isArray(weights)) {
-    throw new RectifierError(ErrorCode.BadArgument, { op, argument: 'weights', expected: 'an object { w1, b1?, w2, b2?, v?, bv? }', received: describeValue(weights) });
+  if (weights === undefined) {
+    throw new RectifierError(ErrorCode.BadArgument, { op, argument: 'weights', expected: 'an object { w1, b1?, w2, b2?, v?, bv? }', received: 'undefined' });
   }
-  const w = weights as Record<string, unknown>;
-  for (const key of Object.keys(w)) {
-    if (!['w1', 'b1', 'w2', 'b2', 'v', 'bv'].includes(key)) {
-      throw new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: 'one of w1, b1, w2, b2, v, bv', received: 'an unknown weight' });
-    }
-  }
+  const w = ownRecord(op, 'weights', weights, FFN_WEIGHTS,
+    () => new RectifierError(ErrorCode.BadArgument, { op, argument: 'weights', expected: 'an object { w1, b1?, w2, b2?, v?, bv? }', received: describeValue(weights) }),
+    (key) => new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: 'one of w1, b1, w2, b2, v, bv', received: 'an unknown weight' }));
   const actName = opts.activation ?? 'relu';
   const activation = findOp(actName);
   if (activation === undefined || (activation.kind !== 'unary' && activation.kind !== 'glu')) {
@@ -352,10 +404,10 @@ export function prepareFfn(x: unknown, weights: unknown, options: unknown, limit
     });
   }
   const activationParams = resolveParams(activation.name, activation.params, opts.activationParams);
-  const X = checkTensor(x, op, 'x', limits);
-  const W1 = checkTensor(w.w1, op, 'w1', limits);
-  const W2 = checkTensor(w.w2, op, 'w2', limits);
-  const opt = (name: string): Tensor | undefined => (w[name] === undefined ? undefined : checkTensor(w[name], op, name, limits));
+  const X = checkTensor(x, op, 'x', limits, seen);
+  const W1 = checkTensor(w.w1, op, 'w1', limits, seen);
+  const W2 = checkTensor(w.w2, op, 'w2', limits, seen);
+  const opt = (name: string): Tensor | undefined => (w[name] === undefined ? undefined : checkTensor(w[name], op, name, limits, seen));
   const B1 = opt('b1');
   const B2 = opt('b2');
   const V = opt('v');
@@ -391,19 +443,26 @@ export function prepareFfn(x: unknown, weights: unknown, options: unknown, limit
   if (hiddenSize > limits.maxElements || T * dOut > limits.maxElements) {
     throw new RectifierError(ErrorCode.TooLarge, { op, argument: 'hidden', expected: `at most ${limits.maxElements} elements`, received: `${T}×${f}` });
   }
+  const stats = checkBool(op, 'stats', opts.stats);
+  if (stats) checkStatsSize(op, T, f, limits);
   return {
     x: X, w1: W1, b1: B1, w2: W2, b2: B2, v: V, bv: BV, T, d, f, dOut, activation, activationParams,
     sparse: checkBool(op, 'sparse', opts.sparse),
     returnHidden: checkBool(op, 'returnHidden', opts.returnHidden),
-    stats: checkBool(op, 'stats', opts.stats),
+    stats,
     dtype,
   };
 }
 
 export function prepareFfnBackward(x: unknown, weights: unknown, dy: unknown, options: unknown, limits: CallLimits = UNLIMITED): FfnBackwardCall {
+  return reading('ffnBackward', undefined, () => ffnBackwardCall(x, weights, dy, options, limits));
+}
+
+function ffnBackwardCall(x: unknown, weights: unknown, dy: unknown, options: unknown, limits: CallLimits): FfnBackwardCall {
   const op = 'ffnBackward';
-  const call = prepareFfn(x, weights, options, limits, op);
-  const g = checkTensor(dy, op, 'dy', limits);
+  const seen: CallTensors = new Map();
+  const call = ffnCall(x, weights, options, limits, op, seen);
+  const g = checkTensor(dy, op, 'dy', limits, seen);
   if (!sameShape(g.shape, [call.T, call.dOut])) {
     throw new RectifierError(ErrorCode.DimMismatch, { op, argument: 'dy', expected: shapeText([call.T, call.dOut]), received: shapeText(g.shape) });
   }
@@ -413,7 +472,22 @@ export function prepareFfnBackward(x: unknown, weights: unknown, dy: unknown, op
 
 export function prepareStats(hidden: unknown, limits: CallLimits = UNLIMITED): Tensor {
   const op = 'activationStats';
-  const h = checkTensor(hidden, op, 'hidden', limits);
-  requireRank(op, 'hidden', h, 2);
-  return h;
+  return reading(op, undefined, () => {
+    const h = checkTensor(hidden, op, 'hidden', limits);
+    requireRank(op, 'hidden', h, 2);
+    checkStatsSize(op, h.shape[0], h.shape[1], limits);
+    return h;
+  });
+}
+
+/**
+ * The statistics hold one fraction per row and one per unit: an empty hidden layer [2^50, 0] has
+ * no elements but would need 2^50 row fractions, so either count over maxElements is TOO_LARGE.
+ */
+function checkStatsSize(op: string, rows: number, units: number, limits: CallLimits): void {
+  if (rows > limits.maxElements || units > limits.maxElements) {
+    throw new RectifierError(ErrorCode.TooLarge, {
+      op, argument: 'hidden', expected: `at most ${limits.maxElements} rows and units (one statistic each)`, received: `${rows} rows × ${units} units`,
+    });
+  }
 }

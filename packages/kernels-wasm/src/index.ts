@@ -45,6 +45,9 @@ export interface GemmEpilogue {
   readonly activation?: { readonly kernel: UnaryKernel; readonly p0?: number; readonly p1?: number };
 }
 
+/** No bias, no activation: own undefined fields, so nothing set on Object.prototype is read as either. */
+const NO_EPILOGUE: GemmEpilogue = Object.freeze({ bias: undefined, activation: undefined });
+
 /** Elements per chunk of the element-wise kernels: 3 arrays × 32 KiB stay in L2 and mostly in L1. */
 export const CHUNK = 8192;
 const PAGE = 65536;
@@ -150,7 +153,7 @@ export class WasmKernels {
    */
   gemm(
     a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean, sparse = false,
-    epilogue: GemmEpilogue = {},
+    epilogue: GemmEpilogue = NO_EPILOGUE,
   ): number {
     const aBytes = m * k * 4;
     const bBytes = k * n * 4;

@@ -337,6 +337,6 @@ export const OP_NAMES: readonly OpName[] = Object.freeze(definitions.map((d) => 
 
 export function findOp(name: unknown): OpDefinition | undefined {
   if (typeof name !== 'string') return undefined;
-  const canonical = Object.hasOwn(OPS, name) ? (name as OpName) : OP_ALIASES[name];
+  const canonical = Object.hasOwn(OPS, name) ? (name as OpName) : Object.hasOwn(OP_ALIASES, name) ? OP_ALIASES[name] : undefined;
   return canonical === undefined ? undefined : OPS[canonical];
 }

@@ -1,4 +1,5 @@
 import { describeValue, ErrorCode, RectifierError } from '../errors.js';
+import { ownRecord } from '../guard.js';
 
 /** How a numeric parameter is constrained. */
 export type NumberRule =
@@ -39,17 +40,13 @@ function satisfies(rule: NumberRule, v: number): boolean {
 
 /** Checks `given` against the specs (unknown keys are an error: a typo must not pass silently). */
 export function resolveParams(op: string, specs: readonly ParamSpec[], given: unknown): ResolvedParams {
-  if (given !== undefined && (given === null || typeof given !== 'object' || Array.isArray(given))) {
-    throw new RectifierError(ErrorCode.BadParameter, { op, argument: 'params', expected: 'an object of parameters or undefined', received: describeValue(given) });
-  }
-  const g = (given ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(g)) {
-    if (!specs.some((s) => s.name === key)) {
-      const known = specs.length === 0 ? 'no parameters' : `one of ${specs.map((s) => s.name).join(', ')}`;
-      throw new RectifierError(ErrorCode.BadParameter, { op, argument: key, expected: known, received: 'an unknown parameter' });
-    }
-  }
-  const out: Record<string, ParamValue> = {};
+  const known = specs.length === 0 ? 'no parameters' : `one of ${specs.map((s) => s.name).join(', ')}`;
+  // Own properties only, each read once: a key set on Object.prototype is not a parameter.
+  const g = ownRecord(op, 'params', given, specs.map((s) => s.name),
+    () => new RectifierError(ErrorCode.BadParameter, { op, argument: 'params', expected: 'an object of parameters or undefined', received: describeValue(given) }),
+    (key) => new RectifierError(ErrorCode.BadParameter, { op, argument: key, expected: known, received: 'an unknown parameter' }));
+  // Null prototype: a kernel reading an optional parameter that was not given gets undefined, not Object.prototype's.
+  const out = Object.create(null) as Record<string, ParamValue>;
   for (const spec of specs) {
     const v = g[spec.name];
     if (v === undefined) {
