@@ -1,12 +1,15 @@
 import { defineProject } from 'vitest/config';
 
+/** Per-test and per-hook limit: a hang guard only, far above any test's time on a loaded machine. */
+const HANG_GUARD_MS = 600_000;
+
 export default defineProject({
   resolve: { conditions: ['@rectifier/source'] },
   ssr: { resolve: { conditions: ['@rectifier/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: HANG_GUARD_MS,
+    hookTimeout: HANG_GUARD_MS,
     // headless-gl is a native addon that loads only once per process: Vitest's threads pool would
     // load it in the first worker only (later files silently fall back to WebAssembly). Forks give
     // each file its own process.

@@ -36,5 +36,5 @@ describe('workers backend: soak', () => {
     } finally {
       await b.dispose();
     }
-  }, 120_000);
+  }, 600_000);
 });

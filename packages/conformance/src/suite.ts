@@ -40,7 +40,7 @@ type Factory = () => Backend | Promise<Backend>;
 /** Differential fuzz cases per op per backend in the default run (RECTIFIER_FUZZ_RUNS overrides). */
 export const FUZZ_RUNS_DEFAULT = 1000;
 /** Default time limit per conformance test and hook (ms); see ConformanceOptions.timeout. */
-export const CONFORMANCE_TIMEOUT_MS = 120_000;
+export const CONFORMANCE_TIMEOUT_MS = 600_000;
 /** The soak test's calls per backend, and the growth it allows after its warm-up (MiB). */
 export const SOAK_CALLS = 10_000;
 export const SOAK_HEAP_BOUND_MIB = 16;
@@ -968,10 +968,16 @@ export function runConformance(name: string, create: Factory, options: Conforman
           const t0 = performance.now();
           const dtypes = b().capabilities.dtypes.filter((d) => DTYPES_UNDER_TEST.includes(d));
           const arbitrary = fc.constantFrom(...dtypes).chain((dtype) => opCase(op, dtype).map((c) => ({ dtype, ...c })));
+          let firstFailure = true;
           await fc.assert(fc.asyncProperty(arbitrary, async ({ dtype, ...c }) => {
             try {
               await runCase(op, dtype, c);
             } catch (e) {
+              if (firstFailure) {
+                // Printed whole, at once: if shrinking then outlasts the hang guard, the reason is already out.
+                firstFailure = false;
+                console.error(`[conformance:${name}] fuzz ${op}: first failing case, before shrinking: ${fc.stringify({ dtype, ...c })}\n${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+              }
               const index = lastMismatch;
               const small = index === undefined ? undefined : oneElement(op, c, index);
               if (small !== undefined && c.inputs[0].values.length > 1) {
@@ -984,10 +990,10 @@ export function runConformance(name: string, create: Factory, options: Conforman
             }
           }), {
             numRuns: runs, ...(seedOf(op) === undefined ? {} : { seed: seedOf(op) }),
-            // RECTIFIER_FUZZ_SHRINK=0: report the first failure as drawn (quick triage); shrinking is
-            // otherwise bounded so a slow backend still reports (the interrupted run counts as failed).
+            // RECTIFIER_FUZZ_SHRINK=0: report the first failure as drawn (quick triage). No time
+            // limit inside the property: a slow machine runs every case (the test's own limit, 600 s
+            // against a few seconds measured per op, is only a hang guard).
             ...(process.env.RECTIFIER_FUZZ_SHRINK === '0' ? { endOnFailure: true } : {}),
-            interruptAfterTimeLimit: 400_000, markInterruptAsFailure: true,
           });
           fuzzCases.set(op, (fuzzCases.get(op) ?? 0) + runs);
           fuzzSeconds = Math.round((fuzzSeconds + (performance.now() - t0) / 1000) * 10) / 10;
