@@ -102,3 +102,54 @@ describe('isTensor', () => {
     expect(codeOf(() => prepareOpCall('crelu', tensor(new Float32Array(6)), {}, limits))).toBe(ErrorCode.TooLarge);
   });
 });
+
+describe('what plain JavaScript can do to the references and to call preparation (issue 11)', () => {
+  it('the references answer empty products with huge dims at once, and refuse 2^50 row statistics', async () => {
+    const { referenceActivationStats, referenceFfn, referenceMatmul } = await import('../src/index.js');
+    expect(referenceMatmul(tensor([], [2 ** 40, 0], 'float64'), tensor([], [0, 0], 'float64')).shape).toEqual([2 ** 40, 0]);
+    const r = referenceFfn(tensor([], [2 ** 40, 0], 'float64'), { w1: tensor([], [0, 0], 'float64'), w2: tensor([], [0, 0], 'float64') });
+    expect(r.y.shape).toEqual([2 ** 40, 0]);
+    expect(codeOf(() => referenceActivationStats(tensor([], [2 ** 50, 0])))).toBe(ErrorCode.TooLarge);
+  });
+
+  it('a detached buffer gives DETACHED in the references, never NaN, zeros or a TypeError', async () => {
+    const { referenceForward, referenceGradient } = await import('../src/index.js');
+    const x = tensor([1, -2, 3]);
+    structuredClone(x.data.buffer, { transfer: [x.data.buffer as ArrayBuffer] });
+    expect(codeOf(() => referenceForward('elu', x))).toBe(ErrorCode.Detached);
+    expect(codeOf(() => referenceGradient('relu', tensor([1, 2, 3]), x))).toBe(ErrorCode.Detached);
+    expect(codeOf(() => x.toArray())).toBe(ErrorCode.Detached);
+  });
+
+  it('a call reads its options and parameters as own properties only', async () => {
+    const { prepareOpCall, prepareFfn } = await import('../src/index.js');
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto.out = tensor([9, 9]);
+      proto.alpha = 5;
+      proto.stats = true;
+      const call = prepareOpCall('leaky_relu', tensor([1, -1]), undefined);
+      expect(call.out).toBeUndefined();
+      expect(call.outTarget).toBeUndefined();
+      expect(call.params.alpha).toBe(0.01);
+      const ffn = prepareFfn(tensor([1], [1, 1]), { w1: tensor([1], [1, 1]), w2: tensor([1], [1, 1]) }, undefined);
+      expect(ffn.stats).toBe(false);
+      expect(ffn.b1).toBeUndefined();
+    } finally {
+      delete proto.out;
+      delete proto.alpha;
+      delete proto.stats;
+    }
+  });
+
+  it('a call sees a fresh view of exactly size elements, whatever the caller\'s array object says', async () => {
+    const { prepareOpCall } = await import('../src/index.js');
+    const data = new Float32Array([1, -2, 3]);
+    const t = new Tensor(data, [3]);
+    Object.defineProperty(data, 'length', { value: 1 }); // added after the tensor was made
+    const call = prepareOpCall('relu', t, undefined);
+    expect(call.inputs[0].data).not.toBe(data);
+    expect(call.inputs[0].data.length).toBe(3);
+    expect(call.inputs[0].data.buffer).toBe(data.buffer);
+  });
+});
