@@ -5,6 +5,7 @@
  */
 import type { Backend } from './backend.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
+import { ownRecord } from './guard.js';
 
 export type BackendFactory = () => Backend | Promise<Backend>;
 
@@ -19,6 +20,14 @@ export interface BestOptions {
   readonly only?: readonly string[];
   /** Called for each backend that failed before one worked. Default: a console.warn line. */
   readonly onFallback?: (fallback: BackendFallback) => void;
+}
+
+function notOptions(op: string, v: unknown): RectifierError {
+  return new RectifierError(ErrorCode.BadArgument, { op, argument: 'options', expected: 'an options object or undefined', received: describeValue(v) });
+}
+
+function unknownOption(op: string, key: string, known: string): RectifierError {
+  return new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: `one of ${known}`, received: 'an unknown option' });
 }
 
 function errorText(e: unknown): string {
@@ -37,8 +46,9 @@ export class BackendRegistry {
     if (typeof factory !== 'function') {
       throw new RectifierError(ErrorCode.BadArgument, { op: 'register', argument: 'factory', expected: 'a function returning a Backend', received: describeValue(factory) });
     }
-    const priority = options.priority ?? 0;
-    if (!Number.isFinite(priority)) {
+    const own = ownRecord('register', 'options', options, ['priority'], () => notOptions('register', options), (key) => unknownOption('register', key, 'priority'));
+    const priority = own.priority ?? 0;
+    if (typeof priority !== 'number' || !Number.isFinite(priority)) {
       throw new RectifierError(ErrorCode.BadArgument, { op: 'register', argument: 'priority', expected: 'a finite number', received: describeValue(priority) });
     }
     this.#entries.set(name, { factory, priority, order: this.#order++ });
@@ -77,10 +87,12 @@ export class BackendRegistry {
 
   /** The highest-priority backend that initialises; each failure is reported through `onFallback`. */
   async best(options: BestOptions = {}): Promise<Backend> {
-    const onFallback = options.onFallback ?? ((f: BackendFallback) => {
+    const own = ownRecord('best', 'options', options, ['only', 'onFallback'], () => notOptions('best', options), (key) => unknownOption('best', key, 'only, onFallback'));
+    const only = own.only as readonly string[] | undefined;
+    const onFallback = (own.onFallback as BestOptions['onFallback']) ?? ((f: BackendFallback) => {
       console.warn(`rectifier: backend '${f.name}' is unavailable (${errorText(f.error)}); trying the next one`);
     });
-    const candidates = this.names().filter((n) => options.only === undefined || options.only.includes(n));
+    const candidates = this.names().filter((n) => only === undefined || only.includes(n));
     const failures: BackendFallback[] = [];
     for (const name of candidates) {
       try {

@@ -69,4 +69,20 @@ describe('BackendRegistry', () => {
     expect(() => r.register('x', 42 as unknown as () => Backend)).toThrow(/factory/);
     expect(() => r.register('x', () => fakeBackend('x'), { priority: NaN })).toThrow(/priority/);
   });
+
+  it('reads its options as own properties only: keys on Object.prototype are not options', async () => {
+    const r = new BackendRegistry();
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto.only = ['nothing'];
+      proto.priority = 99;
+      r.register('cpu', () => fakeBackend('cpu'));
+      r.register('gpu', () => fakeBackend('gpu'), { priority: 1 });
+      expect(r.names()).toEqual(['gpu', 'cpu']);
+      expect((await r.best()).name).toBe('gpu');
+    } finally {
+      delete proto.only;
+      delete proto.priority;
+    }
+  });
 });
