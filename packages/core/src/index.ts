@@ -5,7 +5,7 @@
  */
 export { ErrorCode, RectifierError, describeValue, type ErrorDetails } from './errors.js';
 export { DTYPES, allocate, dtypeOf, epsilon, isDType, roundTo, ulpDistance, type DType, type TypedArray } from './dtype.js';
-export { MAX_TENSOR_ELEMENTS, Tensor, isTensor, sameShape, shapeSize, tensor, zeros, type NestedNumbers } from './tensor.js';
+export { CORE_VERSION, MAX_RANK, MAX_TENSOR_ELEMENTS, Tensor, isTensor, sameShape, shapeSize, tensor, zeros, type NestedNumbers } from './tensor.js';
 export * as scalar from './math/scalar.js';
 export {
   OPS, OP_ALIASES, OP_NAMES, findOp,

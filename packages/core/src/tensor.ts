@@ -32,6 +32,27 @@ function checkData(data: unknown, op: string, argument: string): TypedArrayFacts
   return facts as TypedArrayFacts & { tag: FloatArrayTag };
 }
 
+/** This copy of core's version (the package's `version`; a test keeps them equal). */
+export const CORE_VERSION = '0.1.0';
+
+/**
+ * The mark every copy of core puts on its Tensor.prototype, with its version: a tensor made by
+ * another copy of core fails the brand check (its private fields are that copy's), and the mark
+ * lets the error say so instead of calling a Tensor "not a Tensor".
+ */
+const TENSOR_MARK = Symbol.for('@rectifier/core:Tensor');
+
+/** The version of the other copy of core that made `v`, if `v` is such a tensor. */
+export function foreignTensorVersion(v: unknown): string | undefined {
+  if (typeof v !== 'object' || v === null || Tensor.isTensor(v)) return undefined;
+  try {
+    const mark = (v as Record<symbol, unknown>)[TENSOR_MARK];
+    return typeof mark === 'string' ? mark : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a tensor's own data with no getter in the way (set once, by the class's static block). */
 let ownData: (t: Tensor) => TypedArray;
 
@@ -54,6 +75,7 @@ export class Tensor {
 
   static {
     ownData = (t) => t.#data;
+    Object.defineProperty(Tensor.prototype, TENSOR_MARK, { value: CORE_VERSION });
   }
 
   /**

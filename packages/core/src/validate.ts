@@ -4,10 +4,10 @@
  */
 import { DTYPES, type DType, type TypedArray } from './dtype.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
-import { findOp, OP_NAMES, type OpDefinition } from './ops/catalogue.js';
+import { findOp, OP_ALIASES, OP_NAMES, type OpDefinition } from './ops/catalogue.js';
 import { resolveParams, type ResolvedParams } from './ops/params.js';
 import { isArrayArgument, ownElements, ownRecord, reading } from './guard.js';
-import { isShared, isTensor, liveData, MAX_TENSOR_ELEMENTS, sameShape, Tensor } from './tensor.js';
+import { CORE_VERSION, foreignTensorVersion, isShared, isTensor, liveData, MAX_TENSOR_ELEMENTS, sameShape, Tensor } from './tensor.js';
 
 /** What a backend accepts; the references accept everything. */
 export interface CallLimits {
@@ -75,6 +75,13 @@ export type CallTensors = Map<Tensor, Tensor>;
  */
 export function checkTensor(v: unknown, op: string, argument: string, limits: CallLimits, seen?: CallTensors): Tensor {
   if (!isTensor(v)) {
+    const other = foreignTensorVersion(v);
+    if (other !== undefined) {
+      throw new RectifierError(ErrorCode.BadArgument, {
+        op, argument, expected: `a Tensor of this copy of @rectifier/core (${CORE_VERSION})`,
+        received: `a Tensor made by another copy of @rectifier/core (${other}): two copies are loaded; install @rectifier/core once (it is a peer dependency of every backend: \`npm ls @rectifier/core\`, then \`npm dedupe\`)`,
+      });
+    }
     const hint = reading(op, argument, () => Array.isArray(v) || typeof v === 'number') ? ' (wrap numbers with tensor())' : '';
     throw new RectifierError(ErrorCode.BadArgument, { op, argument, expected: `a Tensor${hint}`, received: describeValue(v) });
   }
@@ -118,11 +125,38 @@ export function checkSameDtype(op: string, tensors: readonly (readonly [string, 
 function requireOp(op: unknown): OpDefinition {
   const def = findOp(op);
   if (def === undefined) {
+    const guess = typeof op === 'string' ? closestOpName(op) : undefined;
     throw new RectifierError(ErrorCode.UnknownOp, {
       op: typeof op === 'string' ? op : 'forward', argument: 'op', expected: `one of ${OP_NAMES.join(', ')}`, received: describeValue(op),
-    });
+    }, guess === undefined ? undefined : `did you mean '${guess}'?`);
   }
   return def;
+}
+
+/** The op name (or alias) a mistyped name most likely meant: same letters ignoring case, or within two edits. */
+function closestOpName(name: string): string | undefined {
+  const names = [...OP_NAMES, ...Object.keys(OP_ALIASES)];
+  const lower = name.toLowerCase().replace(/-/g, '_');
+  const exact = names.find((n) => n === lower);
+  if (exact !== undefined) return exact;
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const n of names) {
+    const d = editDistance(lower, n);
+    if (d < bestDistance) [best, bestDistance] = [n, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance (names are short). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }
 
 function shapeText(s: readonly number[]): string {

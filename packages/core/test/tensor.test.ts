@@ -153,3 +153,41 @@ describe('what plain JavaScript can do to the references and to call preparation
     expect(call.inputs[0].data.buffer).toBe(data.buffer);
   });
 });
+
+describe('two copies of core', () => {
+  it('a tensor from another copy is named as such, with both versions and how to dedupe', async () => {
+    const { CORE_VERSION, prepareOpCall } = await import('../src/index.js');
+    const pkg = JSON.parse((await import('node:fs')).readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(CORE_VERSION).toBe(pkg.version);
+    // Another copy's Tensor.prototype carries the same global mark, with its version.
+    const otherCopy = Object.create(Object.defineProperty({}, Symbol.for('@rectifier/core:Tensor'), { value: '0.0.9' })) as Tensor;
+    let message = '';
+    try {
+      prepareOpCall('relu', otherCopy, undefined);
+    } catch (e) {
+      expect((e as RectifierError).code).toBe(ErrorCode.BadArgument);
+      message = (e as Error).message;
+    }
+    expect(message).toContain('another copy of @rectifier/core (0.0.9)');
+    expect(message).toContain(`this copy of @rectifier/core (${CORE_VERSION})`);
+    expect(message).toContain('npm dedupe');
+  });
+});
+
+describe('op names', () => {
+  it('a mistyped op name gets a "did you mean"', async () => {
+    const { prepareOpCall } = await import('../src/index.js');
+    const message = (name: string): string => {
+      try {
+        prepareOpCall(name, tensor([1]), undefined);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    };
+    expect(message('GELU')).toContain("did you mean 'gelu'?");
+    expect(message('leaky-relu')).toContain("did you mean 'leaky_relu'?");
+    expect(message('sigmod')).toContain("did you mean 'sigmoid'?");
+    expect(message('zzzzzzzz')).not.toContain('did you mean');
+  });
+});
