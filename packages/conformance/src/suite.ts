@@ -18,7 +18,7 @@ import { hostileInputSuite } from './hostile.js';
 import { findOnnxDir, loadOnnxCases, mapOnnxCase } from './onnx.js';
 
 export interface ConformanceOptions {
-  /** Folder for the accuracy report JSON (default: <repo>/reports/accuracy); false: do not write. */
+  /** Folder for the accuracy report JSON (default: $RECTIFIER_REPORT_DIR, else <repo>/reports/accuracy); false: do not write. */
   reportDir?: string | false;
   /** The ONNX peer data folder (default: $RECTIFIER_ONNX_DIR or ../shared/peer-suites/onnx-node beside the repo). */
   onnxDir?: string;
@@ -288,7 +288,7 @@ export function runConformance(name: string, create: Factory, options: Conforman
     afterAll(async () => {
       const caps = backend?.capabilities;
       await backend?.dispose();
-      const dir = options.reportDir === false ? undefined : options.reportDir ?? (repoRoot() ? join(repoRoot()!, 'reports', 'accuracy') : undefined);
+      const dir = options.reportDir === false ? undefined : options.reportDir ?? process.env.RECTIFIER_REPORT_DIR ?? (repoRoot() ? join(repoRoot()!, 'reports', 'accuracy') : undefined);
       if (dir !== undefined && recorder.entries.size > 0) {
         mkdirSync(dir, { recursive: true });
         const file = resolve(dir, `${name}.json`);
