@@ -53,6 +53,34 @@ describe('packed packages installed with npm outside the workspace', () => {
     expect(installed.dependencies['@rectifier/core']).toBe('^0.1.0'); // workspace: ranges were rewritten
   }, 5 * COMMAND_LIMIT_MS);
 
+  it('each tarball ships its LICENSE, README, package.json and built files, with self-contained source maps, and no sources or tests', () => {
+    for (const tarball of readdirSync(work).filter((f) => f.endsWith('.tgz'))) {
+      const files = sh('tar', ['-tzf', join(work, tarball)], work).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+      expect(files, tarball).toContain('LICENSE');
+      expect(files, tarball).toContain('README.md');
+      expect(files, tarball).toContain('package.json');
+      expect(files.filter((f) => !/^(LICENSE|README\.md|package\.json|dist\/.*|fixtures\/.*)$/.test(f)), `${tarball}: files outside dist/`).toEqual([]);
+      expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), `${tarball}: TypeScript sources`).toEqual([]);
+      const map = files.find((f) => f.endsWith('.js.map'));
+      if (map !== undefined) {
+        const json = JSON.parse(sh('tar', ['-xzOf', join(work, tarball), `package/${map}`], work)) as { sourcesContent?: string[] };
+        expect(json.sourcesContent?.length, `${tarball}: ${map} carries its sources`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('works from CommonJS: require() of the packages (Node ≥ 20.19 loads their ES modules)', () => {
+    writeFileSync(join(project, 'use.cjs'), `
+      const { tensor } = require('@rectifier/core');
+      const { createCpuBackend } = require('@rectifier/backend-cpu');
+      const cpu = createCpuBackend();
+      const y = cpu.sync.forward('relu', tensor([-1, 2]));
+      const g = cpu.sync.forward('gelu', tensor([1]), { approximate: 'tanh' });
+      console.log(JSON.stringify({ y: Array.from(y.data), g: g.data[0] > 0.84 && g.data[0] < 0.85 }));
+    `);
+    expect(JSON.parse(sh('node', ['use.cjs'], project))).toEqual({ y: [0, 2], g: true });
+  });
+
   it('imports and computes from plain JavaScript', () => {
     writeFileSync(join(project, 'use.mjs'), `
       import { tensor, RectifierError } from '@rectifier/core';
