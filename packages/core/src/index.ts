@@ -28,5 +28,5 @@ export {
 } from './backend.js';
 export {
   BackendRegistry, defaultRegistry, getBackend, registerBackend,
-  type BackendFactory, type BackendFallback, type BestOptions,
+  type BackendFactory, type BackendFallback, type BestOptions, type RegisterOptions, type RegistryDescription,
 } from './registry.js';

@@ -1,7 +1,10 @@
 /**
  * Backend selection, the way TensorFlow.js and ONNX Runtime do it: backends register a factory
  * with a priority; `best()` tries them from the highest priority down, keeps the first that
- * initialises, and reports each one that failed; `create(name)` uses one by name.
+ * initialises, and reports each one that failed; `create(name)` uses one by name. A backend
+ * registered with `automatic: false` (a fallback mode slower than the CPU, say) is only created by
+ * name or when `only` names it. `describe()` says what is registered and what the last `best()`
+ * tried, what it chose and why.
  */
 import type { Backend } from './backend.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
@@ -13,6 +16,25 @@ export interface BackendFallback {
   /** The backend that failed to initialise. */
   readonly name: string;
   readonly error: unknown;
+}
+
+export interface RegisterOptions {
+  /** Higher is tried first by `best()` (default 0). */
+  readonly priority?: number;
+  /** Whether `best()` may choose it without being asked by name (default true). */
+  readonly automatic?: boolean;
+}
+
+/** What `describe()` reports. */
+export interface RegistryDescription {
+  /** Every registered backend, best first. */
+  readonly registered: readonly { readonly name: string; readonly priority: number; readonly automatic: boolean }[];
+  /** The last `best()`: the backends it tried in order, the one it chose (undefined if none worked), and why in words. */
+  readonly lastChoice?: {
+    readonly tried: readonly { readonly name: string; readonly error?: string }[];
+    readonly chosen: string | undefined;
+    readonly reason: string;
+  };
 }
 
 export interface BestOptions {
@@ -35,23 +57,37 @@ function errorText(e: unknown): string {
 }
 
 export class BackendRegistry {
-  readonly #entries = new Map<string, { factory: BackendFactory; priority: number; order: number }>();
+  readonly #entries = new Map<string, { factory: BackendFactory; priority: number; automatic: boolean; order: number }>();
   #order = 0;
+  #lastChoice: RegistryDescription['lastChoice'];
 
   /** Adds (or replaces) a backend. Higher priority is tried first; ties keep registration order. */
-  register(name: string, factory: BackendFactory, options: { priority?: number } = {}): void {
+  register(name: string, factory: BackendFactory, options: RegisterOptions = {}): void {
     if (typeof name !== 'string' || name === '') {
       throw new RectifierError(ErrorCode.BadArgument, { op: 'register', argument: 'name', expected: 'a non-empty string', received: describeValue(name) });
     }
     if (typeof factory !== 'function') {
       throw new RectifierError(ErrorCode.BadArgument, { op: 'register', argument: 'factory', expected: 'a function returning a Backend', received: describeValue(factory) });
     }
-    const own = ownRecord('register', 'options', options, ['priority'], () => notOptions('register', options), (key) => unknownOption('register', key, 'priority'));
+    const own = ownRecord('register', 'options', options, ['priority', 'automatic'], () => notOptions('register', options), (key) => unknownOption('register', key, 'priority, automatic'));
     const priority = own.priority ?? 0;
     if (typeof priority !== 'number' || !Number.isFinite(priority)) {
       throw new RectifierError(ErrorCode.BadArgument, { op: 'register', argument: 'priority', expected: 'a finite number', received: describeValue(priority) });
     }
-    this.#entries.set(name, { factory, priority, order: this.#order++ });
+    const automatic = own.automatic ?? true;
+    if (typeof automatic !== 'boolean') {
+      throw new RectifierError(ErrorCode.BadArgument, { op: 'register', argument: 'automatic', expected: 'a boolean', received: describeValue(automatic) });
+    }
+    this.#entries.set(name, { factory, priority, automatic, order: this.#order++ });
+  }
+
+  /** What is registered, and what the last `best()` tried, chose and why. */
+  describe(): RegistryDescription {
+    const registered = this.names().map((name) => {
+      const e = this.#entries.get(name)!;
+      return { name, priority: e.priority, automatic: e.automatic };
+    });
+    return this.#lastChoice === undefined ? { registered } : { registered, lastChoice: this.#lastChoice };
   }
 
   unregister(name: string): boolean {
@@ -92,18 +128,25 @@ export class BackendRegistry {
     const onFallback = (own.onFallback as BestOptions['onFallback']) ?? ((f: BackendFallback) => {
       console.warn(`rectifier: backend '${f.name}' is unavailable (${errorText(f.error)}); trying the next one`);
     });
-    const candidates = this.names().filter((n) => only === undefined || only.includes(n));
+    const candidates = this.names().filter((n) => (only === undefined ? this.#entries.get(n)!.automatic : only.includes(n)));
     const failures: BackendFallback[] = [];
+    const tried: { name: string; error?: string }[] = [];
     for (const name of candidates) {
       try {
-        return await this.create(name);
+        const backend = await this.create(name);
+        tried.push({ name });
+        const skipped = failures.length === 0 ? '' : `; ${failures.map((f) => `${f.name} was unavailable (${errorText(f.error)})`).join('; ')}`;
+        this.#lastChoice = { tried, chosen: name, reason: `the highest-priority ${only === undefined ? 'automatic ' : ''}backend that initialised${skipped}` };
+        return backend;
       } catch (error) {
         const f = { name, error };
         failures.push(f);
+        tried.push({ name, error: errorText(error) });
         onFallback(f);
       }
     }
     const why = failures.map((f) => `${f.name}: ${errorText(f.error)}`).join('; ');
+    this.#lastChoice = { tried, chosen: undefined, reason: candidates.length === 0 ? 'no backend is registered' : `none initialised (${why})` };
     throw new RectifierError(ErrorCode.BackendUnavailable, { op: 'best', cause: failures }, candidates.length === 0 ? 'no backend is registered' : `no backend could be initialised (${why})`);
   }
 }
@@ -111,7 +154,7 @@ export class BackendRegistry {
 /** The process-wide registry backends add themselves to with `registerBackend`. */
 export const defaultRegistry = new BackendRegistry();
 
-export function registerBackend(name: string, factory: BackendFactory, options?: { priority?: number }): void {
+export function registerBackend(name: string, factory: BackendFactory, options?: RegisterOptions): void {
   defaultRegistry.register(name, factory, options);
 }
 

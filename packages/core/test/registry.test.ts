@@ -85,4 +85,25 @@ describe('BackendRegistry', () => {
       delete proto.priority;
     }
   });
+
+  it('never chooses an automatic: false backend unless asked by name, and describes what it tried, chose and why', async () => {
+    const r = new BackendRegistry();
+    r.register('cpu', () => fakeBackend('cpu'), { priority: 0 });
+    r.register('gpu', () => fakeBackend('gpu', new Error('no GL device')), { priority: 20 });
+    r.register('gpu-software', () => fakeBackend('gpu-software'), { priority: 10, automatic: false });
+    const b = await r.best({ onFallback: () => undefined });
+    expect(b.name).toBe('cpu');
+    const d = r.describe();
+    expect(d.registered).toEqual([
+      { name: 'gpu', priority: 20, automatic: true },
+      { name: 'gpu-software', priority: 10, automatic: false },
+      { name: 'cpu', priority: 0, automatic: true },
+    ]);
+    expect(d.lastChoice?.chosen).toBe('cpu');
+    expect(d.lastChoice?.tried).toEqual([{ name: 'gpu', error: expect.stringContaining('no GL device') }, { name: 'cpu' }]);
+    expect(d.lastChoice?.reason).toContain('gpu was unavailable');
+    expect((await r.best({ only: ['gpu-software'] })).name).toBe('gpu-software');
+    expect((await r.create('gpu-software')).name).toBe('gpu-software');
+    expect(() => r.register('x', () => fakeBackend('x'), { automatic: 'yes' as unknown as boolean })).toThrow(RectifierError);
+  });
 });
