@@ -159,7 +159,8 @@ const gradientRows: BadInputCase[] = [
 const matmulRows: BadInputCase[] = [
   { entry: 'matmul', kind: 'wrong rank: a is 1-D [3]', code: C.BadShape, op: 'matmul', argument: 'a', call: (b) => b.matmul(vec(), mat(3, 1)) },
   { entry: 'matmul', kind: 'wrong rank: a is a scalar', code: C.BadShape, op: 'matmul', argument: 'a', call: (b) => b.matmul(tensor(2), mat(1, 1)) },
-  { entry: 'matmul', kind: 'wrong rank: b is 3-D [1, 3, 1]', code: C.BadShape, op: 'matmul', argument: 'b', call: (b) => b.matmul(mat(2, 3), tensor([1, 2, 3], [1, 3, 1])) },
+  { entry: 'matmul', kind: 'wrong rank: b is 1-D [3]', code: C.BadShape, op: 'matmul', argument: 'b', call: (b) => b.matmul(mat(2, 3), vec()) },
+  { entry: 'matmul', kind: 'batch dims that do not broadcast: [2, 2, 3] · [3, 3, 1]', code: C.DimMismatch, op: 'matmul', argument: 'b', call: (b) => b.matmul(tensor(Array.from({ length: 12 }, (_, i) => i), [2, 2, 3]), tensor(Array.from({ length: 9 }, (_, i) => i), [3, 3, 1])) },
   { entry: 'matmul', kind: 'mismatched inner dims: a [2, 3] · b [2, 2]', code: C.DimMismatch, op: 'matmul', argument: 'b', call: (b) => b.matmul(mat(2, 3), mat(2, 2)) },
   { entry: 'matmul', kind: 'mismatched inner dims after transposeA: aᵀ [3, 2] · b [3, 2]', code: C.DimMismatch, op: 'matmul', argument: 'b', call: (b) => b.matmul(mat(2, 3), mat(3, 2), { transposeA: true }) },
   { entry: 'matmul', kind: 'mismatched inner dims after transposeB: a [2, 3] · bᵀ [2, 3]', code: C.DimMismatch, op: 'matmul', argument: 'b', call: (b) => b.matmul(mat(2, 3), mat(3, 2), { transposeB: true }) },
@@ -224,7 +225,7 @@ const ffnRows = (entry: 'ffn' | 'ffnBackward'): BadInputCase[] => {
 
 const statsRows: BadInputCase[] = [
   { entry: 'activationStats', kind: 'wrong rank: 1-D [3]', code: C.BadShape, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(vec()) },
-  { entry: 'activationStats', kind: 'wrong rank: 3-D [1, 1, 3]', code: C.BadShape, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(tensor([1, 0, 2], [1, 1, 3])) },
+  { entry: 'activationStats', kind: 'wrong rank: a scalar', code: C.BadShape, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(tensor(0)) },
   { entry: 'activationStats', kind: 'not a tensor (a nested array)', code: C.BadArgument, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(any<Tensor>([[0, 1]])) },
   { entry: 'activationStats', kind: 'disposed tensor', code: C.Disposed, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(gone(mat(2, 2))) },
   { entry: 'activationStats', kind: 'buffer detached', code: C.Detached, op: 'activationStats', argument: 'hidden', call: (b) => b.activationStats(detached(mat(2, 2))) },

@@ -15,6 +15,7 @@ import { EDGE_VALUES, kinks, MONOTONIC, normals, opInputs, PARAM_VARIANTS, SPEC_
 import { opCase, type FuzzCase } from './fuzz.js';
 import { badInputSuite } from './bad-input.js';
 import { hostileInputSuite } from './hostile.js';
+import { batchShapeSuite } from './batch-shapes.js';
 import { findOnnxDir, loadOnnxCases, mapOnnxCase } from './onnx.js';
 
 export interface ConformanceOptions {
@@ -763,6 +764,11 @@ export function runConformance(name: string, create: Factory, options: Conforman
     // One test per row of BAD_INPUT_CASES (bad-input.ts), the README's "Bad input" table.
     describe('bad input gives the typed error', () => {
       badInputSuite(b, create);
+    });
+
+    /* ---------------- batch dims ---------------- */
+    describe('batch shapes', () => {
+      batchShapeSuite(b);
     });
 
     /* ---------------- hostile and careless callers ---------------- */

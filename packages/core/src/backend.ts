@@ -15,7 +15,7 @@ import { liveData, Tensor } from './tensor.js';
 import {
   prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul, prepareOpCall, prepareStats,
   type CallLimits, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type GradientCall,
-  type ForwardOptions, type MatmulCall, type MatmulOptions, type OpCall,
+  type ForwardOptions, type MatmulCall, type MatmulOptions, type OpCall, matmulBatchCount, matmulSlice,
 } from './validate.js';
 
 /** What a backend can do, declared (the conformance suite holds it to every line). */
@@ -144,6 +144,43 @@ function emptyStats(h: Tensor): ActivationStats | undefined {
   return h.size === 0 ? activationStatsOf(h.data, h.shape[0], h.shape[1]) : undefined;
 }
 
+/* ---------------- batch dims ---------------- */
+// Kernels see 2-D calls only. A batched matmul runs one 2-D product at a time into one result;
+// an FFN's leading dims were flattened into tokens by validation and come back on its results.
+
+/** A batched matmul from 2-D products (each through `product`, which may be async), row-major over the batch. */
+function batchedMatmul(c: MatmulCall, product: (slice: MatmulCall) => MaybePromise<Tensor>): MaybePromise<Tensor> {
+  if (c.batch.length === 0) return product(c);
+  const shape = [...c.batch, c.m, c.n];
+  const count = matmulBatchCount(c);
+  const size = c.m * c.n;
+  const out = allocate(c.dtype, count * size);
+  const results: MaybePromise<Tensor>[] = [];
+  for (let i = 0; i < count && size > 0; i++) results.push(product(matmulSlice(c, i)));
+  if (!results.some((r) => r instanceof Promise)) {
+    (results as Tensor[]).forEach((r, i) => out.set(r.data, i * size));
+    return new Tensor(out, shape);
+  }
+  return Promise.all(results).then((rs) => {
+    rs.forEach((r, i) => out.set(r.data, i * size));
+    return new Tensor(out, shape);
+  });
+}
+
+const withLeading = (t: Tensor, leading: readonly number[]): Tensor =>
+  t.rank === leading.length + 1 ? t : new Tensor(t.data, [...leading, t.shape[t.rank - 1]]);
+
+/** An FFN result with the caller's leading dims on y and hidden. */
+function ffnWithLeading(c: FfnCall, r: FfnResult): FfnResult {
+  if (c.leading.length === 1) return r;
+  return { ...r, y: withLeading(r.y, c.leading), ...(r.hidden ? { hidden: withLeading(r.hidden, c.leading) } : {}) };
+}
+
+/** FFN gradients with the caller's leading dims on dx. */
+function gradientsWithLeading(c: FfnCall, g: FfnGradients): FfnGradients {
+  return c.leading.length === 1 ? g : { ...g, dx: withLeading(g.dx, c.leading) };
+}
+
 export abstract class BackendBase implements Backend {
   abstract readonly name: string;
   abstract readonly capabilities: Capabilities;
@@ -193,19 +230,19 @@ export abstract class BackendBase implements Backend {
   async matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Promise<Tensor> {
     this.assertLive('matmul');
     const call = prepareMatmul(a, b, options, this.limits);
-    return emptyMatmul(call) ?? this.kernels.matmul(call);
+    return batchedMatmul(call, (slice) => emptyMatmul(slice) ?? this.kernels.matmul(slice));
   }
 
   async ffn(x: Tensor, weights: FfnWeights, options?: FfnOptions): Promise<FfnResult> {
     this.assertLive('ffn');
     const call = prepareFfn(x, weights, options, this.limits);
-    return emptyFfn(call) ?? this.kernels.ffn(call);
+    return ffnWithLeading(call, emptyFfn(call) ?? await this.kernels.ffn(call));
   }
 
   async ffnBackward(x: Tensor, weights: FfnWeights, dy: Tensor, options?: FfnOptions): Promise<FfnGradients> {
     this.assertLive('ffnBackward');
     const call = prepareFfnBackward(x, weights, dy, options, this.limits);
-    return emptyFfnBackward(call) ?? this.kernels.ffnBackward(call);
+    return gradientsWithLeading(call, emptyFfnBackward(call) ?? await this.kernels.ffnBackward(call));
   }
 
   async activationStats(hidden: Tensor): Promise<ActivationStats> {
@@ -261,17 +298,17 @@ export abstract class BackendBase implements Backend {
       matmul: (a, b, options) => {
         this.assertLive('matmul');
         const call = prepareMatmul(a, b, options, limits());
-        return emptyMatmul(call) ?? settled('matmul', k.matmul(call));
+        return settled('matmul', batchedMatmul(call, (slice) => emptyMatmul(slice) ?? settled('matmul', k.matmul(slice))));
       },
       ffn: (x, weights, options) => {
         this.assertLive('ffn');
         const call = prepareFfn(x, weights, options, limits());
-        return emptyFfn(call) ?? settled('ffn', k.ffn(call));
+        return ffnWithLeading(call, emptyFfn(call) ?? settled('ffn', k.ffn(call)));
       },
       ffnBackward: (x, weights, dy, options) => {
         this.assertLive('ffnBackward');
         const call = prepareFfnBackward(x, weights, dy, options, limits());
-        return emptyFfnBackward(call) ?? settled('ffnBackward', k.ffnBackward(call));
+        return gradientsWithLeading(call, emptyFfnBackward(call) ?? settled('ffnBackward', k.ffnBackward(call)));
       },
       activationStats: (hidden) => {
         this.assertLive('activationStats');

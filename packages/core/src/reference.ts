@@ -10,6 +10,7 @@ import { allocate } from './dtype.js';
 import { Tensor } from './tensor.js';
 import {
   prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul, prepareOpCall, prepareStats,
+  matmulBatchCount, matmulSlice,
   type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type MatmulCall, type MatmulOptions, type OpCall,
 } from './validate.js';
 
@@ -178,9 +179,16 @@ export function referenceMatmul(a: Tensor, b: Tensor, options?: MatmulOptions): 
 
 /** The float64 product of a validated call (work bounded by the output's size and the product's). */
 export function referenceMatmulCall(c: MatmulCall): Tensor {
+  const count = matmulBatchCount(c);
+  const size = c.m * c.n;
+  const out = new Float64Array(count * size);
   const [sA0, sA1] = c.transposeA ? [1, c.m] : [c.k, 1];
   const [sB0, sB1] = c.transposeB ? [1, c.k] : [c.n, 1];
-  return f64([c.m, c.n], matmul64(c.a.data, sA0, sA1, c.b.data, sB0, sB1, c.m, c.k, c.n));
+  for (let i = 0; i < count && size > 0; i++) {
+    const s = matmulSlice(c, i);
+    out.set(matmul64(s.a.data, sA0, sA1, s.b.data, sB0, sB1, c.m, c.k, c.n), i * size);
+  }
+  return f64([...c.batch, c.m, c.n], out);
 }
 
 /* ---------------- activation statistics ---------------- */
@@ -297,7 +305,10 @@ function ffnForward64(c: FfnCall): FfnForward64 {
 
 /** FFN(x) = act(x·W1 + b1)·W2 + b2 (GLU: (act(x·W1 + b1) ⊙ (x·V + bv))·W2 + b2), in float64. */
 export function referenceFfn(x: Tensor, weights: FfnWeights, options?: FfnOptions): FfnResult {
-  return referenceFfnCall(prepareFfn(x, weights, options));
+  const c = prepareFfn(x, weights, options);
+  const r = referenceFfnCall(c);
+  const lead = (t: Tensor): Tensor => f64([...c.leading, t.shape[1]], t.data as Float64Array);
+  return { ...r, y: lead(r.y), ...(r.hidden ? { hidden: lead(r.hidden) } : {}) };
 }
 
 /** The float64 FFN of a validated call. */
@@ -319,7 +330,9 @@ function columnSums(m: Float64Array, rows: number, cols: number): Float64Array {
 
 /** Gradients of the FFN with respect to x and every weight given, in float64. */
 export function referenceFfnBackward(x: Tensor, weights: FfnWeights, dy: Tensor, options?: FfnOptions): FfnGradients {
-  return referenceFfnBackwardCall(prepareFfnBackward(x, weights, dy, options));
+  const c = prepareFfnBackward(x, weights, dy, options);
+  const g = referenceFfnBackwardCall(c);
+  return { ...g, dx: f64([...c.leading, c.d], g.dx.data as Float64Array) };
 }
 
 /** The float64 FFN gradients of a validated call. */

@@ -301,7 +301,9 @@ export interface MatmulOptions {
 }
 
 export interface MatmulCall {
+  /** [m, k] (or [k, m] with transposeA), after any batch dims. */
   readonly a: Tensor;
+  /** [k, n] (or [n, k] with transposeB), after any batch dims. */
   readonly b: Tensor;
   readonly transposeA: boolean;
   readonly transposeB: boolean;
@@ -309,6 +311,53 @@ export interface MatmulCall {
   readonly k: number;
   readonly n: number;
   readonly dtype: DType;
+  /**
+   * The result's batch dims: a's and b's leading dims broadcast (NumPy's rule); [] for a plain
+   * 2-D product. Kernels only ever see 2-D calls (`batch` []): BackendBase runs a batched call one
+   * `matmulSlice` at a time.
+   */
+  readonly batch: readonly number[];
+}
+
+/** The number of 2-D products in a (batched) matmul call. */
+export function matmulBatchCount(c: MatmulCall): number {
+  return c.batch.reduce((p, d) => p * d, 1);
+}
+
+/**
+ * The 2-D call for product `index` (row-major over `c.batch`): views of the a and b matrices it
+ * multiplies, broadcast dims (size 1) repeating theirs.
+ */
+export function matmulSlice(c: MatmulCall, index: number): MatmulCall {
+  if (c.batch.length === 0) return c;
+  const matrixOf = (t: Tensor): Tensor => {
+    const lead = t.rank - 2;
+    const rows = t.shape[lead];
+    const cols = t.shape[lead + 1];
+    // The batch index of t's matrix: c.batch's index, aligned right, with t's size-1 dims fixed at 0.
+    let rest = index;
+    let linear = 0;
+    let stride = 1;
+    for (let i = c.batch.length - 1; i >= 0; i--) {
+      const coordinate = rest % c.batch[i];
+      rest = Math.floor(rest / c.batch[i]);
+      const j = i - (c.batch.length - lead);
+      if (j >= 0) {
+        const dim = t.shape[j];
+        linear += (dim === 1 ? 0 : coordinate) * stride;
+        stride *= dim;
+      }
+    }
+    const size = rows * cols;
+    return new Tensor(t.data.subarray(linear * size, (linear + 1) * size), [rows, cols]);
+  };
+  return { ...c, a: matrixOf(c.a), b: matrixOf(c.b), batch: [] };
+}
+
+function requireRankAtLeast(op: string, argument: string, t: Tensor, rank: number): void {
+  if (t.rank < rank) {
+    throw new RectifierError(ErrorCode.BadShape, { op, argument, expected: `rank ${rank} or more`, received: `rank ${t.rank} ${shapeText(t.shape)}` });
+  }
 }
 
 function requireRank(op: string, argument: string, t: Tensor, rank: number): void {
@@ -341,21 +390,42 @@ function matmulCall(a: unknown, b: unknown, options: unknown, limits: CallLimits
   const A = checkTensor(a, op, 'a', limits, seen);
   const B = checkTensor(b, op, 'b', limits, seen);
   const dtype = checkSameDtype(op, [['a', A], ['b', B]]);
-  requireRank(op, 'a', A, 2);
-  requireRank(op, 'b', B, 2);
+  requireRankAtLeast(op, 'a', A, 2);
+  requireRankAtLeast(op, 'b', B, 2);
   const transposeA = checkBool(op, 'transposeA', opts.transposeA);
   const transposeB = checkBool(op, 'transposeB', opts.transposeB);
-  const [m, k] = transposeA ? [A.shape[1], A.shape[0]] : [A.shape[0], A.shape[1]];
-  const [kb, n] = transposeB ? [B.shape[1], B.shape[0]] : [B.shape[0], B.shape[1]];
+  const [a0, a1] = A.shape.slice(-2);
+  const [b0, b1] = B.shape.slice(-2);
+  const [m, k] = transposeA ? [a1, a0] : [a0, a1];
+  const [kb, n] = transposeB ? [b1, b0] : [b0, b1];
+  const batch = broadcastBatch(op, A.shape.slice(0, -2), B.shape.slice(0, -2));
   if (k !== kb) {
     throw new RectifierError(ErrorCode.DimMismatch, {
       op, argument: 'b', expected: `${k} rows${transposeB ? ' (after transpose)' : ''} to match a's ${k} columns`, received: `${kb} ${shapeText(B.shape)}`,
     });
   }
-  if (m * n > limits.maxElements) {
-    throw new RectifierError(ErrorCode.TooLarge, { op, argument: 'output', expected: `at most ${limits.maxElements} elements`, received: `${m}×${n}` });
+  const outSize = m * n === 0 || batch.includes(0) ? 0 : batch.reduce((p, d) => p * d, m * n);
+  if (outSize > limits.maxElements) {
+    throw new RectifierError(ErrorCode.TooLarge, { op, argument: 'output', expected: `at most ${limits.maxElements} elements`, received: `${shapeText([...batch, m, n])}` });
   }
-  return { a: A, b: B, transposeA, transposeB, m, k, n, dtype };
+  return { a: A, b: B, transposeA, transposeB, m, k, n, dtype, batch };
+}
+
+/** NumPy's broadcast of two batch shapes (aligned right; each pair equal, or one of them 1). */
+function broadcastBatch(op: string, a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new RectifierError(ErrorCode.DimMismatch, {
+        op, argument: 'b', expected: `batch dims that broadcast with a's ${shapeText(a)} (equal, or 1)`, received: `${shapeText(b)}`,
+      });
+    }
+    out.push(da === 1 ? db : da);
+  }
+  return out;
 }
 
 /* ---------------- FFN ---------------- */
@@ -390,7 +460,10 @@ export interface FfnOptions {
 }
 
 export interface FfnCall {
+  /** [T, d]: the caller's x with its leading dims flattened. */
   readonly x: Tensor;
+  /** The caller's leading dims of x (T is their product); results get them back. */
+  readonly leading: readonly number[];
   readonly w1: Tensor;
   readonly b1: Tensor | undefined;
   readonly w2: Tensor;
@@ -449,10 +522,16 @@ function ffnCall(x: unknown, weights: unknown, options: unknown, limits: CallLim
   const named: [string, Tensor][] = [['x', X], ['w1', W1], ['w2', W2]];
   for (const [n, t] of [['b1', B1], ['b2', B2], ['v', V], ['bv', BV]] as const) if (t) named.push([n, t]);
   const dtype = checkSameDtype(op, named);
-  requireRank(op, 'x', X, 2);
+  requireRankAtLeast(op, 'x', X, 2);
   requireRank(op, 'w1', W1, 2);
   requireRank(op, 'w2', W2, 2);
-  const [T, d] = X.shape;
+  // [..., d] as PyTorch's nn.Linear takes it: the leading dims are flattened into T tokens.
+  const leading = X.shape.slice(0, -1);
+  const d = X.shape[X.rank - 1];
+  const T = leading.includes(0) ? 0 : leading.reduce((p, n) => p * n, 1);
+  if (T > Number.MAX_SAFE_INTEGER) {
+    throw new RectifierError(ErrorCode.TooLarge, { op, argument: 'x', expected: 'at most 2^53 − 1 tokens', received: shapeText(X.shape) });
+  }
   const f = W1.shape[1];
   const dOut = W2.shape[1];
   const expect = (name: string, t: Tensor | undefined, shape: number[]): void => {
@@ -480,7 +559,8 @@ function ffnCall(x: unknown, weights: unknown, options: unknown, limits: CallLim
   const stats = checkBool(op, 'stats', opts.stats);
   if (stats) checkStatsSize(op, T, f, limits);
   return {
-    x: X, w1: W1, b1: B1, w2: W2, b2: B2, v: V, bv: BV, T, d, f, dOut, activation, activationParams,
+    x: X.rank === 2 ? X : new Tensor(X.data, [T, d]), leading,
+    w1: W1, b1: B1, w2: W2, b2: B2, v: V, bv: BV, T, d, f, dOut, activation, activationParams,
     sparse: checkBool(op, 'sparse', opts.sparse),
     returnHidden: checkBool(op, 'returnHidden', opts.returnHidden),
     stats,
@@ -497,20 +577,23 @@ function ffnBackwardCall(x: unknown, weights: unknown, dy: unknown, options: unk
   const seen: CallTensors = new Map();
   const call = ffnCall(x, weights, options, limits, op, seen);
   const g = checkTensor(dy, op, 'dy', limits, seen);
-  if (!sameShape(g.shape, [call.T, call.dOut])) {
-    throw new RectifierError(ErrorCode.DimMismatch, { op, argument: 'dy', expected: shapeText([call.T, call.dOut]), received: shapeText(g.shape) });
+  if (!sameShape(g.shape, [...call.leading, call.dOut])) {
+    throw new RectifierError(ErrorCode.DimMismatch, { op, argument: 'dy', expected: shapeText([...call.leading, call.dOut]), received: shapeText(g.shape) });
   }
   checkSameDtype(op, [['x', call.x], ['dy', g]]);
-  return { ...call, dy: g };
+  return { ...call, dy: g.rank === 2 ? g : new Tensor(g.data, [call.T, call.dOut]) };
 }
 
 export function prepareStats(hidden: unknown, limits: CallLimits = UNLIMITED): Tensor {
   const op = 'activationStats';
   return reading(op, undefined, () => {
     const h = checkTensor(hidden, op, 'hidden', limits);
-    requireRank(op, 'hidden', h, 2);
-    checkStatsSize(op, h.shape[0], h.shape[1], limits);
-    return h;
+    requireRankAtLeast(op, 'hidden', h, 2);
+    // [..., units]: the leading dims are the rows (tokens), flattened.
+    const units = h.shape[h.rank - 1];
+    const rows = h.shape.slice(0, -1).reduce((p, n) => p * n, 1);
+    checkStatsSize(op, h.shape.slice(0, -1).includes(0) ? 0 : rows, units, limits);
+    return h.rank === 2 ? h : new Tensor(h.data, [rows, units]);
   });
 }
 
