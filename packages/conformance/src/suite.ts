@@ -15,6 +15,7 @@ import { EDGE_VALUES, kinks, MONOTONIC, normals, opInputs, PARAM_VARIANTS, SPEC_
 import { opCase, type FuzzCase } from './fuzz.js';
 import { badInputSuite } from './bad-input.js';
 import { findOnnxDir, loadOnnxCases, mapOnnxCase } from './onnx.js';
+import { exactValuesSection } from './exact.js';
 
 export interface ConformanceOptions {
   /** Folder for the accuracy report JSON (default: <repo>/reports/accuracy); false: do not write. */
@@ -378,6 +379,8 @@ export function runConformance(name: string, create: Factory, options: Conforman
         else expect(Array.from(y.data, Math.abs)).toEqual([0, 0]);
       });
     });
+
+    exactValuesSection({ backend: b, dtypes: DTYPES_UNDER_TEST, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext, describeMismatches });
 
     /* ---------------- the op catalogue ---------------- */
     for (const op of OP_NAMES) {
