@@ -49,15 +49,18 @@ interface Spec {
   df: number;
 }
 
-/* The bounds: 2 ulp (DESIGN.md §4) everywhere, tighter where the implementation reaches 1 ulp. */
+/*
+ * The bounds: DESIGN.md §4 allows 2 ulp; the implementation reaches 1 ulp on every op, parameter set and
+ * point of the fixture (and on 70 000 further random points checked while writing it), so 1 it is.
+ */
 const SPECS: Spec[] = [
   { op: 'elu', params: { alpha: 1 }, fwd: 1, df: 1 },
   { op: 'elu', params: { alpha: 2 }, fwd: 1, df: 1 },
-  { op: 'elu', params: { alpha: 0.3 }, fwd: 2, df: 1 },
+  { op: 'elu', params: { alpha: 0.3 }, fwd: 1, df: 1 },
   { op: 'celu', params: { alpha: 1 }, fwd: 1, df: 1 },
   { op: 'celu', params: { alpha: 0.5 }, fwd: 1, df: 1 },
-  { op: 'celu', params: { alpha: 0.3 }, fwd: 2, df: 1 },
-  { op: 'celu', params: { alpha: 3 }, fwd: 2, df: 1 },
+  { op: 'celu', params: { alpha: 0.3 }, fwd: 1, df: 1 },
+  { op: 'celu', params: { alpha: 3 }, fwd: 1, df: 1 },
   { op: 'selu', params: {}, fwd: 1, df: 1 },
   { op: 'gelu', params: { approximate: 'none' }, fwd: 1, df: 1 },
   { op: 'gelu', params: { approximate: 'tanh' }, fwd: 1, df: 1 },
@@ -68,8 +71,8 @@ const SPECS: Spec[] = [
   { op: 'silu', params: { beta: -1.3 }, fwd: 1, df: 1 },
   { op: 'softplus', params: { beta: 1, threshold: 20 }, fwd: 1, df: 1 },
   { op: 'softplus', params: { beta: 2, threshold: 10 }, fwd: 1, df: 1 },
-  { op: 'softplus', params: { beta: 0.3, threshold: 20 }, fwd: 2, df: 1 },
-  { op: 'softplus', params: { beta: 7, threshold: 5 }, fwd: 2, df: 1 },
+  { op: 'softplus', params: { beta: 0.3, threshold: 20 }, fwd: 1, df: 1 },
+  { op: 'softplus', params: { beta: 7, threshold: 5 }, fwd: 1, df: 1 },
   { op: 'mish', params: {}, fwd: 1, df: 1 },
   { op: 'squareplus', params: { b: 4 }, fwd: 1, df: 1 },
   { op: 'squareplus', params: { b: 1 }, fwd: 1, df: 1 },

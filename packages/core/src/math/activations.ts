@@ -16,8 +16,8 @@
  */
 import { addDD, divDD, mulDD, mulExpDD, twoProd, twoSum, type DD } from './dd.js';
 import { erfc, erfcTailExponentCorrection } from './erf.js';
-import { evalFit, inFit } from './fits.js';
-import { GELU_PHI_FIT, GELU_PRIME_FIT, GELU_TANH_PRIME_FIT, MISH_PRIME_FIT, SILU_PRIME_FIT } from './fits.generated.js';
+import { evalFit, evalFitDD, inFit } from './fits.js';
+import { GELU_PHI_FIT, GELU_PRIME_FIT, GELU_TANH_PRIME_FIT, MISH_PRIME_FIT, SILU_PRIME_FIT, SOFTPLUS_FIT } from './fits.generated.js';
 import { sigmoidTimes } from './scalar.js';
 
 /* Constants as double-doubles (hi, lo), from mpmath. */
@@ -203,27 +203,41 @@ export function siluPrime(x: number, beta: number): number {
   return expTailRatio(zh, zl, zh, zl);
 }
 
+/** 1/(k + 1), k = 0…10: log1p(e)/e = Σ (−e)^k/(k + 1), to 2⁻⁵⁸ for e ≤ e⁻⁴. */
+const LOG1P_SERIES = [1, 1 / 2, 1 / 3, 1 / 4, 1 / 5, 1 / 6, 1 / 7, 1 / 8, 1 / 9, 1 / 10, 1 / 11];
+
 /**
  * softplus log1p(e^(βx))/β (x itself where βx > threshold, tested on the float64 product as the op
- * defines). βx = zh + zl; the result is corrected to first order for zl (d/dz log1p(e^z) = σ(z)) and
- * divided by β in double-double: exp's and log1p's errors (< 1 ulp each, damped by their weights) plus
- * one rounding. Below z = −40, log1p(e^z) = e^z to 2⁻⁵⁸: e^z/β with 1/β as a double-double.
+ * defines), with z = βx = zh + zl a double-double and the division by β in double-double, so that
+ * only the last step rounds. z ∈ [−4, 4]: the fit (fits.ts, ≈ 0.7 ulp before the division; log1p and
+ * exp would each add their error). z < −4: e^z·S(e^z)/β with S = log1p(e)/e by its series (S ∈ [0.99,
+ * 1], formed as 1 + small): exp's error plus one rounding; below z = −40 S = 1 and mulExpDD keeps
+ * subnormal results to one rounding. z > 4: (z + log1p(e^−z))/β, log1p's share of the sum < 0.5%.
  */
 export function softplusOp(x: number, beta: number, threshold: number): number {
-  const [zh, zl] = twoProd(beta, x);
+  const [zh, zl] = twoProd(beta, x); // βx + its rounding error, which e^(βx) would amplify
   if (zh > threshold) return x;
   if (zh === Infinity) return x; // threshold = ∞ and βx overflowed: log1p(e^(βx))/β → x
-  if (zh <= 0) {
-    if (zh < -40) {
-      const ih = 1 / beta;
-      const [p, pe] = twoProd(ih, beta);
-      return mulExpDD(ih, ((1 - p) - pe) / beta, zh, zl);
-    }
-    const e = Math.exp(zh);
-    const [q, r] = divDD(Math.log1p(e), (e / (1 + e)) * zl, beta, 0);
+  if (inFit(SOFTPLUS_FIT, zh)) {
+    const [h, l] = evalFitDD(SOFTPLUS_FIT, zh, zl);
+    const [q, r] = divDD(h, l, beta, 0);
     return q + r;
   }
-  const E = Math.exp(-zh); // NaN propagates from here
+  if (zh < -40) {
+    const ih = 1 / beta; // S = 1 to 2⁻⁵⁷: e^z·(1/β), 1/β as a double-double
+    const [p, pe] = twoProd(ih, beta);
+    return mulExpDD(ih, ((1 - p) - pe) / beta, zh, zl);
+  }
+  if (zh < -4) {
+    const e = Math.exp(zh);
+    let s = LOG1P_SERIES[10];
+    for (let k = 9; k >= 1; k--) s = LOG1P_SERIES[k] - e * s;
+    const [sh, s0] = twoSum(1, -e * s);
+    const [fh, fl] = divDD(sh, s0, beta, 0);
+    const [p, pe] = twoProd(fh, e);
+    return p + (pe + (p * zl + fl * e));
+  }
+  const E = Math.exp(-zh); // z > 4; NaN propagates from here
   const [sh, s0] = twoSum(zh, Math.log1p(E));
   const [q, r] = divDD(sh, s0 + zl / (1 + E), beta, 0);
   return q + r;

@@ -2,7 +2,9 @@
  * Evaluation of the piecewise polynomial fits of fits.generated.ts (written by gen-fits.py beside
  * it). A fit represents g(x) = (x − x₀)·Q(x) near a zero x₀ of g — the zeros of f′ of gelu,
  * gelu-tanh, silu and mish, where the closed forms are sums that cancel (a relative error of the
- * terms becomes an error of ~|terms|/|g| in the result, unbounded at x₀) — and gelu's x·Φ(x).
+ * terms becomes an error of ~|terms|/|g| in the result, unbounded at x₀) — and two functions whose
+ * closed forms cost two libm calls and two roundings: gelu's x·Φ(x) (x₀ = 0) and softplus's
+ * log1p(e^z) on [−4, 4] (with x₀ = −8, a factor outside the range rather than a zero).
  *
  * Error: x − x₀ is formed from x₀ as a triple-double (exact to ~2⁻¹⁵⁹, so the factor keeps its
  * full relative accuracy however close x is to x₀, even for a double-double argument such as βx); Q is a fit with relative error < 2⁻⁵⁶ (checked
@@ -33,6 +35,12 @@ export function inFit(fit: ZeroFit, x: number): boolean {
  * argument is an exact double, βx's rounding error for silu).
  */
 export function evalFit(fit: ZeroFit, xh: number, xl: number): number {
+  const [h, l] = evalFitDD(fit, xh, xl);
+  return h + l;
+}
+
+/** evalFit before its final rounding, as a double-double (for a caller that divides it by β). */
+export function evalFitDD(fit: ZeroFit, xh: number, xl: number): [number, number] {
   const n = fit.pieces.length;
   let i = Math.floor((xh - fit.lo) / fit.width);
   if (i >= n) i = n - 1;
@@ -53,5 +61,5 @@ export function evalFit(fit: ZeroFit, xh: number, xl: number): number {
   const [dh, d0] = twoSum(sh, ah);
   const dl = d0 + (a0 + m0 - x0l);
   const [p, pe] = twoProd(dh, qh);
-  return p + (pe + (dh * ql + dl * qh));
+  return [p, pe + (dh * ql + dl * qh)];
 }

@@ -52,6 +52,10 @@ def silu_prime_of_z(z):  # d/dx silu(x) = g(beta*x)
     return sig(z) + z * sig(z) * sig(-z)
 
 
+def softplus_of_z(z):  # log1p(e^z); the fit's 'zero' x0 = -8 is outside its range: Q > 0, no cancellation
+    return mp.log1p(mp.exp(z))
+
+
 def mish_prime(x):
     sp = mp.log1p(mp.exp(x))
     return mp.tanh(sp) + x * mp.sech(sp) ** 2 * sig(x)
@@ -64,6 +68,7 @@ FITS = [
     ('GELU_TANH_PRIME_FIT', gelu_tanh_prime, -0.75, -3, 2, 0.125, "gelu-tanh'(x) on [-3, 2]"),
     ('SILU_PRIME_FIT', silu_prime_of_z, -1.28, -3, 2, 0.125, "silu'(x) = g(z), z = beta x, on z in [-3, 2]"),
     ('MISH_PRIME_FIT', mish_prime, -1.19, -3, 2, 0.125, "mish'(x) on [-3, 2]"),
+    ('SOFTPLUS_FIT', softplus_of_z, 'at -8', -4, 4, 0.125, "log1p(e^z) = (z + 8) Q(z) on z in [-4, 4]"),
 ]
 
 
@@ -109,6 +114,9 @@ def main():
         if guess is None:
             x0 = mpf(0)
             q = g
+        elif isinstance(guess, str):  # a chosen factor (z - x0) outside the range, not a zero of g
+            x0 = mpf(guess.split()[1])
+            q = lambda x, g=g, x0=x0: g(x) / (x - x0)
         else:
             x0 = mp.findroot(g, mpf(guess))
             q = lambda x, g=g, x0=x0: g(x) / (x - x0)

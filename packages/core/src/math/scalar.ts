@@ -52,9 +52,10 @@ function expOverSquaredOnePlusExp(c: number, a: number): number {
 }
 
 /**
- * tanh with one rounding after one libm call (Math.tanh is up to 2 ulp: its t + 2 and quotient
- * round separately). |x| < 0.55: −t/(2 + t), t = expm1(−2|x|) (weight of t's error 2/(2 + t) ≤ 1.5);
- * beyond: (1 − e)/(1 + e), e = exp(−2|x|) (weight 2e/(1 − e²) ≤ 0.75); sums and quotient double-double.
+ * tanh with one rounding after one libm call (Math.tanh is up to 2 ulp: its t + 2 and quotient round
+ * separately). |x| < 1: t/(t + 2), t = expm1(2|x|) (the weight of t's error, d log/d log t = 2/(t + 2),
+ * is ≤ 1); beyond: (1 − e)/(1 + e), e = exp(−2|x|) (weight 2e/(1 − e²) ≤ 0.28); sums and quotient in
+ * double-double, so the error is expm1's or exp's (< 1 ulp) times its weight plus ½ ulp.
  */
 export function tanh(x: number): number {
   const a = Math.abs(x);
@@ -62,10 +63,10 @@ export function tanh(x: number): number {
   if (a > 40) return Math.sign(x);
   let q: number;
   let r: number;
-  if (a < 0.55) {
-    const t = Math.expm1(-2 * a);
-    const [dh, dl] = twoSum(2, t);
-    [q, r] = divDD(-t, 0, dh, dl);
+  if (a < 1) {
+    const t = Math.expm1(2 * a);
+    const [dh, dl] = twoSum(t, 2);
+    [q, r] = divDD(t, 0, dh, dl);
   } else {
     const e = Math.exp(-2 * a);
     const [nh, nl] = twoSum(1, -e);
