@@ -17,6 +17,7 @@ import { badInputSuite } from './bad-input.js';
 import { hostileInputSuite } from './hostile.js';
 import { batchShapeSuite } from './batch-shapes.js';
 import { findOnnxDir, loadOnnxCases, mapOnnxCase } from './onnx.js';
+import { exactValuesSection } from './exact.js';
 
 export interface ConformanceOptions {
   /** Folder for the accuracy report JSON (default: $RECTIFIER_REPORT_DIR, else <repo>/reports/accuracy); false: do not write. */
@@ -386,6 +387,8 @@ export function runConformance(name: string, create: Factory, options: Conforman
         else expect(Array.from(y.data, Math.abs)).toEqual([0, 0]);
       });
     });
+
+    exactValuesSection({ backend: b, dtypes: DTYPES_UNDER_TEST, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext, describeMismatches });
 
     /* ---------------- the op catalogue ---------------- */
     for (const op of OP_NAMES) {

@@ -271,3 +271,24 @@ export function erfc(x: number): number {
     else return two - tiny;
   }
 }
+
+// ---- the exponent of erfc's tail, for callers that carry it in extended precision ----
+
+/**
+ * For z ≥ 1.25 (and below 28, where erfc underflows): r such that erfc(z) = exp(−z² − 0.5625 + r)/z,
+ * i.e. fdlibm's R/S above (the same coefficients and branch points as erfc). A caller that forms
+ * −z² exactly (a double-double) and then takes one exp avoids the rounding of z² and the separate
+ * division that make erfc itself up to 2.6 ulp there; r ∈ [−0.22, −0.0099], so its own rounding is
+ * an absolute error of < 2⁻⁵⁵ in the exponent.
+ */
+export function erfcTailExponentCorrection(z: number): number {
+  const s = one / (z * z);
+  if (highWord(z) < 0x4006db6d) {
+    const R = ra0 + s * (ra1 + s * (ra2 + s * (ra3 + s * (ra4 + s * (ra5 + s * (ra6 + s * ra7))))));
+    const S = one + s * (sa1 + s * (sa2 + s * (sa3 + s * (sa4 + s * (sa5 + s * (sa6 + s * (sa7 + s * sa8)))))));
+    return R / S;
+  }
+  const R = rb0 + s * (rb1 + s * (rb2 + s * (rb3 + s * (rb4 + s * (rb5 + s * rb6)))));
+  const S = one + s * (sb1 + s * (sb2 + s * (sb3 + s * (sb4 + s * (sb5 + s * (sb6 + s * sb7))))));
+  return R / S;
+}

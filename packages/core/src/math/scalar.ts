@@ -3,29 +3,88 @@
  * Each is written for accuracy over the whole range (tails included) and for IEEE special values:
  * NaN propagates, infinities give the mathematical limit.
  */
+import { divDD, mulDD, mulExpDD, twoProd, twoSum } from './dd.js';
 import { erfc } from './erf.js';
 
 export { erf, erfc } from './erf.js';
 
-/** Logistic sigmoid, split by sign so neither branch overflows or cancels. */
+/**
+ * c·σ(zh + zl) for a double-double factor c and argument z (zl: the rounding error of an argument
+ * like βx or 2u, which σ ≈ e^z in the lower tail would otherwise amplify by |z|), rounded once.
+ * z ≤ 0: c·e·(1 + zl)/(1 + e·(1 + zl)), e = exp(zh); z > 0: c/(1 + E·(1 − zl)), E = exp(−zh).
+ * The sums and the quotient are double-double, so the error is Math.exp's (< 1 ulp, fdlibm, damped
+ * by d log σ/d log e = 1 − σ ≤ 1) plus the final rounding: < 1.5 ulp. Below z = −40, 1 + e is 1 to
+ * 2⁻⁵⁷ and the product goes through mulExpDD, which keeps subnormal results to one rounding.
+ */
+export function sigmoidTimes(ch: number, cl: number, zh: number, zl: number): number {
+  if (ch === 0) return zh === zh ? ch : zh; // ±0 keeps its sign (σ ≥ 0)
+  if (zh <= 0) {
+    if (zh < -40) return mulExpDD(ch, cl, zh, zl);
+    const e = Math.exp(zh);
+    const [dh, d0] = twoSum(1, e);
+    const [fh, fl] = divDD(ch, cl, dh, d0 + e * zl);
+    const [p, pe] = twoProd(fh, e);
+    return p + (pe + (p * zl + fl * e));
+  }
+  const E = Math.exp(-zh); // NaN lands here and propagates
+  const [dh, d0] = twoSum(1, E);
+  const [q, r] = divDD(ch, cl, dh, d0 - E * zl);
+  return q + r;
+}
+
+/** Logistic sigmoid σ(x) = 1/(1 + e^−x), split by sign so that neither branch overflows or cancels. */
 export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x); // NaN lands here too and propagates
-  return e / (1 + e);
+  return sigmoidTimes(1, 0, x, 0);
 }
 
-/** σ′(x) = σ(x)·σ(−x) = e/(1+e)² with e = exp(−|x|): no 1 − σ cancellation for large |x|. */
+/**
+ * c·e/(1 + e)² with e = exp(−a), a ≥ 0 (σ′ and tanh′): no 1 − σ cancellation, and the square of
+ * 1 + e and the quotient in double-double, so the error is exp's (< 1 ulp; d log/d log e ≤ 1) plus
+ * one rounding. Past a = 40 the denominator is 1 to 2⁻⁵⁶: c·e, subnormals rounded once.
+ */
+function expOverSquaredOnePlusExp(c: number, a: number): number {
+  if (!(a <= 40)) return a === a ? mulExpDD(c, 0, -a, 0) : a;
+  const e = Math.exp(-a);
+  const [dh, dl] = twoSum(1, e);
+  const [sh, sl] = mulDD(dh, dl, dh, dl);
+  const [q, r] = divDD(c * e, 0, sh, sl); // c is 1 or 4: c·e is exact
+  return q + r;
+}
+
+/**
+ * tanh with one rounding after one libm call (Math.tanh is up to 2 ulp: its t + 2 and quotient round
+ * separately). |x| < 1: t/(t + 2), t = expm1(2|x|) (the weight of t's error, d log/d log t = 2/(t + 2),
+ * is ≤ 1); beyond: (1 − e)/(1 + e), e = exp(−2|x|) (weight 2e/(1 − e²) ≤ 0.28); sums and quotient in
+ * double-double, so the error is expm1's or exp's (< 1 ulp) times its weight plus ½ ulp.
+ */
+export function tanh(x: number): number {
+  const a = Math.abs(x);
+  if (!(a > 0)) return x; // ±0, NaN
+  if (a > 40) return Math.sign(x);
+  let q: number;
+  let r: number;
+  if (a < 1) {
+    const t = Math.expm1(2 * a);
+    const [dh, dl] = twoSum(t, 2);
+    [q, r] = divDD(t, 0, dh, dl);
+  } else {
+    const e = Math.exp(-2 * a);
+    const [nh, nl] = twoSum(1, -e);
+    const [dh, dl] = twoSum(1, e);
+    [q, r] = divDD(nh, nl, dh, dl);
+  }
+  const y = q + r;
+  return x < 0 ? -y : y;
+}
+
+/** σ′(x) = σ(x)·σ(−x) = e/(1+e)² with e = exp(−|x|). */
 export function sigmoidPrime(x: number): number {
-  const e = Math.exp(-Math.abs(x));
-  const d = 1 + e;
-  return e / (d * d);
+  return expOverSquaredOnePlusExp(1, Math.abs(x));
 }
 
-/** tanh′(x) = sech²(x) = 4e/(1+e)² with e = exp(−2|x|): no 1 − tanh² cancellation. */
+/** tanh′(x) = sech²(x) = 4e/(1+e)² with e = exp(−2|x|). */
 export function tanhPrime(x: number): number {
-  const e = Math.exp(-2 * Math.abs(x));
-  const d = 1 + e;
-  return (4 * e) / (d * d);
+  return expOverSquaredOnePlusExp(4, 2 * Math.abs(x));
 }
 
 /** log(1 + eˣ) = max(x, 0) + log1p(exp(−|x|)): never overflows, exact limits at ±∞. */

@@ -5,8 +5,11 @@
  * new op is one entry here plus one kernel per backend.
  */
 import {
-  erfc, GELU_TANH_COEFF, normalCdf, normalPdf, sigmoid, sigmoidPrime, softplus, SQRT_2_OVER_PI, tanhPrime,
-} from '../math/scalar.js';
+  geluErf, geluErfPrime, geluTanh, geluTanhPrime, mish, mishPrime, silu as siluForward, siluPrime as siluDerivative,
+  softplusOp as softplusForward, softplusPrime as softplusDerivative, squareplus as squareplusOf, squareplusPrime as squareplusPrimeOf,
+} from '../math/activations.js';
+import { divDD, mulDD, mulExpDD, twoProd, twoSum, type DD } from '../math/dd.js';
+import { sigmoid, sigmoidPrime, tanh, tanhPrime } from '../math/scalar.js';
 import type { ParamSpec, ResolvedParams } from './params.js';
 
 /** How an op treats its inputs (drives validation, shapes and the kernels' dispatch). */
@@ -56,68 +59,12 @@ const isNaNNumber = (x: number): boolean => x !== x;
 const relu: ScalarFn = (x) => (x <= 0 ? 0 : x); // −0 → +0, NaN falls through
 const reluPrime: ScalarFn = (x) => step(x);
 
-function geluErf(x: number): number {
-  if (x === -Infinity) return -0; // x·Φ(x) → 0 from below; the product would be −∞·0
-  return x * 0.5 * erfc(-x * Math.SQRT1_2);
-}
-function geluErfPrime(x: number): number {
-  if (x === Infinity) return 1;
-  if (x === -Infinity) return 0;
-  return normalCdf(x) + x * normalPdf(x);
-}
-function geluTanh(x: number): number {
-  if (x === -Infinity) return -0;
-  const u = SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x);
-  return x * sigmoid(2 * u); // ½(1 + tanh u) = σ(2u): no cancellation for x ≪ 0
-}
-function geluTanhPrime(x: number): number {
-  if (isNaNNumber(x)) return x;
-  const u = SQRT_2_OVER_PI * (x + GELU_TANH_COEFF * x * x * x);
-  const s = sigmoid(2 * u);
-  const ds = sigmoidPrime(2 * u);
-  if (ds === 0) return s; // far tails: the second term is 0 (and ∞·0 must not make NaN)
-  return s + x * 2 * ds * SQRT_2_OVER_PI * (1 + 3 * GELU_TANH_COEFF * x * x);
-}
 const gelu: ScalarFn = (x, p) => (p.approximate === 'tanh' ? geluTanh(x) : geluErf(x));
 const geluPrime: ScalarFn = (x, p) => (p.approximate === 'tanh' ? geluTanhPrime(x) : geluErfPrime(x));
-
-function silu(x: number, p: ResolvedParams): number {
-  const beta = p.beta as number;
-  if (beta === 0) return x * 0.5;
-  const bx = beta * x;
-  if (bx === Infinity) return x; // σ(+∞) = 1
-  if (bx === -Infinity) return 0 * Math.sign(x); // x·σ(−∞) → 0 with the sign of x (the product would be ∞·0)
-  return x * sigmoid(bx);
-}
-function siluPrime(x: number, p: ResolvedParams): number {
-  const beta = p.beta as number;
-  if (beta === 0) return isNaNNumber(x) ? x : 0.5;
-  const bx = beta * x;
-  const ds = sigmoidPrime(bx);
-  if (ds === 0) return sigmoid(bx); // tails: βx·σ′(βx) is 0 (and ∞·0 must not make NaN)
-  return sigmoid(bx) + bx * ds;
-}
-
-function softplusOp(x: number, p: ResolvedParams): number {
-  const beta = p.beta as number;
-  const bx = beta * x;
-  return bx > (p.threshold as number) ? x : softplus(bx) / beta;
-}
-function softplusPrime(x: number, p: ResolvedParams): number {
-  const bx = (p.beta as number) * x;
-  return bx > (p.threshold as number) ? 1 : sigmoid(bx);
-}
-
-function mish(x: number): number {
-  if (x === -Infinity) return -0;
-  return x * Math.tanh(softplus(x));
-}
-function mishPrime(x: number): number {
-  if (x === Infinity) return 1;
-  if (x === -Infinity) return 0;
-  const sp = softplus(x);
-  return Math.tanh(sp) + x * tanhPrime(sp) * sigmoid(x);
-}
+const silu: ScalarFn = (x, p) => siluForward(x, p.beta as number);
+const siluPrime: ScalarFn = (x, p) => siluDerivative(x, p.beta as number);
+const softplusOp: ScalarFn = (x, p) => softplusForward(x, p.beta as number, p.threshold as number);
+const softplusPrime: ScalarFn = (x, p) => softplusDerivative(x, p.beta as number, p.threshold as number);
 
 /** PyTorch's hardsigmoid (x+3 clamped to [0,6], over 6) unless ONNX's alpha/beta are given. */
 function hardsigmoid(x: number, p: ResolvedParams): number {
@@ -151,46 +98,76 @@ function hardswishPrime(x: number): number {
 
 /** (x + √(x²+b))/2, with the x < 0 branch rewritten as b/(2(√(x²+b) − x)) to avoid cancellation. */
 function squareplus(x: number, p: ResolvedParams): number {
-  const b = p.b as number;
-  const h = Math.hypot(x, Math.sqrt(b)); // √(x²+b) without overflowing x²
-  return x >= 0 ? (x + h) / 2 : b / (2 * (h - x));
+  return squareplusOf(x, p.b as number);
 }
 function squareplusPrime(x: number, p: ResolvedParams): number {
-  if (x === Infinity) return 1;
-  if (x === -Infinity) return 0;
-  const b = p.b as number;
-  const h = Math.hypot(x, Math.sqrt(b));
-  return x >= 0 ? (1 + x / h) / 2 : b / (2 * h * (h - x));
+  return squareplusPrimeOf(x, p.b as number);
 }
 
 function elu(x: number, p: ResolvedParams): number {
   return x > 0 ? x : (p.alpha as number) * Math.expm1(x);
 }
+/** α·eˣ with one rounding (mulExpDD: a subnormal eˣ is not multiplied by α after its own rounding). */
 function eluPrime(x: number, p: ResolvedParams): number {
-  return x > 0 ? 1 : (p.alpha as number) * Math.exp(x);
+  return x > 0 ? 1 : mulExpDD(p.alpha as number, 0, x, 0);
+}
+/**
+ * x/α as a double-double: e^(x/α) amplifies the rounding of x/α by |x/α| (16 ulp at x/α = −33), so its
+ * error term is carried into the exp (celu′) and, to first order, into expm1 (celu).
+ */
+function celuArgument(x: number, a: number): DD {
+  const uh = x / a;
+  const [p, pe] = twoProd(uh, a);
+  return [uh, ((x - p) - pe) / a];
 }
 function celu(x: number, p: ResolvedParams): number {
   const a = p.alpha as number;
-  return x > 0 ? x : a * Math.expm1(x / a);
+  if (!(x <= 0)) return x; // x > 0, NaN
+  const [uh, ul] = celuArgument(x, a);
+  const m = Math.expm1(uh);
+  if (m === -1) return -a;
+  const [q, qe] = twoProd(a, m);
+  return q + (qe + a * (m + 1) * ul); // expm1(uh + ul) = expm1(uh) + e^uh·ul
 }
 function celuPrime(x: number, p: ResolvedParams): number {
-  return x > 0 ? 1 : Math.exp(x / (p.alpha as number));
+  if (!(x <= 0)) return x > 0 ? 1 : x;
+  const [uh, ul] = celuArgument(x, p.alpha as number);
+  return mulExpDD(1, 0, uh, ul === ul ? ul : 0);
+}
+/** λ·α as a double-double, so that λ·α·g rounds once. */
+function seluFactor(p: ResolvedParams): DD {
+  return twoProd(p.scale as number, p.alpha as number);
 }
 function selu(x: number, p: ResolvedParams): number {
-  return (p.scale as number) * (x > 0 ? x : (p.alpha as number) * Math.expm1(x));
+  if (!(x <= 0)) return (p.scale as number) * x;
+  const [ch, cl] = seluFactor(p);
+  const m = Math.expm1(x);
+  const [q, qe] = twoProd(ch, m);
+  return q + (qe + cl * m);
 }
 function seluPrime(x: number, p: ResolvedParams): number {
-  return (p.scale as number) * (x > 0 ? 1 : (p.alpha as number) * Math.exp(x));
+  if (!(x <= 0)) return x > 0 ? (p.scale as number) : x;
+  const [ch, cl] = seluFactor(p);
+  return mulExpDD(ch, cl, x, 0);
 }
 
+/** x/(1 + |x|) with the denominator as a double-double: one rounding. */
 function softsign(x: number): number {
   if (x === Infinity) return 1;
   if (x === -Infinity) return -1;
-  return x / (1 + Math.abs(x));
+  if (x === 0) return x;
+  const [dh, dl] = twoSum(1, Math.abs(x));
+  const [q, r] = divDD(x, 0, dh, dl);
+  return q + r;
 }
+/** 1/(1 + |x|)² with the square and the quotient in double-double: one rounding (three before: 2 ulp). */
 function softsignPrime(x: number): number {
-  const d = 1 + Math.abs(x);
-  return 1 / (d * d);
+  const a = Math.abs(x);
+  if (!(a < 2 ** 500)) return a === a ? 1 / a / a : a; // 1 + a = a; (1+a)² would overflow
+  const [dh, dl] = twoSum(1, a);
+  const [sh, sl] = mulDD(dh, dl, dh, dl);
+  const [q, r] = divDD(1, 0, sh, sl);
+  return q + r;
 }
 
 function clamp(x: number, p: ResolvedParams): number {
@@ -266,7 +243,7 @@ const definitions: OpDefinition[] = [
     ],
   },
   unary('sigmoid', 'transcendental', '1/(1+e^−x)', (x) => sigmoid(x), (x) => sigmoidPrime(x)),
-  unary('tanh', 'transcendental', 'tanh(x)', (x) => Math.tanh(x), (x) => tanhPrime(x)),
+  unary('tanh', 'transcendental', 'tanh(x)', (x) => tanh(x), (x) => tanhPrime(x)),
   unary('hardtanh', 'exact', 'clamp(x, min, max) (ONNX Clip; min > max gives max)', clamp, clampPrime, [
     num('min', 'notNaN', -1, 'lower bound'),
     num('max', 'notNaN', 1, 'upper bound'),
