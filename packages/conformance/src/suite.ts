@@ -60,7 +60,8 @@ async function expectCode(p: Promise<unknown> | (() => unknown), code: string): 
 }
 
 function describeMismatches(what: string, bad: Mismatch[]): string {
-  return `${what}: ${bad.map((m) => `[${m.index}]${m.input === undefined ? '' : ` x=${m.input}`} got ${m.got} expected ${m.expected} (${m.ulp} ulp)`).join('; ')}`;
+  const show = (v: number): string => (Object.is(v, -0) ? '-0' : String(v)); // the sign of zero is compared
+  return `${what}: ${bad.map((m) => `[${m.index}]${m.input === undefined ? '' : ` x=${show(m.input)}`} got ${show(m.got)} expected ${show(m.expected)} (${m.ulp} ulp)`).join('; ')}`;
 }
 
 function expectTensor(t: unknown, shape: readonly number[], dtype: DType): asserts t is Tensor {

@@ -140,16 +140,18 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     lo = ((v - pp) - mtpe(q, p0, pp)) / p0 - q * (p1 / p0);
   }
   return mexpa(q, 1.0 + lo);`),
+  // scale·α first: a subnormal expm1(x) (x subnormal) times α would lose its missing bits before a large scale amplifies them.
   op('selu', (p) => [n(p.alpha), n(p.scale), 0, 0, 0],
-    '  if (v > 0.0) { return p1 * v; }\n  return p1 * (p0 * mexpm1(v));',
+    '  if (v > 0.0) { return p1 * v; }\n  return (p1 * p0) * mexpm1(v);',
     '  if (v > 0.0) { return p1; }\n  return mexpa(v, p1 * p0);'),
   // p0 = 1 selects the tanh approximation; p4 = 1 is an opaque one for mgeluu's two-sum (see math.ts).
   // For x < −1.25 the exponent 2u = 2√(2/π)(x + 0.044715x³) is formed as float-float u + ue (mgeluu/mgeluue).
   // gelu = x·Φ(x); gelu-tanh = x·σ(2u) (no 1 + tanh cancellation).
   op('gelu', (p) => [p.approximate === 'tanh' ? 1 : 0, 0, 0, 0, 1],
-    `  if (p0 > 0.5) {
+    `  if (v === 0.0) { return v; } // gelu(±0) = ±0
+  if (p0 > 0.5) {
     if (v > 10.0) { return v; }
-    if (v < -20.0) { return 0.0; }
+    if (v < -20.0) { return -0.0; } // x·σ(2u) underflows from below
     if (v < -1.25) {
       const u = mgeluu(v, p4);
       const ue = mgeluue(v, p4, u);
@@ -186,7 +188,11 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     `  if (p0 === 0.0) { return v * 0.5; }
   const b = p0 * v;
   if (b > 100.0) { return v; }
-  if (b < -174.0) { return 0.0; }
+  if (b < -174.0) {
+    // x·σ(βx) underflows to a zero of x's sign (literals: the GLSL compiler folds v·0.0 to +0).
+    if (v < 0.0) { return -0.0; }
+    return 0.0;
+  }
   let bl = 0.0;
   if (Math.abs(v) < 1.0e30) { bl = p1 * v + mtpe(p0, v, b); } else { if (Math.abs(b) < 1.0e30) { bl = p1 * v + mtpe(p0 * 1.8446744073709552e19, v * 5.421010862427522e-20, b); } }
   if (b >= 0.0) { return v / (1.0 + mexp(0.0 - b) * (1.0 - bl)); }
@@ -226,6 +232,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     if (b === 0.0 && v > 0.0) { return v; }
   }
   const ib = (1.0 / p0) * (1.0 - p2 / p0);
+  if (b < -174.0) { return 0.0; } // +0: softplus is positive (where b is this far out, bl is not small and 1 + bl may be < 0)
   if (b < -20.0) { return mexpa(b, (1.0 + bl) * ib); }
   let m = 0.0;
   if (v > 0.0) { m = v; }
@@ -249,7 +256,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   // tanh(softplus(x)) in closed form: with e = exp(−|x|), (1+2e)/(1+2e+2e²) for x ≥ 0 and
   // e(e+2)/(e(e+2)+2) for x < 0; 1 − tanh likewise, so sech² = (1−t)(1+t) does not cancel.
   op('mish', () => [0, 0, 0, 0, 1],
-    `  if (v < -174.0) { return 0.0; }
+    `  if (v < -174.0) { return -0.0; } // x·tanh(softplus(x)) underflows from below
   const e = mexp(0.0 - Math.abs(v));
   let t = 0.0;
   if (v >= 0.0) { t = (1.0 + 2.0 * e) / (1.0 + 2.0 * e + 2.0 * e * e); return v * t; }
@@ -307,7 +314,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   if (above && below) { return p0; }
   return 0.0;`),
   op('hardswish', none,
-    `  if (v <= -3.0) { return 0.0; }
+    `  if (v <= -3.0) { return -0.0; } // x·0/6 with x < 0
   if (v >= 3.0) { return v; }
   return v * (v + 3.0) / 6.0;`,
     `  if (v <= -3.0) { return 0.0; }
