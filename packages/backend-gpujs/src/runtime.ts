@@ -207,6 +207,8 @@ export class Runtime {
    * uniforms, so one compiled program serves every size) over `n` output elements.
    */
   run(key: string, source: string, n: number, args: readonly unknown[]): KernelValue {
+    // An empty output has nothing to compute (and gpu.js cannot make a zero-sized output or texture).
+    if (n === 0) return new Float32Array(0);
     if (this.mode === 'gpu') {
       const max = this.maxTextureSize;
       if (n > max * max) {

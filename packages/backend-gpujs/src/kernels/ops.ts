@@ -68,6 +68,29 @@ function hardsigmoidArgs(p: ResolvedParams): Params {
   return [ah, Math.fround(a - ah), a > 0 ? 1 : 1.25, x0h, Math.fround(x0 - x0h)];
 }
 
+const F32_MAX = 3.4028234663852886e38;
+const f32Bits = new Float32Array(1);
+const u32Bits = new Uint32Array(f32Bits.buffer);
+
+/**
+ * The largest float32 ≤ v (−∞ below −FLT_MAX). For a float32 x, x > v exactly where x > floorF32(v),
+ * and x ≤ v exactly where x ≤ floorF32(v): a threshold between two floats, or beyond FLT_MAX
+ * (where fround would give ∞, and ∞ > ∞ is false), is compared on the device as the float64
+ * reference compares it.
+ */
+function floorF32(v: number): number {
+  const h = Math.fround(v);
+  if (!(h > v)) return h; // exact, below, or NaN
+  if (h === Infinity) return F32_MAX;
+  if (h === 0) return -(2 ** -149); // v is a negative beyond the subnormals
+  f32Bits[0] = h;
+  u32Bits[0] += h > 0 ? -1 : 1; // one float32 step towards −∞
+  return f32Bits[0];
+}
+
+/** The smallest float32 ≥ v: x < v exactly where x < ceilF32(v), for a float32 x (see floorF32). */
+const ceilF32 = (v: number): number => -floorF32(-v);
+
 /** A float64 value as float32 hi + lo (lo 0 where hi is not finite). */
 function split(v: number): [number, number] {
   const h = Math.fround(v);
@@ -218,8 +241,9 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   return mexpa(b, (((1.0 + b) + e) + bl) * (1.0 + bl)) / (d * d);`),
   // softplus(βx)/β = max(x, 0) + log1p(e^(−|βx|))/β, with βx as b + bl (see silu) and 1/β from β's hi + lo.
   // Linear where β·x > threshold, decided on the exact β·x (b + bl; b = threshold is a tie only the
-  // tail bl breaks), with p3 = 1 for a threshold below every float (−∞: every x but −∞ is linear).
-  op('softplus', (p) => { const b = n(p.beta); const h = Math.fround(b); const t = n(p.threshold); return [h, t, Math.fround(b - h), t < -3.4028234663852886e38 ? 1 : 0, 0]; },
+  // tail bl breaks) against the threshold as floorF32 (p1), with p3 = 1 for a threshold below every
+  // float (−∞: every x but −∞ is linear).
+  op('softplus', (p) => { const b = n(p.beta); const h = Math.fround(b); const t = n(p.threshold); return [h, floorF32(t), Math.fround(b - h), t < -3.4028234663852886e38 ? 1 : 0, 0]; },
     `  if (p3 > 0.5) {
     if (v >= -3.4028234663852886e38) { return v; }
   }
@@ -343,14 +367,17 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   scaledByP0(op('relu_squared', () => [2, 0, 0, 0, 0],
     '  if (v > 0.0) { return v * v; }\n  return 0.0;',
     '  if (v > 0.0) { return v; }\n  return 0.0;')),
-  op('thresholded_relu', (p) => [n(p.alpha), 0, 0, 0, 0],
+  // Thresholds travel as floorF32 (see there): x > α, |x| ≤ λ decided as the float64 reference decides them.
+  op('thresholded_relu', (p) => [floorF32(n(p.alpha)), 0, 0, 0, 0],
     '  if (v > p0) { return v; }\n  return 0.0;',
     '  if (v > p0) { return 1.0; }\n  return 0.0;'),
   op('sigmoid', none, '  return msig(v);', '  return mdsig(v);'),
   op('tanh', none, '  return mtanh(v);', '  return mdtanh(v);'),
-  // Bounds travel as magnitude-signed pairs (p2, p3 = −1 for a bound of −0): a uniform −0 may arrive as +0.
-  op('hardtanh', (p) => { const lo = n(p.min); const hi = n(p.max); return [lo === 0 ? 0 : lo, hi === 0 ? 0 : hi, Object.is(lo, -0) ? -1 : 1, Object.is(hi, -0) ? -1 : 1, 0]; },
-    '  if (p0 > p1) { return p1 * p3; }\n  if (v < p0) { return p0 * p2; }\n  if (v > p1) { return p1 * p3; }\n  return v;',
+  // Bounds travel as the float32 values returned (p2, p3) and as the float32 thresholds that decide
+  // x < min and x > max as the float64 reference does (p0 = ceilF32(min), p1 = floorF32(max)); p4 = 1
+  // where min > max (max everywhere), decided in float64.
+  op('hardtanh', (p) => { const lo = n(p.min); const hi = n(p.max); return [ceilF32(lo), floorF32(hi), Math.fround(lo), Math.fround(hi), lo > hi ? 1 : 0]; },
+    '  if (p4 > 0.5) { return p3; }\n  if (v < p0) { return p2; }\n  if (v > p1) { return p3; }\n  return v;',
     '  if (v > p0 && v < p1) { return 1.0; }\n  return 0.0;'),
   op('softsign', none,
     `  const a = Math.abs(v);
@@ -359,11 +386,13 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     `  const d = 1.0 + Math.abs(v);
   if (d > 1.0e19) { return (1.0 / d) / d; }
   return 1.0 / (d * d);`),
-  op('hardshrink', (p) => [n(p.lambda), 0, 0, 0, 0],
+  op('hardshrink', (p) => [floorF32(n(p.lambda)), 0, 0, 0, 0],
     '  if (Math.abs(v) <= p0) { return 0.0; }\n  return v;',
     '  if (Math.abs(v) > p0) { return 1.0; }\n  return 0.0;'),
-  op('softshrink', (p) => [n(p.lambda), 0, 0, 0, 0],
-    '  if (v > p0) { return v - p0; }\n  if (v < 0.0 - p0) { return v + p0; }\n  return 0.0;',
+  // softshrink: λ compared as floorF32 (p0) and subtracted as float32 hi + lo (p1 + p2; hi at most
+  // FLT_MAX, so ∞ − λ stays ∞ where λ is beyond float32).
+  op('softshrink', (p) => { const l = n(p.lambda); const [h, lo] = split(l); return [floorF32(l), Math.min(h, F32_MAX), lo, 0, 0]; },
+    '  if (v > p0) { return (v - p1) - p2; }\n  if (v < 0.0 - p0) { return (v + p1) + p2; }\n  return 0.0;',
     '  if (Math.abs(v) > p0) { return 1.0; }\n  return 0.0;'),
   // GLU ops: the activation applied to the gate (the kernel multiplies by the value).
   op('reglu', none,
@@ -373,6 +402,8 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
 
 const table = new Map<string, ElementwiseOp>(UNARY_AND_GLU);
 table.set('hardsigmoid', { ...table.get('hardsigmoid')!, dargs: hardsigmoidDargs });
+// hardtanh′ = 1 where min < x < max: the thresholds that decide it for a float32 x.
+table.set('hardtanh', { ...table.get('hardtanh')!, dargs: (p) => [floorF32(n(p.min)), ceilF32(n(p.max)), 0, 0, 0] });
 // geglu and swiglu are gelu and silu on the gate (same parameters).
 table.set('geglu', table.get('gelu')!);
 table.set('swiglu', table.get('silu')!);
