@@ -3,7 +3,7 @@
  * that run on gpu.js. See README.md for what each mode declares and why.
  */
 import {
-  activationStatsOf, BackendBase, ErrorCode, noisyReluInput, OPS, RectifierError, Tensor,
+  activationStatsOf, BackendBase, describeValue, ErrorCode, noisyReluInput, OPS, RectifierError, Tensor,
   type ActivationStats, type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type OpDefinition, type ResolvedParams,
 } from '@rectifier/core';
@@ -22,6 +22,38 @@ export interface GpujsBackendOptions {
 /** The declared maximum tensor size: 2^24 elements (a 4096² texture; float32 indices stay exact below 2^24). */
 export const GPUJS_MAX_ELEMENTS = 2 ** 24;
 
+/**
+ * The parameters that scale a value (multiply, divide, or enter an exponent) travel to the kernels
+ * as float32 numbers, where α·e^x, x/α, 1/β, βx and scale·α are formed: their magnitudes must be 0 or
+ * within [1e-12, 1e12] (two of them multiplied stay far inside float32's range). A value beyond
+ * (alpha = 1e300, beta = 1e-300, b = 1e39) gives UNSUPPORTED_VALUE. Thresholds and clamp bounds
+ * (thresholded_relu, hardshrink, softshrink, hardtanh, softplus's threshold) take every valid value.
+ */
+const SCALE_RANGE = Object.freeze({ min: 1e-12, max: 1e12 });
+export const GPUJS_PARAM_LIMITS: NonNullable<Capabilities['paramLimits']> = Object.freeze({
+  leaky_relu: { alpha: SCALE_RANGE },
+  elu: { alpha: SCALE_RANGE },
+  celu: { alpha: SCALE_RANGE },
+  selu: { alpha: SCALE_RANGE, scale: SCALE_RANGE },
+  silu: { beta: SCALE_RANGE },
+  swiglu: { beta: SCALE_RANGE },
+  softplus: { beta: SCALE_RANGE },
+  squareplus: { b: SCALE_RANGE },
+  hardsigmoid: { alpha: SCALE_RANGE, beta: SCALE_RANGE },
+});
+
+/** Refuses a parameter outside GPUJS_PARAM_LIMITS with UNSUPPORTED_VALUE naming it and the range. */
+function checkParamLimits(op: OpDefinition, params: ResolvedParams): void {
+  for (const [name, { min, max }] of Object.entries(GPUJS_PARAM_LIMITS[op.name] ?? {})) {
+    const v = params[name];
+    if (typeof v !== 'number' || v === 0 || !Number.isFinite(v) || (Math.abs(v) >= min && Math.abs(v) <= max)) continue;
+    throw new RectifierError(ErrorCode.UnsupportedValue, {
+      op: op.name, argument: name, received: describeValue(v),
+      expected: `0 or a magnitude within [${min}, ${max}] (capabilities.paramLimits: the gpu.js kernels take this parameter as a float32 number)`,
+    });
+  }
+}
+
 /** What every mode declares alike: float32 only, computed in float32 on the device, NaN/±∞/±0 kept. */
 const COMMON_CAPABILITIES = {
   dtypes: Object.freeze(['float32'] as const),
@@ -31,6 +63,7 @@ const COMMON_CAPABILITIES = {
   signedZeros: true,
   nonFinite: true,
   maxElements: GPUJS_MAX_ELEMENTS,
+  paramLimits: GPUJS_PARAM_LIMITS,
 } as const;
 
 /** What each mode declares (README.md explains every line). */
@@ -60,7 +93,7 @@ export class GpujsBackend extends BackendBase {
     }
     this.#requested = mode ?? 'auto';
     this.name = options.name ?? 'gpujs';
-    this.kernels = new GpujsKernels(() => this.#rt());
+    this.kernels = new GpujsKernels(() => this.#rt(), () => this.#readyRuntime());
   }
 
   /** The mode in use ('gpu', 'webasm' or 'cpu'); undefined until ready() has resolved. */
@@ -98,6 +131,11 @@ export class GpujsBackend extends BackendBase {
   override async ready(): Promise<void> {
     await super.ready();
     await this.#rt();
+  }
+
+  /** The runtime where it is created and its context alive (kernels then run at once); else undefined. */
+  #readyRuntime(): Runtime | undefined {
+    return this.#runtime !== undefined && !this.#runtime.lost ? this.#runtime : undefined;
   }
 
   #rt(): Promise<Runtime> {
@@ -217,13 +255,51 @@ const SOURCES = {
 
 class GpujsKernels implements Kernels {
   readonly #rt: () => Promise<Runtime>;
+  readonly #readyRuntime: () => Runtime | undefined;
 
-  constructor(rt: () => Promise<Runtime>) {
+  constructor(rt: () => Promise<Runtime>, readyRuntime: () => Runtime | undefined) {
     this.#rt = rt;
+    this.#readyRuntime = readyRuntime;
   }
 
-  async forward(call: OpCall): Promise<Tensor> {
-    const rt = await this.#rt();
+  /**
+   * Runs `compute` on the call's inputs as they are when the call is made. With the runtime ready it
+   * runs at once: gpu.js uploads (GL) or reads (webasm, cpu) every input synchronously, so nothing the
+   * caller writes after the call reaches the result. Before that (the first call, or the first after
+   * a lost context) the call's tensors are copied, then the runtime is awaited.
+   */
+  async #compute<C extends object, T>(call: C, compute: (rt: Runtime, call: C) => T): Promise<T> {
+    const ready = this.#readyRuntime();
+    if (ready !== undefined) return compute(ready, call);
+    const own = snapshotOf(call);
+    return compute(await this.#rt(), own);
+  }
+
+  forward(call: OpCall): Promise<Tensor> {
+    checkParamLimits(call.op, call.params);
+    return this.#compute(call, (rt, c) => this.#forward(rt, c));
+  }
+
+  gradient(call: GradientCall): Promise<Tensor[]> {
+    checkParamLimits(call.op, call.params);
+    return this.#compute(call, (rt, c) => this.#gradient(rt, c));
+  }
+
+  matmul(call: MatmulCall): Promise<Tensor> {
+    return this.#compute(call, (rt, c) => this.#matmul(rt, c));
+  }
+
+  ffn(call: FfnCall): Promise<FfnResult> {
+    checkParamLimits(call.activation, call.activationParams);
+    return this.#compute(call, (rt, c) => this.#ffn(rt, c));
+  }
+
+  ffnBackward(call: FfnBackwardCall): Promise<FfnGradients> {
+    checkParamLimits(call.activation, call.activationParams);
+    return this.#compute(call, (rt, c) => this.#ffnBackward(rt, c));
+  }
+
+  #forward(rt: Runtime, call: OpCall): Tensor {
     const n = sizeOf(call.outShape);
     const x = call.inputs[0].data as Float32Array;
     const def = call.op;
@@ -268,8 +344,7 @@ class GpujsKernels implements Kernels {
     return rt.run(`grad:${dfn}`, SOURCES.unaryGrad(dfn, e.gradScaledByP0 === true), size, [x, dy, ...(e.dargs ?? e.args)(params)]);
   }
 
-  async gradient(call: GradientCall): Promise<Tensor[]> {
-    const rt = await this.#rt();
+  #gradient(rt: Runtime, call: GradientCall): Tensor[] {
     const def = call.op;
     const x = call.inputs[0].data as Float32Array;
     const g = call.dy.data as Float32Array;
@@ -317,8 +392,7 @@ class GpujsKernels implements Kernels {
     }
   }
 
-  async matmul(c: MatmulCall): Promise<Tensor> {
-    const rt = await this.#rt();
+  #matmul(rt: Runtime, c: MatmulCall): Tensor {
     const out = matmulOnDevice(rt, c.a.data as Float32Array, c.b.data as Float32Array, c.m, c.k, c.n, c.transposeA, c.transposeB);
     return f32(rt.read(out, c.m * c.n), [c.m, c.n]);
   }
@@ -339,11 +413,11 @@ class GpujsKernels implements Kernels {
     return { z, zv, h, y };
   }
 
-  async ffn(c: FfnCall): Promise<FfnResult> {
-    const rt = await this.#rt();
+  #ffn(rt: Runtime, c: FfnCall): FfnResult {
     checkInner(c.d, c.f);
-    if (c.T * c.f === 0 || c.T * c.dOut === 0) {
-      // Empty products: nothing to run; biases still broadcast.
+    if (c.T * c.f === 0) {
+      // No hidden layer: nothing to run; y is b2 broadcast (a sum over f = 0 terms is 0). With
+      // dOut = 0 alone the hidden layer is still computed (it is returned, and counted by stats).
       const y = new Float32Array(c.T * c.dOut);
       if (c.b2) for (let i = 0; i < y.length; i++) y[i] = c.b2.data[i % c.dOut];
       const h = new Float32Array(c.T * c.f);
@@ -363,8 +437,7 @@ class GpujsKernels implements Kernels {
     };
   }
 
-  async ffnBackward(c: FfnBackwardCall): Promise<FfnGradients> {
-    const rt = await this.#rt();
+  #ffnBackward(rt: Runtime, c: FfnBackwardCall): FfnGradients {
     const { T, d, f, dOut } = c;
     checkInner(d, f, T, dOut);
     const x = c.x.data as Float32Array;
@@ -420,8 +493,8 @@ class GpujsKernels implements Kernels {
     }
   }
 
-  async activationStats(h: Tensor): Promise<ActivationStats> {
-    // Counting exact zeros is a read of data the caller already holds on the host.
+  activationStats(h: Tensor): ActivationStats {
+    // Counting exact zeros is a read of data the caller already holds on the host, done at once.
     return activationStatsOf(h.data, h.shape[0], h.shape[1]);
   }
 }
@@ -454,6 +527,12 @@ function linear(rt: Runtime, a: Float32Array | KernelValue, w: Float32Array, bia
   checkInner(k);
   const nonEmpty = (v: Float32Array | KernelValue): Float32Array | KernelValue => (v instanceof Float32Array && v.length === 0 ? new Float32Array(1) : v);
   return rt.run('matmul', SOURCES.matmul, rows * cols, [nonEmpty(a), nonEmpty(w), bias ?? new Float32Array(1), cols, k, k, 1, cols, 1, bias === undefined ? 0 : 1, sparse ? 1 : 0]);
+}
+
+/** The call with copies of its input tensors (its caller-provided output, `out`, stays the caller's). */
+function snapshotOf<C extends object>(call: C): C {
+  const copy = (v: unknown): unknown => (v instanceof Tensor ? new Tensor(v.data.slice(), v.shape) : Array.isArray(v) ? v.map(copy) : v);
+  return Object.fromEntries(Object.entries(call).map(([k, v]) => [k, k === 'out' ? v : copy(v)])) as C;
 }
 
 /** One PReLU slope per element of x. */

@@ -26,6 +26,8 @@ export interface GpuKernel {
   (...args: unknown[]): unknown;
   setOutput(output: number[]): GpuKernel;
   destroy?: (removeCanvasReferences?: boolean) => void;
+  /** The gpu.js kernel object behind the function (GL modes: with its cache of uploaded float uniforms). */
+  kernel?: { uniform1fCache?: Record<string, number> };
 }
 interface GpuInstance {
   mode: string;
@@ -205,6 +207,8 @@ export class Runtime {
    * uniforms, so one compiled program serves every size) over `n` output elements.
    */
   run(key: string, source: string, n: number, args: readonly unknown[]): KernelValue {
+    // An empty output has nothing to compute (and gpu.js cannot make a zero-sized output or texture).
+    if (n === 0) return new Float32Array(0);
     if (this.mode === 'gpu') {
       const max = this.maxTextureSize;
       if (n > max * max) {
@@ -231,6 +235,7 @@ export class Runtime {
       this.#kernels.set(signature, kernel);
     }
     this.assertAlive(key);
+    forgetZeroUniforms(kernel);
     kernel.setOutput([n]);
     try {
       const out = kernel(...args) as KernelValue;
@@ -274,6 +279,17 @@ export class Runtime {
     if (this.#lost) return; // the context is gone already; gpu.js would call into it
     await this.#gpu.destroy();
   }
+}
+
+/**
+ * gpu.js (GL) skips uploading a float uniform whose value === the one it uploaded last, and −0 === +0:
+ * a zero parameter would keep the sign of the previous call's zero (leaky_relu with alpha +0 after
+ * alpha −0 gave −0 at x = +0). Forgetting the cached zeros makes every call upload its own.
+ */
+function forgetZeroUniforms(kernel: GpuKernel): void {
+  const cache = kernel.kernel?.uniform1fCache;
+  if (cache === undefined) return;
+  for (const name of Object.keys(cache)) if (cache[name] === 0) delete cache[name];
 }
 
 /** ⌊o / w⌋ for integer-valued floats, corrected by one either way (float division can round onto the next integer). */

@@ -90,6 +90,31 @@ describe('gpu.js backend: what only it has', () => {
     }
   });
 
+  it('the first call, made before ready(), computes on the inputs as they were when it was made', async () => {
+    // The conformance suite's snapshot tests run on a ready backend (kernels run at once); this is the
+    // other path: the runtime is still being created, so the call's tensors are copied before the wait.
+    const b = createGpujsBackend({ mode: 'webasm' });
+    try {
+      const x = tensor([-2, -0.5, 0, 1.5]);
+      const w = { w1: tensor([1, -1, 0.5, 2, 0, 1], [2, 3]), w2: tensor([1, 0.5, -1], [3, 1]) };
+      const fx = tensor([1, 2], [1, 2]);
+      const pending = [b.forward('gelu', x), b.ffn(fx, w)] as const;
+      x.data.fill(7);
+      fx.data.fill(7);
+      w.w1.data.fill(7);
+      const [y, r] = await Promise.all(pending);
+      const ref = createGpujsBackend({ mode: 'webasm' });
+      await ref.ready();
+      const expected = await ref.forward('gelu', tensor([-2, -0.5, 0, 1.5]));
+      const expectedFfn = await ref.ffn(tensor([1, 2], [1, 2]), { w1: tensor([1, -1, 0.5, 2, 0, 1], [2, 3]), w2: w.w2 });
+      await ref.dispose();
+      expect(Array.from(y.data)).toEqual(Array.from(expected.data));
+      expect(Array.from(r.y.data)).toEqual(Array.from(expectedFfn.y.data));
+    } finally {
+      await b.dispose();
+    }
+  });
+
   it('the cpu mode computes the catalogue too', async () => {
     const b = createGpujsBackend({ mode: 'cpu' });
     await b.ready();

@@ -153,27 +153,29 @@ export function compareUlp(
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
   const rule: SubnormalContext = { subnormals, ...ctx };
   const edge = minNormal(dtype) * (1 + maxUlp * 2 * epsilonOf(dtype));
-  const matches = (g: number, e: number): boolean => (maxUlp === 0 ? sameValue(g, e, signedZeros) : ulpDistance(g, e, dtype) <= maxUlp);
+  // The sign of a zero result is compared on every op where the backend declares signedZeros (ulp
+  // distances alone put ±0 at 0 apart): −0 where the reference gives −0, +0 where it gives +0.
+  const matches = (g: number, e: number): boolean => (maxUlp === 0 || (g === 0 && e === 0) ? sameValue(g, e, signedZeros) : ulpDistance(g, e, dtype) <= maxUlp);
   for (let i = 0; i < got.length; i++) {
     let e = round(expected[i]);
     const g = got[i];
     if (!subnormals) {
       // 2a: the reference on flushed inputs and parameters.
       if (rule.alternative !== undefined && !matches(g, e) && matches(g, round(rule.alternative[i]))) e = round(rule.alternative[i]);
-      // 2b: a flushed result.
-      if (g === 0 && Math.abs(e) <= edge) e = g;
+      // 2b: a flushed result (of either sign); a reference that is itself ±0 keeps its sign.
+      if (g === 0 && e !== 0 && Math.abs(e) <= edge) e = g;
     }
     if (rule.kinkAlternative !== undefined && rule.kinkAlternative[i] === rule.kinkAlternative[i] && !matches(g, e) && matches(g, round(rule.kinkAlternative[i]))) e = round(rule.kinkAlternative[i]);
     const ulp = ulpDistance(g, e, dtype);
     const abs = Number.isFinite(g) && Number.isFinite(e) ? Math.abs(g - e) : g === e || (g !== g && e !== e) ? 0 : Infinity;
-    // Bit-exact ops also match the sign of zero; the others are held to ulps, where ±0 are 0 apart.
+    // Bit-exact ops match bit for bit; the others are held to ulps, and a zero to the reference's sign.
     let ok = matches(g, e);
     if (!ok && maxUlp > 0 && factorIsZero(i, dtype, maxUlp, rule)) {
       // 1 (and 2c): the factor rounds (or flushes) to 0 in the dtype, so the kernel's product is that of
       // a zero factor: 0 by the gradient rule, or 0·(∞ or NaN) = NaN in a GLU forward product.
       ok = g === 0 || (g !== g && !Number.isFinite(rule.scale?.(i) ?? 0));
     }
-    if (!ok && maxUlp > 0 && Number.isFinite(g) && Number.isFinite(e)) {
+    if (!ok && maxUlp > 0 && Number.isFinite(g) && Number.isFinite(e) && !(g === 0 && e === 0)) {
       // 1 and 2c: slack for intermediates at the bottom of the range (never for bit-exact ops).
       const slack = subnormalSlack(i, dtype, maxUlp, rule);
       ok = slack > 0 && abs <= slack + maxUlp * ulpOf(e, dtype);

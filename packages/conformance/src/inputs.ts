@@ -76,23 +76,23 @@ export const SPEC_VALUES: readonly { op: OpName; params?: object; x: number; y?:
   { op: 'selu', x: 0, dy: 1.6732632423543772 * 1.0507009873554805 },
   { op: 'selu', x: 1, y: 1.0507009873554805, dy: 1.0507009873554805 },
   { op: 'gelu', x: 1, y: 0.8413447460685429, dy: 1.0833154705876864 },
-  { op: 'gelu', x: -Infinity, y: 0, dy: 0 },
+  { op: 'gelu', x: -Infinity, y: -0, dy: 0 }, // x·Φ(x) → 0 from below
   { op: 'gelu', x: Infinity, y: Infinity, dy: 1 },
   { op: 'gelu', params: { approximate: 'tanh' }, x: 1, y: 0.8411919906082768 },
   { op: 'silu', x: 0, y: 0, dy: 0.5 },
-  { op: 'silu', x: -Infinity, y: 0, dy: 0 },
+  { op: 'silu', x: -Infinity, y: -0, dy: 0 }, // x·σ(x) → 0 from below
   { op: 'softplus', x: 0, y: Math.LN2, dy: 0.5 },
   { op: 'softplus', x: Infinity, y: Infinity, dy: 1 },
   { op: 'softplus', x: 25, y: 25, dy: 1 },
   { op: 'mish', x: 0, y: 0, dy: 0.6 },
-  { op: 'mish', x: -Infinity, y: 0, dy: 0 },
+  { op: 'mish', x: -Infinity, y: -0, dy: 0 }, // x·tanh(softplus(x)) → 0 from below
   { op: 'hardsigmoid', x: 3, y: 1, dy: 0 },
   { op: 'hardsigmoid', x: -3, y: 0, dy: 0 },
   { op: 'hardsigmoid', x: 0, y: 0.5, dy: 1 / 6 },
-  { op: 'hardswish', x: -3, y: 0, dy: 0 },
+  { op: 'hardswish', x: -3, y: -0, dy: 0 }, // x·0/6 with x < 0
   { op: 'hardswish', x: 3, y: 3, dy: 1 },
   { op: 'hardswish', x: 1, y: 2 / 3, dy: 1 / 3 + 0.5 },
-  { op: 'hardswish', x: -Infinity, y: 0, dy: 0 },
+  { op: 'hardswish', x: -Infinity, y: -0, dy: 0 },
   { op: 'squareplus', x: 0, y: 1, dy: 0.5 },
   { op: 'relu_squared', x: 3, y: 9, dy: 6 },
   { op: 'thresholded_relu', x: 1, y: 0, dy: 0 },

@@ -16,6 +16,9 @@ import { opCase, type FuzzCase } from './fuzz.js';
 import { badInputSuite } from './bad-input.js';
 import { hostileInputSuite } from './hostile.js';
 import { batchShapeSuite } from './batch-shapes.js';
+import { ffnZeroDimsSuite } from './ffn-zero-dims.js';
+import { inputSnapshotSuite } from './input-snapshot.js';
+import { paramExtremesSuite, refusedParam } from './param-extremes.js';
 import { findOnnxDir, loadOnnxCases, mapOnnxCase } from './onnx.js';
 import { exactValuesSection } from './exact.js';
 
@@ -63,7 +66,8 @@ async function expectCode(p: Promise<unknown> | (() => unknown), code: string): 
 }
 
 function describeMismatches(what: string, bad: Mismatch[]): string {
-  return `${what}: ${bad.map((m) => `[${m.index}]${m.input === undefined ? '' : ` x=${m.input}`} got ${m.got} expected ${m.expected} (${m.ulp} ulp)`).join('; ')}`;
+  const show = (v: number): string => (Object.is(v, -0) ? '-0' : String(v)); // the sign of zero is compared
+  return `${what}: ${bad.map((m) => `[${m.index}]${m.input === undefined ? '' : ` x=${show(m.input)}`} got ${show(m.got)} expected ${show(m.expected)} (${m.ulp} ulp)`).join('; ')}`;
 }
 
 function expectTensor(t: unknown, shape: readonly number[], dtype: DType): asserts t is Tensor {
@@ -745,6 +749,22 @@ export function runConformance(name: string, create: Factory, options: Conforman
       });
     });
 
+    /* ---------------- parameters at the extremes of their range ---------------- */
+    // param-extremes.ts: every numeric parameter at 1e±300, past FLT_MAX and tiny, or the declared refusal.
+    describe('parameters at extreme valid values', () => {
+      paramExtremesSuite({ b, checkForward, checkGradient, inputData, expectCode });
+    });
+
+    /* ---------------- FFN with a zero dimension ---------------- */
+    describe('FFN with a zero dimension (T, d, f or dOut = 0)', () => {
+      ffnZeroDimsSuite(b);
+    });
+
+    /* ---------------- inputs are read when the call is made ---------------- */
+    describe('results depend only on the inputs at the time of the call', () => {
+      inputSnapshotSuite(b);
+    });
+
     /* ---------------- activation statistics ---------------- */
     describe('activation statistics', () => {
       it('counts exact zeros (±0) per row and per unit, and finds dead units', async () => {
@@ -961,6 +981,11 @@ export function runConformance(name: string, create: Factory, options: Conforman
       const runCase = async (op: OpName, dtype: DType, c: FuzzCase): Promise<void> => {
         const ins = c.inputs.map((t) => inputData(dtype, t.values, t.shape));
         lastMismatch = undefined;
+        if (refusedParam(b(), op, c.params) !== undefined) {
+          // A parameter beyond the backend's declared paramLimits: the declared refusal.
+          await expectCode(b().forward(op, ins, c.params as never), ErrorCode.UnsupportedValue);
+          return;
+        }
         await checkForward(op, ins, c.params, dtype);
         const s0 = ins[0].shape;
         const outShape = OPS[op].kind === 'crelu' ? [...s0.slice(0, -1), 2 * s0[s0.length - 1]] : s0;

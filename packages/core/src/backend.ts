@@ -40,6 +40,14 @@ export interface Capabilities {
   readonly subnormals: boolean;
   /** Largest tensor, in elements; bigger ones give `TOO_LARGE`. */
   readonly maxElements: number;
+  /**
+   * Optional: op parameters the backend computes only within a range of magnitudes, by op and
+   * parameter name (also where the op is an FFN activation). A parameter value that
+   * is finite, non-zero and of a magnitude outside [min, max] gives `UNSUPPORTED_VALUE` naming the
+   * parameter and the range. Absent, and for every op and parameter not listed: every valid value
+   * is computed. The conformance suite checks both the refusals and the values at the limits.
+   */
+  readonly paramLimits?: Readonly<Partial<Record<OpName, Readonly<Record<string, { readonly min: number; readonly max: number }>>>>>;
 }
 
 /** Inputs of an op: one tensor, or the list in the op's input order. */

@@ -34,7 +34,11 @@ const num = (...names: string[]): Record<string, 'Number'> => Object.fromEntries
 function mexpaSource(expr: string): MathFunction {
   return {
     source: `function mexpa(x, a) {
-  if (x < -174.0) { return 0.0; }
+  // Below −174 the result is a zero of a's sign (a literal: a·0.0 would be folded to +0 by the GLSL compiler).
+  if (x < -174.0) {
+    if (a < 0.0) { return -0.0; }
+    return 0.0;
+  }
   const k = Math.floor(x * 1.4426950408889634 + 0.5);
   const r = (x - k * 0.693359375) + k * 2.1219444005469057e-4;
   const h = Math.floor(k * 0.5);
@@ -100,6 +104,7 @@ export const GL_MATH: readonly MathFunction[] = [
     // expm1(x): Taylor near 0; else 2^k·expm1(r) + (2^k − 1), where 2^k − 1 is exact for |k| ≤ 24.
     source: `function mexpm1(x) {
   if (x !== x) { return x; }
+  if (x === 0.0) { return x; } // ±0 as given (the series' x + x²·… gives +0 for −0)
   if (x > -0.34657359 && x < 0.34657359) {
     return x + x * x * (0.5 + x * (0.16666666666666666 + x * (0.041666666666666664 + x * (0.008333333333333333 + x * (0.001388888888888889 + x * (1.984126984126984e-4 + x * (2.48015873015873e-5 + x * 2.7557319223985893e-6)))))));
   }
@@ -212,6 +217,7 @@ export const COMMON_MATH: readonly MathFunction[] = [
     // tanh|x| = −expm1(−2|x|)/(2 + expm1(−2|x|)): accurate near 0 (tanh x ≈ x) and saturating to 1.
     source: `function mtanh(x) {
   if (x !== x) { return x; }
+  if (x === 0.0) { return x; } // tanh(±0) = ±0 (the quotient below loses the sign)
   const e = mexpm1(-2.0 * Math.abs(x));
   const t = (0.0 - e) / (2.0 + e);
   if (x < 0.0) { return 0.0 - t; }
@@ -238,9 +244,13 @@ export const COMMON_MATH: readonly MathFunction[] = [
     source: `function mPhia(x, a, c) {
   if (x !== x) { return x; }
   const z = Math.abs(x);
-  if (z < 1.0e-30) { return 0.5 * a + 0.3989422804014327 * c; }
+  if (z < 1.0e-30) {
+    // ½·a alone where c = 0 (gelu): ½·x + 0 would turn ½·x = −0 (x = −2^-149) into +0.
+    if (c === 0.0) { return 0.5 * a; }
+    return 0.5 * a + 0.3989422804014327 * c;
+  }
   if (z >= 15.0) {
-    if (x < 0.0) { return 0.0; }
+    if (x < 0.0) { return -0.0; } // the lower tail underflows from below: x·Φ(x) and Φ + x·φ are tiny negatives
     return a;
   }
   const t = 1.0 / (1.0 + 0.35355339059327373 * z);

@@ -68,6 +68,29 @@ function hardsigmoidArgs(p: ResolvedParams): Params {
   return [ah, Math.fround(a - ah), a > 0 ? 1 : 1.25, x0h, Math.fround(x0 - x0h)];
 }
 
+const F32_MAX = 3.4028234663852886e38;
+const f32Bits = new Float32Array(1);
+const u32Bits = new Uint32Array(f32Bits.buffer);
+
+/**
+ * The largest float32 ≤ v (−∞ below −FLT_MAX). For a float32 x, x > v exactly where x > floorF32(v),
+ * and x ≤ v exactly where x ≤ floorF32(v): a threshold between two floats, or beyond FLT_MAX
+ * (where fround would give ∞, and ∞ > ∞ is false), is compared on the device as the float64
+ * reference compares it.
+ */
+function floorF32(v: number): number {
+  const h = Math.fround(v);
+  if (!(h > v)) return h; // exact, below, or NaN
+  if (h === Infinity) return F32_MAX;
+  if (h === 0) return -(2 ** -149); // v is a negative beyond the subnormals
+  f32Bits[0] = h;
+  u32Bits[0] += h > 0 ? -1 : 1; // one float32 step towards −∞
+  return f32Bits[0];
+}
+
+/** The smallest float32 ≥ v: x < v exactly where x < ceilF32(v), for a float32 x (see floorF32). */
+const ceilF32 = (v: number): number => -floorF32(-v);
+
 /** A float64 value as float32 hi + lo (lo 0 where hi is not finite). */
 function split(v: number): [number, number] {
   const h = Math.fround(v);
@@ -140,16 +163,18 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     lo = ((v - pp) - mtpe(q, p0, pp)) / p0 - q * (p1 / p0);
   }
   return mexpa(q, 1.0 + lo);`),
+  // scale·α first: a subnormal expm1(x) (x subnormal) times α would lose its missing bits before a large scale amplifies them.
   op('selu', (p) => [n(p.alpha), n(p.scale), 0, 0, 0],
-    '  if (v > 0.0) { return p1 * v; }\n  return p1 * (p0 * mexpm1(v));',
+    '  if (v > 0.0) { return p1 * v; }\n  return (p1 * p0) * mexpm1(v);',
     '  if (v > 0.0) { return p1; }\n  return mexpa(v, p1 * p0);'),
   // p0 = 1 selects the tanh approximation; p4 = 1 is an opaque one for mgeluu's two-sum (see math.ts).
   // For x < −1.25 the exponent 2u = 2√(2/π)(x + 0.044715x³) is formed as float-float u + ue (mgeluu/mgeluue).
   // gelu = x·Φ(x); gelu-tanh = x·σ(2u) (no 1 + tanh cancellation).
   op('gelu', (p) => [p.approximate === 'tanh' ? 1 : 0, 0, 0, 0, 1],
-    `  if (p0 > 0.5) {
+    `  if (v === 0.0) { return v; } // gelu(±0) = ±0
+  if (p0 > 0.5) {
     if (v > 10.0) { return v; }
-    if (v < -20.0) { return 0.0; }
+    if (v < -20.0) { return -0.0; } // x·σ(2u) underflows from below
     if (v < -1.25) {
       const u = mgeluu(v, p4);
       const ue = mgeluue(v, p4, u);
@@ -186,7 +211,11 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     `  if (p0 === 0.0) { return v * 0.5; }
   const b = p0 * v;
   if (b > 100.0) { return v; }
-  if (b < -174.0) { return 0.0; }
+  if (b < -174.0) {
+    // x·σ(βx) underflows to a zero of x's sign (literals: the GLSL compiler folds v·0.0 to +0).
+    if (v < 0.0) { return -0.0; }
+    return 0.0;
+  }
   let bl = 0.0;
   if (Math.abs(v) < 1.0e30) { bl = p1 * v + mtpe(p0, v, b); } else { if (Math.abs(b) < 1.0e30) { bl = p1 * v + mtpe(p0 * 1.8446744073709552e19, v * 5.421010862427522e-20, b); } }
   if (b >= 0.0) { return v / (1.0 + mexp(0.0 - b) * (1.0 - bl)); }
@@ -212,8 +241,9 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   return mexpa(b, (((1.0 + b) + e) + bl) * (1.0 + bl)) / (d * d);`),
   // softplus(βx)/β = max(x, 0) + log1p(e^(−|βx|))/β, with βx as b + bl (see silu) and 1/β from β's hi + lo.
   // Linear where β·x > threshold, decided on the exact β·x (b + bl; b = threshold is a tie only the
-  // tail bl breaks), with p3 = 1 for a threshold below every float (−∞: every x but −∞ is linear).
-  op('softplus', (p) => { const b = n(p.beta); const h = Math.fround(b); const t = n(p.threshold); return [h, t, Math.fround(b - h), t < -3.4028234663852886e38 ? 1 : 0, 0]; },
+  // tail bl breaks) against the threshold as floorF32 (p1), with p3 = 1 for a threshold below every
+  // float (−∞: every x but −∞ is linear).
+  op('softplus', (p) => { const b = n(p.beta); const h = Math.fround(b); const t = n(p.threshold); return [h, floorF32(t), Math.fround(b - h), t < -3.4028234663852886e38 ? 1 : 0, 0]; },
     `  if (p3 > 0.5) {
     if (v >= -3.4028234663852886e38) { return v; }
   }
@@ -226,6 +256,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     if (b === 0.0 && v > 0.0) { return v; }
   }
   const ib = (1.0 / p0) * (1.0 - p2 / p0);
+  if (b < -174.0) { return 0.0; } // +0: softplus is positive (where b is this far out, bl is not small and 1 + bl may be < 0)
   if (b < -20.0) { return mexpa(b, (1.0 + bl) * ib); }
   let m = 0.0;
   if (v > 0.0) { m = v; }
@@ -249,7 +280,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   // tanh(softplus(x)) in closed form: with e = exp(−|x|), (1+2e)/(1+2e+2e²) for x ≥ 0 and
   // e(e+2)/(e(e+2)+2) for x < 0; 1 − tanh likewise, so sech² = (1−t)(1+t) does not cancel.
   op('mish', () => [0, 0, 0, 0, 1],
-    `  if (v < -174.0) { return 0.0; }
+    `  if (v < -174.0) { return -0.0; } // x·tanh(softplus(x)) underflows from below
   const e = mexp(0.0 - Math.abs(v));
   let t = 0.0;
   if (v >= 0.0) { t = (1.0 + 2.0 * e) / (1.0 + 2.0 * e + 2.0 * e * e); return v * t; }
@@ -307,7 +338,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   if (above && below) { return p0; }
   return 0.0;`),
   op('hardswish', none,
-    `  if (v <= -3.0) { return 0.0; }
+    `  if (v <= -3.0) { return -0.0; } // x·0/6 with x < 0
   if (v >= 3.0) { return v; }
   return v * (v + 3.0) / 6.0;`,
     `  if (v <= -3.0) { return 0.0; }
@@ -336,14 +367,17 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   scaledByP0(op('relu_squared', () => [2, 0, 0, 0, 0],
     '  if (v > 0.0) { return v * v; }\n  return 0.0;',
     '  if (v > 0.0) { return v; }\n  return 0.0;')),
-  op('thresholded_relu', (p) => [n(p.alpha), 0, 0, 0, 0],
+  // Thresholds travel as floorF32 (see there): x > α, |x| ≤ λ decided as the float64 reference decides them.
+  op('thresholded_relu', (p) => [floorF32(n(p.alpha)), 0, 0, 0, 0],
     '  if (v > p0) { return v; }\n  return 0.0;',
     '  if (v > p0) { return 1.0; }\n  return 0.0;'),
   op('sigmoid', none, '  return msig(v);', '  return mdsig(v);'),
   op('tanh', none, '  return mtanh(v);', '  return mdtanh(v);'),
-  // Bounds travel as magnitude-signed pairs (p2, p3 = −1 for a bound of −0): a uniform −0 may arrive as +0.
-  op('hardtanh', (p) => { const lo = n(p.min); const hi = n(p.max); return [lo === 0 ? 0 : lo, hi === 0 ? 0 : hi, Object.is(lo, -0) ? -1 : 1, Object.is(hi, -0) ? -1 : 1, 0]; },
-    '  if (p0 > p1) { return p1 * p3; }\n  if (v < p0) { return p0 * p2; }\n  if (v > p1) { return p1 * p3; }\n  return v;',
+  // Bounds travel as the float32 values returned (p2, p3) and as the float32 thresholds that decide
+  // x < min and x > max as the float64 reference does (p0 = ceilF32(min), p1 = floorF32(max)); p4 = 1
+  // where min > max (max everywhere), decided in float64.
+  op('hardtanh', (p) => { const lo = n(p.min); const hi = n(p.max); return [ceilF32(lo), floorF32(hi), Math.fround(lo), Math.fround(hi), lo > hi ? 1 : 0]; },
+    '  if (p4 > 0.5) { return p3; }\n  if (v < p0) { return p2; }\n  if (v > p1) { return p3; }\n  return v;',
     '  if (v > p0 && v < p1) { return 1.0; }\n  return 0.0;'),
   op('softsign', none,
     `  const a = Math.abs(v);
@@ -352,11 +386,13 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     `  const d = 1.0 + Math.abs(v);
   if (d > 1.0e19) { return (1.0 / d) / d; }
   return 1.0 / (d * d);`),
-  op('hardshrink', (p) => [n(p.lambda), 0, 0, 0, 0],
+  op('hardshrink', (p) => [floorF32(n(p.lambda)), 0, 0, 0, 0],
     '  if (Math.abs(v) <= p0) { return 0.0; }\n  return v;',
     '  if (Math.abs(v) > p0) { return 1.0; }\n  return 0.0;'),
-  op('softshrink', (p) => [n(p.lambda), 0, 0, 0, 0],
-    '  if (v > p0) { return v - p0; }\n  if (v < 0.0 - p0) { return v + p0; }\n  return 0.0;',
+  // softshrink: λ compared as floorF32 (p0) and subtracted as float32 hi + lo (p1 + p2; hi at most
+  // FLT_MAX, so ∞ − λ stays ∞ where λ is beyond float32).
+  op('softshrink', (p) => { const l = n(p.lambda); const [h, lo] = split(l); return [floorF32(l), Math.min(h, F32_MAX), lo, 0, 0]; },
+    '  if (v > p0) { return (v - p1) - p2; }\n  if (v < 0.0 - p0) { return (v + p1) + p2; }\n  return 0.0;',
     '  if (Math.abs(v) > p0) { return 1.0; }\n  return 0.0;'),
   // GLU ops: the activation applied to the gate (the kernel multiplies by the value).
   op('reglu', none,
@@ -366,6 +402,8 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
 
 const table = new Map<string, ElementwiseOp>(UNARY_AND_GLU);
 table.set('hardsigmoid', { ...table.get('hardsigmoid')!, dargs: hardsigmoidDargs });
+// hardtanh′ = 1 where min < x < max: the thresholds that decide it for a float32 x.
+table.set('hardtanh', { ...table.get('hardtanh')!, dargs: (p) => [floorF32(n(p.min)), ceilF32(n(p.max)), 0, 0, 0] });
 // geglu and swiglu are gelu and silu on the gate (same parameters).
 table.set('geglu', table.get('gelu')!);
 table.set('swiglu', table.get('silu')!);
