@@ -7,7 +7,7 @@ import {
   type ActivationStats, type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type OpDefinition, type ResolvedParams,
 } from '@rectifier/core';
-import { elementwiseOp, functionName } from './kernels/ops.js';
+import { elementwiseOp, functionName, gradientFunctionName } from './kernels/ops.js';
 import { MAX_INNER, Runtime, type GpujsMode, type KernelValue } from './runtime.js';
 
 export type { GpujsMode };
@@ -31,7 +31,6 @@ export const GPUJS_MAX_ELEMENTS = 2 ** 24;
  */
 const SCALE_RANGE = Object.freeze({ min: 1e-12, max: 1e12 });
 export const GPUJS_PARAM_LIMITS: NonNullable<Capabilities['paramLimits']> = Object.freeze({
-  leaky_relu: { alpha: SCALE_RANGE },
   elu: { alpha: SCALE_RANGE },
   celu: { alpha: SCALE_RANGE },
   selu: { alpha: SCALE_RANGE, scale: SCALE_RANGE },
@@ -172,6 +171,8 @@ const SOURCES = {
   // with p0 = 2, so 2·x does not overflow where the gradient is finite; a uniform, not the constant
   // 2.0, which the GLSL compiler would reassociate back into 2·x).
   unaryGrad: (dfn: string, scaled = false) => `function (x, dy, p0, p1, p2, p3, p4) {\n  const i = this.thread.x;\n  const d = ${dfn}(x[i], p0, p1, p2, p3, p4);\n  ${scaled ? 'if (d === 0.0) { return 0.0; }\n  const q = d * dy[i];\n  if (Math.abs(q) < 1.0e-30 && Math.abs(d) < 1.0e30) { return (d * p0) * dy[i]; }\n  return q * p0;' : PRODUCT('d', 'dy[i]')}\n}`,
+  // An op's whole gradient element (ElementwiseOp.grad), where f′ cannot be a float32 factor.
+  unaryGradElement: (gfn: string) => `function (x, dy, p0, p1, p2, p3, p4) {\n  const i = this.thread.x;\n  return ${gfn}(x[i], dy[i], p0, p1, p2, p3, p4);\n}`,
   glu: (fn: string) => `function (g, val, p0, p1, p2, p3, p4) {\n  const i = this.thread.x;\n  return ${fn}(g[i], p0, p1, p2, p3, p4) * val[i];\n}`,
   // f′(gate)·(dy·value): where dy·value overflows but the product does not, the other orders.
   gluGate: (dfn: string) => `function (g, val, dy, p0, p1, p2, p3, p4) {
@@ -340,8 +341,13 @@ class GpujsKernels implements Kernels {
       const fn = functionName(op, false);
       return rt.run(`unary:${fn}`, SOURCES.unary(fn), size, [x, ...e.args(params)]);
     }
+    const dargs = (e.dargs ?? e.args)(params);
+    if (e.grad !== undefined) {
+      const gfn = gradientFunctionName(op);
+      return rt.run(`grad:${gfn}`, SOURCES.unaryGradElement(gfn), size, [x, dy, ...dargs]);
+    }
     const dfn = functionName(op, true);
-    return rt.run(`grad:${dfn}`, SOURCES.unaryGrad(dfn, e.gradScaledByP0 === true), size, [x, dy, ...(e.dargs ?? e.args)(params)]);
+    return rt.run(`grad:${dfn}`, SOURCES.unaryGrad(dfn, e.gradScaledByP0 === true), size, [x, dy, ...dargs]);
   }
 
   #gradient(rt: Runtime, call: GradientCall): Tensor[] {

@@ -143,7 +143,7 @@ export class Runtime {
       this.#gpu.addFunction(fn.source, { argumentTypes: fn.argumentTypes, returnType: 'Number' });
     }
     for (const source of allOpFunctions()) {
-      this.#gpu.addFunction(source, { argumentTypes: { v: 'Number', p0: 'Number', p1: 'Number', p2: 'Number', p3: 'Number', p4: 'Number' }, returnType: 'Number' });
+      this.#gpu.addFunction(source, { argumentTypes: { v: 'Number', g: 'Number', p0: 'Number', p1: 'Number', p2: 'Number', p3: 'Number', p4: 'Number' }, returnType: 'Number' });
     }
     this.#gpu.addFunction(FLOORDIV, { argumentTypes: { o: 'Number', w: 'Number' }, returnType: 'Number' });
   }

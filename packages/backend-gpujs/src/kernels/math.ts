@@ -265,6 +265,27 @@ export const COMMON_MATH: readonly MathFunction[] = [
     argumentTypes: num('x', 'a', 'c'),
   },
   {
+    // x·a for a factor a given as scaledFactor's [q, U, D1, D2, F] (ops.ts): ((x·U)·U)·q where U > 1, else
+    // (((x·q)·D1)·D2)·F. NaN and ±∞·a are returned first (∞ with the signs; NaN for a = 0); every other step is
+    // clamped to ±FLT_MAX, which changes no value (only the last step can overflow, and then a clamped
+    // FLT_MAX times q ≥ 2^99 still does) but keeps the GLSL compiler from reassociating the uniforms
+    // into one factor beyond float32 (U·U·q = ∞: x = 0 gave NaN).
+    source: `function mscaled(x, q, u, d1, d2, f) {
+  if (x !== x) { return x; } // NaN (a dy of NaN): the clamps would turn it into ±FLT_MAX
+  if (Math.abs(x) > 3.4028234663852886e38) { return x * q; }
+  if (u > 1.0) {
+    const a = Math.min(Math.max(x * u, -3.4028234663852886e38), 3.4028234663852886e38);
+    const b = Math.min(Math.max(a * u, -3.4028234663852886e38), 3.4028234663852886e38);
+    return b * q;
+  }
+  const c = Math.min(Math.max(x * q, -3.4028234663852886e38), 3.4028234663852886e38);
+  const d = Math.min(Math.max(c * d1, -3.4028234663852886e38), 3.4028234663852886e38);
+  const e = Math.min(Math.max(d * d2, -3.4028234663852886e38), 3.4028234663852886e38);
+  return e * f;
+}`,
+    argumentTypes: num('x', 'q', 'u', 'd1', 'd2', 'f'),
+  },
+  {
     // ONNX hardsigmoid's α·x + β as α·(x − x0) (see ops.ts): p0 + p1 = α, p3 + p4 = x0; p2 = 2: p0·x + p3.
     source: `function monnxt(v, p0, p1, p2, p3, p4) {
   if (p2 > 1.5) { return p0 * v + p3; } // p2 = 1 or 1.25: α·(x − x0)

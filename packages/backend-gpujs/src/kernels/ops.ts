@@ -23,6 +23,11 @@ export interface ElementwiseOp {
   readonly gradScaledByP0?: boolean;
   /** df's five float arguments where they differ from f's (default: `args`). */
   readonly dargs?: (p: ResolvedParams) => Params;
+  /**
+   * The whole gradient element g(v, g = dy, p0..p4), where f′·dy cannot be formed as a float32 f′
+   * times dy (leaky_relu: f′ = α may be beyond float32); the gradient kernels call it instead of df.
+   */
+  readonly grad?: string;
 }
 
 const none = (): Params => [0, 0, 0, 0, 0];
@@ -124,6 +129,49 @@ function op(name: string, args: ElementwiseOp['args'], f: string, df: string): [
   }];
 }
 
+/** Adds the op's gradient element g(v, g, p0..p4) (ElementwiseOp.grad); NaN v gives NaN. */
+function withGradient([name, o]: [string, ElementwiseOp], body: string): [string, ElementwiseOp] {
+  return [name, { ...o, grad: `function ${gradientFunctionName(name as OpName)}(v, g, p0, p1, p2, p3, p4) {\n  if (v !== v) { return v; }\n${body}\n}` }];
+}
+
+/** 2^k for an integer k, exactly (|k| ≤ 1074 as float64). */
+const pow2 = (k: number): number => 2 ** k;
+
+/**
+ * A float64 factor a as float32 arguments [q, U, D1, D2, F] for a product x·a with one rounding, for
+ * every a (1e-300 to 1e300; float32 holds neither):
+ * - a normal float32 a: [fround(a), 1, 1, 1, 1], i.e. x·fround(a) as before;
+ * - |a| > FLT_MAX: a = q·U² with U = 2^u ≥ 1 and q ≈ ±2^100: x·U·U is exact (or a true overflow: q is
+ *   large), then one rounding by q. Beyond 2^300, a stands in as 2^300: every non-zero float32 times
+ *   either overflows;
+ * - |a| < 2^-126: a = q·D1·D2·F with q = ±[0.5, 1): x·q is rounded once (it cannot overflow), then
+ *   scaled down by D1, D2 ∈ {1, 2^-102} and a final F = 2^n ≥ 2^-126, the steps keeping x·q normal
+ *   until the last (musl's scalbn order), so a result in the subnormals is rounded at most once more.
+ *   Below 2^-330 every finite product is 0 whatever the stand-in.
+ * 0 and ∞ keep their signs (no factor is 0 or ∞).
+ */
+export function scaledFactor(a: number): Params {
+  const h = Math.fround(a);
+  if (a === 0 || (Number.isFinite(h) && Math.abs(h) >= 2 ** -126)) return [h, 1, 1, 1, 1];
+  const mag = Math.abs(a);
+  let e = Math.floor(Math.log2(mag)); // the exact exponent: 2^e ≤ |a| < 2^(e+1)
+  if (pow2(e) > mag) e--;
+  if (pow2(e + 1) <= mag) e++;
+  if (e > 0) {
+    const u = Math.ceil((Math.min(e, 300) - 100) / 2);
+    const q = e > 300 ? Math.sign(a) * pow2(100) : Math.fround(a / pow2(2 * u));
+    return [q, pow2(u), 1, 1, 1];
+  }
+  const q = Math.fround(a / pow2(e + 1)); // ±[0.5, 1)
+  let rest = e + 1;
+  const steps: number[] = [];
+  while (rest < -126 && steps.length < 2) {
+    steps.push(pow2(-102));
+    rest += 102;
+  }
+  return [q, 1, steps[0] ?? 1, steps[1] ?? 1, pow2(Math.max(rest, -126))];
+}
+
 function scaledByP0([name, o]: [string, ElementwiseOp]): [string, ElementwiseOp] {
   return [name, { ...o, gradScaledByP0: true }];
 }
@@ -135,9 +183,14 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   op('relu6', none,
     '  if (v <= 0.0) { return 0.0; }\n  if (v >= 6.0) { return 6.0; }\n  return v;',
     '  if (v > 0.0 && v < 6.0) { return 1.0; }\n  return 0.0;'),
-  op('leaky_relu', (p) => [n(p.alpha), 0, 0, 0, 0],
-    '  if (v > 0.0) { return v; }\n  return p0 * v;',
+  // α as the factors of scaledFactor: every valid α, 1e-300 to 1e300, multiplies with one rounding.
+  withGradient(op('leaky_relu', (p) => scaledFactor(n(p.alpha)),
+    `  if (v > 0.0) { return v; }
+  return mscaled(v, p0, p1, p2, p3, p4);`,
     '  if (v > 0.0) { return 1.0; }\n  return p0;'),
+  `  if (v > 0.0) { return g; }
+  if (p0 === 0.0) { return 0.0; }
+  return mscaled(g, p0, p1, p2, p3, p4);`),
   op('elu', (p) => [n(p.alpha), 0, 0, 0, 0],
     '  if (v > 0.0) { return v; }\n  return p0 * mexpm1(v);',
     '  if (v > 0.0) { return 1.0; }\n  return mexpa(v, p0);'),
@@ -419,8 +472,14 @@ export function allOpFunctions(): string[] {
   for (const o of table.values()) {
     seen.add(o.f);
     seen.add(o.df);
+    if (o.grad !== undefined) seen.add(o.grad);
   }
   return [...seen];
+}
+
+/** The name of an op's gradient element function (ElementwiseOp.grad). */
+export function gradientFunctionName(name: OpName): string {
+  return `g_${name}`;
 }
 
 /** The function name of an op's forward or derivative. */
