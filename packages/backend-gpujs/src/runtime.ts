@@ -8,6 +8,7 @@
 import { ErrorCode, RectifierError } from '@rectifier/core';
 import { COMMON_MATH, GL_MATH, NATIVE_MATH } from './kernels/math.js';
 import { allOpFunctions } from './kernels/ops.js';
+import { shieldedFromPrototypeKeys } from './quarantine.js';
 
 /** The modes this backend runs gpu.js in: a GL context (headless-gl in Node, WebGL2/WebGL in a browser), WebAssembly, or plain JS. */
 export type GpujsMode = 'gpu' | 'webasm' | 'cpu';
@@ -122,9 +123,9 @@ export class Runtime {
       try {
         // Naming gpu.js's own kernel type ('headlessgl', 'webasm', …) rather than its 'gpu' mode:
         // gpu.js's 'gpu' falls back to WebAssembly silently, and a forced mode must never change.
-        gpu = new GPU({ mode: gpuMode });
+        gpu = shieldedFromPrototypeKeys(() => new GPU({ mode: gpuMode }));
         const rt = new Runtime(gpu, mode, backendName);
-        rt.#registerFunctions();
+        shieldedFromPrototypeKeys(() => rt.#registerFunctions());
         rt.#probe();
         if (mode === 'gpu') rt.#watchContext(); // gpu.js creates the context with the first kernel
         return rt;
@@ -207,6 +208,10 @@ export class Runtime {
    * uniforms, so one compiled program serves every size) over `n` output elements.
    */
   run(key: string, source: string, n: number, args: readonly unknown[]): KernelValue {
+    return shieldedFromPrototypeKeys(() => this.#run(key, source, n, args));
+  }
+
+  #run(key: string, source: string, n: number, args: readonly unknown[]): KernelValue {
     // An empty output has nothing to compute (and gpu.js cannot make a zero-sized output or texture).
     if (n === 0) return new Float32Array(0);
     if (this.mode === 'gpu') {
@@ -250,6 +255,10 @@ export class Runtime {
 
   /** Copies a kernel result into a new Float32Array of n elements and releases the result. */
   read(value: KernelValue, n: number): Float32Array {
+    return shieldedFromPrototypeKeys(() => this.#read(value, n));
+  }
+
+  #read(value: KernelValue, n: number): Float32Array {
     if (value instanceof Float32Array) return value.slice(0, n);
     this.assertAlive('read');
     let raw: Float32Array | undefined;
@@ -270,14 +279,14 @@ export class Runtime {
   /** Deletes a device-side result (a texture); plain arrays need nothing. */
   release(value: KernelValue | undefined): void {
     if (this.#lost) return; // nothing to delete in a context that is gone
-    if (value !== undefined && !(value instanceof Float32Array)) value.delete?.();
+    if (value !== undefined && !(value instanceof Float32Array)) shieldedFromPrototypeKeys(() => value.delete?.());
   }
 
   /** Deletes every kernel and texture and destroys the context. */
   async destroy(): Promise<void> {
     this.#kernels.clear();
     if (this.#lost) return; // the context is gone already; gpu.js would call into it
-    await this.#gpu.destroy();
+    await shieldedFromPrototypeKeys(() => this.#gpu.destroy());
   }
 }
 
