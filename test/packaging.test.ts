@@ -6,13 +6,15 @@
  * Needs the packages built (`npm test` builds first).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findOnnxDir } from '@rectifier/conformance';
 
 const root = join(import.meta.dirname, '..');
+/** Every package that will be published (apps/ are private). */
+const PUBLIC_PACKAGES = ['core', 'kernels-wasm', 'backend-cpu', 'backend-workers', 'backend-gpujs', 'conformance'];
 const pnpmSpec = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager as string;
 const work = mkdtempSync(join(tmpdir(), 'rectifier-pack-'));
 const project = join(work, 'consumer');
@@ -40,17 +42,21 @@ interface VitestReport {
 
 describe('packed packages installed with npm outside the workspace', () => {
   it('pack and install', () => {
-    for (const pkg of ['core', 'kernels-wasm', 'backend-cpu', 'conformance']) {
+    for (const pkg of PUBLIC_PACKAGES) {
       sh('npx', ['--yes', pnpmSpec, 'pack', '--pack-destination', work], join(root, 'packages', pkg));
     }
     const tarballs = readdirSync(work).filter((f) => f.endsWith('.tgz')).map((f) => join(work, f));
-    expect(tarballs).toHaveLength(4);
+    expect(tarballs).toHaveLength(PUBLIC_PACKAGES.length);
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     const vitestVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'vitest', 'package.json'), 'utf8')).version as string;
-    sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, `vitest@${vitestVersion}`], project);
+    // Without optional dependencies: gpu.js's native headless-gl (a 3-minute build) is left out, as a
+    // user without a display would; the gpu.js backend then runs in its WebAssembly mode.
+    sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--omit=optional', ...tarballs, `vitest@${vitestVersion}`], project);
     const installed = JSON.parse(readFileSync(join(project, 'node_modules', '@rectifier', 'backend-cpu', 'package.json'), 'utf8'));
-    expect(installed.dependencies['@rectifier/core']).toBe('^0.1.0'); // workspace: ranges were rewritten
+    // core is a peer of every backend (an application has one core); workspace: ranges were rewritten.
+    expect(installed.peerDependencies['@rectifier/core']).toBe('^0.1.0');
+    expect(installed.dependencies['@rectifier/core']).toBeUndefined();
   }, 5 * COMMAND_LIMIT_MS);
 
   it('each tarball ships its LICENSE, README, package.json and built files, with self-contained source maps, and no sources or tests', () => {
@@ -69,6 +75,23 @@ describe('packed packages installed with npm outside the workspace', () => {
     }
   });
 
+  it('the worker and gpu.js backends compute from the tarballs too (gpu.js in its WebAssembly mode, headless-gl omitted)', () => {
+    writeFileSync(join(project, 'others.mjs'), `
+      import { tensor } from '@rectifier/core';
+      import { createWorkersBackend } from '@rectifier/backend-workers';
+      import { createGpujsBackend } from '@rectifier/backend-gpujs';
+      const workers = createWorkersBackend({ threads: 2, minSavingNs: 0 });
+      const w = await workers.forward('relu', tensor([-1, 2, -3, 4]));
+      await workers.dispose();
+      const gpujs = createGpujsBackend({ mode: 'webasm' });
+      const g = await gpujs.forward('relu', tensor([-1, 2]));
+      const mode = gpujs.mode;
+      await gpujs.dispose();
+      console.log(JSON.stringify({ w: Array.from(w.data), g: Array.from(g.data), mode }));
+    `);
+    expect(JSON.parse(sh('node', ['others.mjs'], project))).toEqual({ w: [0, 2, 0, 4], g: [0, 2], mode: 'webasm' });
+  });
+
   it('works from CommonJS: require() of the packages (Node ≥ 20.19 loads their ES modules)', () => {
     writeFileSync(join(project, 'use.cjs'), `
       const { tensor } = require('@rectifier/core');
@@ -79,6 +102,27 @@ describe('packed packages installed with npm outside the workspace', () => {
       console.log(JSON.stringify({ y: Array.from(y.data), g: g.data[0] > 0.84 && g.data[0] < 0.85 }));
     `);
     expect(JSON.parse(sh('node', ['use.cjs'], project))).toEqual({ y: [0, 2], g: true });
+  });
+
+  it('with two copies of core loaded, a tensor from the other copy gets an error that says so and how to dedupe', () => {
+    // What a second install of core looks like: a nested copy that the CPU backend resolves first.
+    const nested = join(project, 'node_modules', '@rectifier', 'backend-cpu', 'node_modules', '@rectifier');
+    mkdirSync(nested, { recursive: true });
+    cpSync(join(project, 'node_modules', '@rectifier', 'core'), join(nested, 'core'), { recursive: true });
+    try {
+      writeFileSync(join(project, 'two-cores.mjs'), `
+        import { tensor } from '@rectifier/core';
+        import { createCpuBackend } from '@rectifier/backend-cpu';
+        try { createCpuBackend().sync.forward('relu', tensor([1])); console.log('no error'); }
+        catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
+      `);
+      const out = JSON.parse(sh('node', ['two-cores.mjs'], project)) as { code: string; message: string };
+      expect(out.code).toBe('BAD_ARGUMENT');
+      expect(out.message).toContain('another copy of @rectifier/core');
+      expect(out.message).toContain('npm dedupe');
+    } finally {
+      rmSync(join(nested, 'core'), { recursive: true, force: true });
+    }
   });
 
   it('imports and computes from plain JavaScript', () => {
