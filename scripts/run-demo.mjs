@@ -54,12 +54,18 @@ function demoPackageDirs() {
   return order.map((pkg) => dirOf.get(pkg));
 }
 
+// Each phase's time goes to stderr, so that a slow first run says where the time went (issue 13).
+const t0 = performance.now();
+const since = (t) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
+
 const frozen = process.env.CI ? ['--frozen-lockfile'] : [];
 const full = fullInstallPresent();
 const install = full ? ['install', ...frozen] : ['install', ...frozen, '--filter-prod', '@rectifier/demo...', '--no-optional'];
 // headless-gl compiles against Node's own headers when a full install has to rebuild it (see pnpm.mjs).
 const nodedir = full && process.platform === 'linux' ? { npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr' } : {};
 if (pnpm(install, nodedir) !== 0) process.exit(1);
+console.error(`run-demo: installed in ${since(t0)}`);
+const t1 = performance.now();
 
 // Each package's build script is `[step && ...] tsc -p tsconfig.build.json`: the other steps run as
 // written (kernels-wasm compiles its AssemblyScript), the tsc steps are gathered into one process.
@@ -76,7 +82,9 @@ for (const dir of demoPackageDirs()) {
   }
   projects.push(join(dir, 'tsconfig.build.json'));
 }
-// tsc -b skips a project whose outputs are newer than its inputs, so a second run builds nothing.
+// tsc -b skips a project whose outputs are newer than its inputs: a second run rebuilds only
+// kernels-wasm, whose generated module its build step rewrites.
 if (run('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', '--noCheck', ...projects]) !== 0) process.exit(1);
+console.error(`run-demo: built in ${since(t1)} (install and build: ${since(t0)})`);
 
 process.exit(run('node', ['apps/demo/dist/tour.js', ...process.argv.slice(2)]));
