@@ -46,8 +46,9 @@ function demoPackageDirs() {
   const order = [];
   const visit = (pkg) => {
     if (order.includes(pkg)) return;
-    const { dependencies = {} } = readJson(join(root, dirOf.get(pkg), 'package.json'));
-    for (const [dep, spec] of Object.entries(dependencies)) if (spec.startsWith('workspace:')) visit(dep);
+    const { dependencies = {}, peerDependencies = {} } = readJson(join(root, dirOf.get(pkg), 'package.json'));
+    // core is a peer of the backends: built before them all the same.
+    for (const [dep, spec] of Object.entries({ ...peerDependencies, ...dependencies })) if (spec.startsWith('workspace:')) visit(dep);
     order.push(pkg);
   };
   visit('@rectifier/demo');
