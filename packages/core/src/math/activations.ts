@@ -124,7 +124,7 @@ export function geluTanh(x: number): number {
 }
 
 /**
- * e^z·(D + W)/D² with D = 1 + e^z, for z = zh + zl < −2.5 and W = Wh + Wl: the tail form of
+ * e^z·(D + W)/D² with D = 1 + e^z, for z = zh + zl < −3 and W = Wh + Wl: the tail form of
  * σ(z) + W·σ′(z) = σ(z)·(1 + W·σ(−z)) shared by silu′ (W = z) and gelu-tanh′ (z = 2u, W = 2x·u′).
  * D + W, D² and their quotient in double-double (D + W ≈ W ≤ −1.5 is far from 0 there, so nothing
  * cancels); the error is exp's (its weight d log/d log e = 1 − (1 − 2σ)·… ≤ 1.1) plus one rounding.
