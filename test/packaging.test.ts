@@ -194,5 +194,9 @@ describe('packed packages installed with npm outside the workspace', () => {
     expect(failed, 'failed in the packed conformance run').toEqual([]);
     expect(report.numFailedTests).toBe(0);
     expect(report.numPassedTests).toBeGreaterThan(250);
+    // The exact-value section ran: its fixture shipped in the conformance tarball and was found.
+    const exact = report.testResults.flatMap((f) => f.assertionResults).filter((a) => a.fullName.includes('against the exact value'));
+    expect(exact.length).toBeGreaterThan(50);
+    expect(exact.every((a) => a.status === 'passed')).toBe(true);
   }, PACKED_RUN_LIMIT_MS + 60_000);
 });

@@ -14,7 +14,7 @@
  *    error. Fix: mulExpDD scales the exponent so that only the final rounding is subnormal.
  * Each function returns the mathematical limit at ±∞ and NaN for NaN.
  */
-import { addDD, divDD, mulDD, mulExpDD, twoProd, twoSum, type DD } from './dd.js';
+import { addDD, divDD, ldexp, mulDD, mulExpDD, twoProd, twoSum, type DD } from './dd.js';
 import { erfc, erfcTailExponentCorrection } from './erf.js';
 import { evalFit, evalFitDD, inFit } from './fits.js';
 import { GELU_PHI_FIT, GELU_PRIME_FIT, GELU_TANH_PRIME_FIT, MISH_PRIME_FIT, SILU_PRIME_FIT, SOFTPLUS_FIT } from './fits.generated.js';
@@ -124,7 +124,7 @@ export function geluTanh(x: number): number {
 }
 
 /**
- * e^z·(D + W)/D² with D = 1 + e^z, for z = zh + zl < −2.5 and W = Wh + Wl: the tail form of
+ * e^z·(D + W)/D² with D = 1 + e^z, for z = zh + zl < −3 and W = Wh + Wl: the tail form of
  * σ(z) + W·σ′(z) = σ(z)·(1 + W·σ(−z)) shared by silu′ (W = z) and gelu-tanh′ (z = 2u, W = 2x·u′).
  * D + W, D² and their quotient in double-double (D + W ≈ W ≤ −1.5 is far from 0 there, so nothing
  * cancels); the error is exp's (its weight d log/d log e = 1 − (1 − 2σ)·… ≤ 1.1) plus one rounding.
@@ -224,6 +224,7 @@ export function softplusOp(x: number, beta: number, threshold: number): number {
     return q + r;
   }
   if (zh < -40) {
+    if (zh === -Infinity) return 0;
     const ih = 1 / beta; // S = 1 to 2⁻⁵⁷: e^z·(1/β), 1/β as a double-double
     const [p, pe] = twoProd(ih, beta);
     return mulExpDD(ih, ((1 - p) - pe) / beta, zh, zl);
@@ -332,7 +333,7 @@ function squareplusRoot(x: number, b: number): [xs: number, h: number, hl: numbe
   else if (ax < 2 ** -500 && b < 2 ** -1000) k = -600;
   const xs = k === 0 ? x : x * 2 ** -k;
   const [ph, pl] = twoProd(xs, xs);
-  const [sh, s0] = twoSum(ph, k === 0 ? b : b * 2 ** (-2 * k));
+  const [sh, s0] = twoSum(ph, k === 0 ? b : ldexp(b, -2 * k));
   const h = Math.sqrt(sh);
   const [hh, he] = twoProd(h, h);
   return [xs, h, ((sh - hh) - he + (s0 + pl)) / (2 * h), k];
@@ -348,20 +349,21 @@ export function squareplus(x: number, b: number): number {
   const [xs, h, hl, k] = squareplusRoot(x, b);
   if (xs >= 0) {
     const [sh, s0] = twoSum(xs, h);
-    return ((sh + (s0 + hl)) / 2) * 2 ** k;
+    return ldexp((sh + (s0 + hl)) / 2, k);
   }
   const [mh, m0] = twoSum(h, -xs);
   const [num, post] = scaledNumerator(b, k, 1);
   const [q, r] = divDD(num, 0, 2 * mh, 2 * (m0 + hl));
-  return (q + r) * post;
+  return ldexp(q + r, post);
 }
 
 /**
- * b·2^(−power·k) as num·post, split so that neither num/(…) overflows nor num underflows: the scale is
- * applied to b first only where b is huge (then b·2^(−power·k) is still normal), else at the end.
+ * b·2^(−power·k) as num·2^postExponent, split so that neither num/(…) overflows nor num underflows:
+ * the scale is applied to b first where b was scaled up (k < 0: b < 2^−1000) or is huge (b > 2^300,
+ * then b·2^(−power·k) is still normal), else at the end (one rounding, possibly into subnormals).
  */
-function scaledNumerator(b: number, k: number, power: number): [num: number, post: number] {
-  return k > 0 && b > 2 ** 300 ? [b * 2 ** (-power * k), 1] : [b, 2 ** (-power * k)];
+function scaledNumerator(b: number, k: number, power: number): [num: number, postExponent: number] {
+  return k < 0 || (k > 0 && b > 2 ** 300) ? [ldexp(b, -power * k), 0] : [b, -power * k];
 }
 
 /**
@@ -382,5 +384,5 @@ export function squareplusPrime(x: number, b: number): number {
   const [dh, dl] = mulDD(h, hl, mh, m0 + hl);
   const [num, post] = scaledNumerator(b, k, 2);
   const [q, r] = divDD(num, 0, 2 * dh, 2 * dl);
-  return (q + r) * post;
+  return ldexp(q + r, post);
 }

@@ -142,12 +142,14 @@ function selu(x: number, p: ResolvedParams): number {
   if (!(x <= 0)) return (p.scale as number) * x;
   const [ch, cl] = seluFactor(p);
   const m = Math.expm1(x);
+  if (!Number.isFinite(ch)) return (p.scale as number) * ((p.alpha as number) * m); // λ·α overflows
   const [q, qe] = twoProd(ch, m);
   return q + (qe + cl * m);
 }
 function seluPrime(x: number, p: ResolvedParams): number {
   if (!(x <= 0)) return x > 0 ? (p.scale as number) : x;
   const [ch, cl] = seluFactor(p);
+  if (!Number.isFinite(ch)) return (p.scale as number) * ((p.alpha as number) * Math.exp(x)); // λ·α overflows
   return mulExpDD(ch, cl, x, 0);
 }
 
