@@ -140,3 +140,21 @@ describe('seeded Gaussian noise', () => {
     expect(Number.isFinite(scalar.gaussianNoise(1, 2 ** 40))).toBe(true);
   });
 });
+
+describe('the sign of zero in the float64 references', () => {
+  it('f(−0) is −0 exactly where the definition gives −0 (x times a positive factor at 0, α·expm1(x)), +0 for the selecting ops', async () => {
+    const { OPS, referenceForward, tensor } = await import('../src/index.js');
+    const negativeZero = ['celu', 'elu', 'geglu', 'gelu', 'hardswish', 'hardtanh', 'leaky_relu', 'mish', 'selu', 'silu', 'softsign', 'swiglu', 'tanh'];
+    const positiveZero = ['hardshrink', 'reglu', 'relu', 'relu6', 'relu_squared', 'softshrink', 'thresholded_relu'];
+    for (const def of Object.values(OPS)) {
+      if (def.kind !== 'unary' && def.kind !== 'glu') continue;
+      const x = tensor([-0, 0], [2], 'float64');
+      const inputs = def.kind === 'glu' ? [x, tensor([1, 1], [2], 'float64')] : [x];
+      const [atMinus, atPlus] = referenceForward(def.name, inputs, {}).data;
+      if (negativeZero.includes(def.name)) expect(Object.is(atMinus, -0), `${def.name}(−0)`).toBe(true);
+      else if (positiveZero.includes(def.name)) expect(Object.is(atMinus, 0), `${def.name}(−0)`).toBe(true);
+      else expect(atMinus, `${def.name}(−0) is not a zero`).not.toBe(0);
+      if (atPlus === 0) expect(Object.is(atPlus, 0), `${def.name}(+0)`).toBe(true);
+    }
+  });
+});

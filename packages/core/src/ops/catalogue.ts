@@ -127,6 +127,8 @@ function celu(x: number, p: ResolvedParams): number {
   const m = Math.expm1(uh);
   if (m === -1) return -a;
   const [q, qe] = twoProd(a, m);
+  // A zero head is the exact product's sign (celu(−0) = −0): adding the correction (+0) would lose it.
+  if (q === 0) return q;
   return q + (qe + a * (m + 1) * ul); // expm1(uh + ul) = expm1(uh) + e^uh·ul
 }
 function celuPrime(x: number, p: ResolvedParams): number {
@@ -144,6 +146,7 @@ function selu(x: number, p: ResolvedParams): number {
   const m = Math.expm1(x);
   if (!Number.isFinite(ch)) return (p.scale as number) * ((p.alpha as number) * m); // λ·α overflows
   const [q, qe] = twoProd(ch, m);
+  if (q === 0) return q; // keeps the product's sign of zero (selu(−0) = −0), as celu does
   return q + (qe + cl * m);
 }
 function seluPrime(x: number, p: ResolvedParams): number {
