@@ -56,22 +56,6 @@ export interface ExactSectionContext {
   describeMismatches: (what: string, bad: Mismatch[]) => string;
 }
 
-/**
- * Known violations of a declared bound, found by this section and reported to the backend's owner.
- * Listed here rather than hidden: the comparison still runs against the declared bound, the report
- * still records the error, and the test asserts that the violation is still there — so it fails,
- * asking for the entry's removal, once the backend is fixed.
- */
-const KNOWN_GAPS: readonly { backend: string; ops: readonly OpName[]; params: string; dtype: DType; what: 'gradient'; why: string }[] = [
-  {
-    backend: 'gpujs', ops: ['silu', 'swiglu'], params: JSON.stringify({ beta: -1.3 }), dtype: 'float32', what: 'gradient',
-    why: "gpu.js's float32 silu′ next to its zero (βx = −1.2785, x = 0.98343426 for β = −1.3) is 11 ulp from the exact "
-      + 'value (declared 8 + 1): d = ((βx − x₀h) − x₀l) + bl rounds each float32 term relative to a d of ~5e-9',
-  },
-];
-const knownGap = (backend: string, op: OpName, params: object, dtype: DType) =>
-  KNOWN_GAPS.find((g) => (backend === g.backend || backend.startsWith(`${g.backend}-`)) && g.ops.includes(op) && g.params === JSON.stringify(params) && g.dtype === dtype);
-
 /** The report key of an error against the exact value (beside the suite's keys against the reference). */
 export const exactReportKey = (op: string, dtype: DType, what: string): string => `${op}/${dtype}/${what}-vs-exact`;
 
@@ -123,11 +107,6 @@ async function checkConfig(c: ExactSectionContext, op: OpName, config: ExactConf
     const badG = c.ulpCheck(grads[i].data, want, dtype, c.gradientTolerance(def, dtype),
       (u, a, at) => c.recorder.record(exactReportKey(op, dtype, `gradient-${def.inputs[i]}`), u, a, at), x.data,
       c.subnormalContext(op, inputs, config.params, dtype, i, dy));
-    const gap = knownGap(b.name, op, config.params, dtype);
-    if (gap !== undefined && i === 0) {
-      expect(badG.length, `known gap fixed? remove it from KNOWN_GAPS (exact.ts): ${gap.why}`).toBeGreaterThan(0);
-      continue;
-    }
     expect(badG, c.describeMismatches(`${label} d${def.inputs[i]} vs exact`, badG)).toEqual([]);
   }
 }

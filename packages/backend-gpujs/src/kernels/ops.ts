@@ -286,7 +286,12 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
     return (1.0 + e + (b + bl) * e) / (d * d);
   }
   if (Math.abs(b - ${ROOT_SILU.x0h}) < 0.5) {
-    const d = ((b - ${ROOT_SILU.x0h}) * p4 - ${ROOT_SILU.x0l}) + bl;
+    // δ = ((b − x0h) + bl) − x0l, in this order: bl (βx's rounding error, up to 6e-8) and x0l (1.3e-8)
+    // can both exceed δ (~5e-9 next to the zero), so no step may round at their scale. b − x0h is a
+    // multiple of b's ulp (exact, Sterbenz); adding bl (at most half that ulp) is exact or rounds
+    // relative to the sum, and the sum lies within a factor 2 of x0l where δ is small (Sterbenz
+    // again). The other order, ((b − x0h) − x0l) + bl, rounded at bl's scale: 11 ulp of silu′ there.
+    const d = (((b - ${ROOT_SILU.x0h}) * p4) + bl) - ${ROOT_SILU.x0l};
     return ${ROOT_SILU.poly};
   }
   const e = mexp(b) * (1.0 + bl);
