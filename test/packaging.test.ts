@@ -10,7 +10,6 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findOnnxDir } from '@rectifier/conformance';
 
 const root = join(import.meta.dirname, '..');
 /** Every package that will be published (apps/ are private). */
@@ -175,12 +174,11 @@ describe('packed packages installed with npm outside the workspace', () => {
       import { createCpuBackend } from '@rectifier/backend-cpu';
       runConformance('packed-cpu', () => createCpuBackend(), { reportDir: false });
     `);
-    const onnx = findOnnxDir(root);
     // The differential fuzzer runs in full on the workspace's backends; here a smaller count will do.
     // Vitest exits non-zero when a test fails: read its JSON report either way, and name what failed.
     let out: string;
     try {
-      out = sh('npx', ['vitest', 'run', '--reporter=json'], project, { RECTIFIER_FUZZ_RUNS: '100', ...(onnx ? { RECTIFIER_ONNX_DIR: onnx } : {}) }, PACKED_RUN_LIMIT_MS);
+      out = sh('npx', ['vitest', 'run', '--reporter=json'], project, { RECTIFIER_FUZZ_RUNS: '100' }, PACKED_RUN_LIMIT_MS);
     } catch (e) {
       const { stdout, stderr } = e as { stdout?: string; stderr?: string };
       if (!stdout?.includes('{')) throw new Error(`the packed conformance run did not report: ${String(e)}\n${stderr ?? ''}`);
@@ -194,6 +192,10 @@ describe('packed packages installed with npm outside the workspace', () => {
     expect(failed, 'failed in the packed conformance run').toEqual([]);
     expect(report.numFailedTests).toBe(0);
     expect(report.numPassedTests).toBeGreaterThan(250);
+    // The ONNX cases ran from the data shipped in the conformance tarball (nothing beside the project).
+    const onnxCases = report.testResults.flatMap((f) => f.assertionResults).filter((a) => a.fullName.includes('ONNX operator test data'));
+    expect(onnxCases.length).toBeGreaterThanOrEqual(48);
+    expect(onnxCases.every((a) => a.status === 'passed')).toBe(true);
     // The exact-value section ran: its fixture shipped in the conformance tarball and was found.
     const exact = report.testResults.flatMap((f) => f.assertionResults).filter((a) => a.fullName.includes('against the exact value'));
     expect(exact.length).toBeGreaterThan(50);

@@ -1,12 +1,13 @@
 /**
  * ONNX's own operator test data (onnx/backend/test/data/node, decoded to JSON in
- * shared/peer-suites/onnx-node) mapped onto Rectifier's ops. Each ONNX op and attribute maps to
+ * fixtures/onnx-node in this package) mapped onto Rectifier's ops. Each ONNX op and attribute maps to
  * one of ours, with ONNX's defaults where an attribute is absent. Cases stored in dtypes Rectifier
  * does not have (float16, bfloat16, int8) run in float32 on their exactly representable values,
  * and are compared with ONNX's tolerance widened to that dtype's epsilon.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { OpName } from '@rectifier/core';
 
 interface OnnxTensorJson {
@@ -140,20 +141,15 @@ export function mapOnnxCase(c: OnnxCaseJson): PeerCase {
   };
 }
 
-/** Where the peer data lives: $RECTIFIER_ONNX_DIR, else ../shared/peer-suites/onnx-node beside the repository root. */
-export function findOnnxDir(start = process.cwd()): string | undefined {
+/**
+ * Where the peer data lives: $RECTIFIER_ONNX_DIR if set, else the copy that ships in this package
+ * (fixtures/onnx-node: the 48 cases as JSON, with the ONNX project's licence notice).
+ */
+export function findOnnxDir(): string | undefined {
   const env = process.env.RECTIFIER_ONNX_DIR;
   if (env) return existsSync(env) ? resolve(env) : undefined;
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) {
-      const candidate = resolve(dir, '..', 'shared', 'peer-suites', 'onnx-node');
-      return existsSync(join(candidate, 'INDEX.json')) ? candidate : undefined;
-    }
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
+  const packaged = fileURLToPath(new URL('../fixtures/onnx-node', import.meta.url));
+  return existsSync(join(packaged, 'INDEX.json')) ? packaged : undefined;
 }
 
 export function loadOnnxCases(dir: string): OnnxCaseJson[] {

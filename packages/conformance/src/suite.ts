@@ -25,7 +25,7 @@ import { exactValuesSection } from './exact.js';
 export interface ConformanceOptions {
   /** Folder for the accuracy report JSON (default: $RECTIFIER_REPORT_DIR, else <repo>/reports/accuracy); false: do not write. */
   reportDir?: string | false;
-  /** The ONNX peer data folder (default: $RECTIFIER_ONNX_DIR or ../shared/peer-suites/onnx-node beside the repo). */
+  /** The ONNX peer data folder (default: $RECTIFIER_ONNX_DIR, else the copy shipped in this package, fixtures/onnx-node). */
   onnxDir?: string;
   /**
    * Counts of the backend's own resources (GPU textures, compiled kernels, worker threads…), read
@@ -1039,7 +1039,7 @@ export function runConformance(name: string, create: Factory, options: Conforman
     describe('ONNX operator test data (onnx/backend/test/data/node)', () => {
       const dir = options.onnxDir ?? findOnnxDir();
       if (dir === undefined) {
-        console.warn('\n!!! [conformance] ONNX peer data not found (set RECTIFIER_ONNX_DIR or place shared/peer-suites/onnx-node beside the repository): the ONNX cases are SKIPPED !!!\n');
+        console.warn('\n!!! [conformance] ONNX peer data not found (RECTIFIER_ONNX_DIR points nowhere, or the package lost fixtures/onnx-node): the ONNX cases are SKIPPED !!!\n');
         it.skip('ONNX peer data not found: SKIPPED', () => undefined);
         return;
       }
