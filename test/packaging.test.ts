@@ -147,6 +147,8 @@ describe('packed packages installed with npm outside the workspace', () => {
       const cpu: Backend = createCpuBackend();
       const caps: Capabilities = cpu.capabilities;
       export const p: Promise<number> = cpu.forward('softplus', tensor([1]), { beta: 2 }).then((t) => t.data[0] + caps.maxElements);
+      // Aliases are names the types take too, with their op's parameters.
+      export const a = [cpu.forward('swish', tensor([1]), { beta: 2 }), cpu.forward('clip', tensor([1]), { min: 0, max: 6 })];
     `);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
       compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: false, types: [] },

@@ -6,7 +6,7 @@
  */
 import type { DType } from './dtype.js';
 import { ErrorCode, RectifierError } from './errors.js';
-import type { OpName, OpParamMap } from './ops/catalogue.js';
+import type { OpName, OpNameOrAlias, OpParams } from './ops/catalogue.js';
 import { allocate, type DType as ElementType } from './dtype.js';
 import {
   activationStatsOf, referenceFfnBackwardCall, referenceFfnCall, type ActivationStats, type FfnGradients, type FfnResult,
@@ -61,9 +61,9 @@ interface Operations<Async extends boolean> {
    * f(inputs): element-wise activation (prelu: [x, weight]; GLU: [gate, value]). With
    * `options.out`, the result is written into that tensor, which is returned.
    */
-  forward<O extends OpName>(op: O, inputs: OpInputs, params?: OpParamMap[O], options?: ForwardOptions): Result<Async, Tensor>;
+  forward<O extends OpNameOrAlias>(op: O, inputs: OpInputs, params?: OpParams<O>, options?: ForwardOptions): Result<Async, Tensor>;
   /** Gradients with respect to each input, in input order, given dy of the output's shape. */
-  gradient<O extends OpName>(op: O, inputs: OpInputs, dy: Tensor, params?: OpParamMap[O]): Result<Async, Tensor[]>;
+  gradient<O extends OpNameOrAlias>(op: O, inputs: OpInputs, dy: Tensor, params?: OpParams<O>): Result<Async, Tensor[]>;
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Result<Async, Tensor>;
   /** FFN(x) = act(x·W1 + b1)·W2 + b2 (and the GLU variants). */
   ffn(x: Tensor, weights: FfnWeights, options?: FfnOptions): Result<Async, FfnResult>;
@@ -224,13 +224,13 @@ export abstract class BackendBase implements Backend {
     return this.capabilities;
   }
 
-  async forward<O extends OpName>(op: O, inputs: OpInputs, params?: OpParamMap[O], options?: ForwardOptions): Promise<Tensor> {
+  async forward<O extends OpNameOrAlias>(op: O, inputs: OpInputs, params?: OpParams<O>, options?: ForwardOptions): Promise<Tensor> {
     this.assertLive(String(op));
     const call = prepareOpCall(op, inputs, params, this.limits, options);
     return intoOut(call, await this.kernels.forward(call));
   }
 
-  async gradient<O extends OpName>(op: O, inputs: OpInputs, dy: Tensor, params?: OpParamMap[O]): Promise<Tensor[]> {
+  async gradient<O extends OpNameOrAlias>(op: O, inputs: OpInputs, dy: Tensor, params?: OpParams<O>): Promise<Tensor[]> {
     this.assertLive(String(op));
     return this.kernels.gradient(prepareGradientCall(op, inputs, dy, params, this.limits));
   }

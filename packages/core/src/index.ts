@@ -8,7 +8,7 @@ export { DTYPES, allocate, dtypeOf, epsilon, isDType, roundTo, ulpDistance, type
 export { CORE_VERSION, MAX_RANK, MAX_TENSOR_ELEMENTS, Tensor, isTensor, sameShape, shapeSize, tensor, zeros, type NestedNumbers } from './tensor.js';
 export * as scalar from './math/scalar.js';
 export {
-  OPS, OP_ALIASES, OP_NAMES, findOp,
+  OPS, OP_ALIASES, OP_NAMES, findOp, type OpAlias, type OpNameOrAlias, type OpParams,
   type AccuracyClass, type OpDefinition, type OpKind, type OpName, type OpParamMap, type ScalarFn,
 } from './ops/catalogue.js';
 export { resolveParams, type NumberRule, type ParamSpec, type ParamValue, type ResolvedParams } from './ops/params.js';

@@ -303,14 +303,21 @@ export interface OpParamMap {
 export type OpName = keyof OpParamMap;
 
 /** Other names users know these ops by. */
-export const OP_ALIASES: Readonly<Record<string, OpName>> = {
+export const OP_ALIASES = Object.freeze({
   swish: 'silu',
   clamp: 'hardtanh',
   clip: 'hardtanh',
   hard_sigmoid: 'hardsigmoid',
   hard_swish: 'hardswish',
   relu2: 'relu_squared',
-};
+} as const satisfies Readonly<Record<string, OpName>>);
+
+/** Another name an op answers to (`swish` for silu, `clip` for hardtanh, …). */
+export type OpAlias = keyof typeof OP_ALIASES;
+/** An op's name or one of its aliases: what `forward` and `gradient` take. */
+export type OpNameOrAlias = OpName | OpAlias;
+/** The parameters of an op by name or alias. */
+export type OpParams<O extends OpNameOrAlias> = O extends OpName ? OpParamMap[O] : O extends OpAlias ? OpParamMap[(typeof OP_ALIASES)[O]] : never;
 
 export const OPS: Readonly<Record<OpName, OpDefinition>> = Object.freeze(
   Object.fromEntries(definitions.map((d) => [d.name, Object.freeze(d)])) as Record<OpName, OpDefinition>,
@@ -319,6 +326,6 @@ export const OP_NAMES: readonly OpName[] = Object.freeze(definitions.map((d) => 
 
 export function findOp(name: unknown): OpDefinition | undefined {
   if (typeof name !== 'string') return undefined;
-  const canonical = Object.hasOwn(OPS, name) ? (name as OpName) : Object.hasOwn(OP_ALIASES, name) ? OP_ALIASES[name] : undefined;
+  const canonical = Object.hasOwn(OPS, name) ? (name as OpName) : Object.hasOwn(OP_ALIASES, name) ? OP_ALIASES[name as OpAlias] : undefined;
   return canonical === undefined ? undefined : OPS[canonical];
 }
