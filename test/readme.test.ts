@@ -58,15 +58,15 @@ describe('README op table', () => {
   });
 });
 
-describe('README bad-input table', () => {
+describe('the bad-input table (docs/bad-input.md)', () => {
   it('is exactly renderBadInputTable() (the rows the conformance suite runs on every backend)', () => {
-    const text = readFileSync(join(root, 'README.md'), 'utf8');
+    const text = readFileSync(join(root, 'docs', 'bad-input.md'), 'utf8');
     const start = '<!-- bad-input:start -->';
     const end = '<!-- bad-input:end -->';
     const from = text.indexOf(start);
     const to = text.indexOf(end);
-    expect(from, `README.md has ${start}`).toBeGreaterThanOrEqual(0);
-    expect(to, `README.md has ${end} after ${start}`).toBeGreaterThan(from);
+    expect(from, `docs/bad-input.md has ${start}`).toBeGreaterThanOrEqual(0);
+    expect(to, `docs/bad-input.md has ${end} after ${start}`).toBeGreaterThan(from);
     expect(text.indexOf(start, from + 1), `one ${start} only`).toBe(-1);
     expect(text.slice(from + start.length, to)).toBe(`\n${renderBadInputTable()}\n`);
   });

@@ -4,7 +4,7 @@
  * ONNX Runtime (1 and 2 threads), a plain JS loop — and against the machine's limit (a memory copy
  * of the same bytes for element-wise ops; GFLOP/s for matmul and the FFN). One process, warm-up,
  * interleaved rounds, min and median. Every contender's output is checked against core's float64
- * reference while it is timed. Results: apps/bench/results/latest.json and .md, and the README block.
+ * reference while it is timed. Results: apps/bench/results/latest.json and .md, and the block in docs/benchmarks.md.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -255,12 +255,14 @@ writeFileSync(join(dir, 'latest.svg'), await plotSvg(report));
 const md = `${markdown(report)}\n![Benchmark plot](apps/bench/results/latest.svg)\n`;
 writeFileSync(join(dir, 'latest.md'), md);
 if (!args['no-readme'] && !args.quick && !args.only) {
-  const readme = join(root, 'README.md');
+  // The benchmark page, docs/benchmarks.md (one folder down: the plot's path from there).
+  const readme = join(root, 'docs', 'benchmarks.md');
   const text = readFileSync(readme, 'utf8');
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
   if (text.includes(start) && text.includes(end)) {
-    writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${md}${text.slice(text.indexOf(end))}`);
+    const page = md.replace('](apps/bench/results/latest.svg)', '](../apps/bench/results/latest.svg)');
+    writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${page}${text.slice(text.indexOf(end))}`);
   }
 }
 console.log(`\nwrote ${join(dir, 'latest.json')} and latest.md`);

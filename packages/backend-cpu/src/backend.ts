@@ -152,7 +152,7 @@ export class CpuKernels implements Kernels {
 export class CpuBackend extends BackendBase {
   readonly name = 'cpu';
   readonly capabilities = CPU_CAPABILITIES;
-  protected readonly kernels = new CpuKernels();
+  protected readonly kernels: Kernels = new CpuKernels();
 
   /** The CPU backend always answers synchronously. */
   override get sync(): SyncBackend {

@@ -406,7 +406,7 @@ export class WorkersBackend extends BackendBase {
   readonly threads: number;
   /** The least time (ns) the pool must be estimated to save for a call to go to it (0: every call does). */
   readonly minSavingNs: number;
-  protected readonly kernels: WorkersKernels;
+  protected readonly kernels: Kernels;
   /** TS-private (not #) so that the fault tests can reach piscina's threads. */
   private readonly pool: Piscina;
   #started: Promise<void> | undefined;

@@ -12,10 +12,11 @@
  */
 import type { DType, OpName } from '@rectifier/core';
 
-type Table = Readonly<Record<OpName, number>>;
+/** Nanoseconds per element, by op. */
+export type CostTable = Readonly<Record<OpName, number>>;
 
 /** Nanoseconds per element of each op's forward kernel on the calling thread (into an output). */
-export const FORWARD_NS: Readonly<Record<DType, Table>> = Object.freeze({
+export const FORWARD_NS: Readonly<Record<DType, CostTable>> = Object.freeze({
   float32: Object.freeze({
     relu: 0.45, relu6: 0.45, leaky_relu: 0.6, prelu: 7, elu: 18, celu: 18, selu: 20, gelu: 6.5, silu: 3.5,
     softplus: 7, mish: 3.5, hardsigmoid: 10, hardswish: 10, squareplus: 36, relu_squared: 1.5,
@@ -31,7 +32,7 @@ export const FORWARD_NS: Readonly<Record<DType, Table>> = Object.freeze({
 });
 
 /** Nanoseconds per element of each op's gradient (every input's) on the calling thread. */
-export const GRADIENT_NS: Readonly<Record<DType, Table>> = Object.freeze({
+export const GRADIENT_NS: Readonly<Record<DType, CostTable>> = Object.freeze({
   float32: Object.freeze({
     relu: 3.4, relu6: 7, leaky_relu: 4.8, prelu: 15, elu: 27, celu: 19, selu: 21, gelu: 13, silu: 42,
     softplus: 31, mish: 107, hardsigmoid: 12, hardswish: 13, squareplus: 53, relu_squared: 10,

@@ -8,7 +8,7 @@ import { WorkersBackend, type WorkersBackendOptions } from './backend.js';
 export { WorkersBackend, type WorkersBackendOptions };
 export {
   DEFAULT_MIN_SAVING_NS, elementwiseNs, FORWARD_NS, GRADIENT_NS, MULTIPLY_ADD_NS, multiplyAddNs, PARALLEL_EFFICIENCY, poolSavingNs,
-  STAGING_NS_PER_ELEMENT,
+  STAGING_NS_PER_ELEMENT, type CostTable,
 } from './cost.js';
 
 /**

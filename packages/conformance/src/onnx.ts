@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OpName } from '@rectifier/core';
 
-interface OnnxTensorJson {
+/** One tensor of an ONNX case, as the JSON files hold it. */
+export interface OnnxTensorJson {
   name: string;
   dims: number[];
   dtype: string;

@@ -41,7 +41,8 @@ export interface ConformanceOptions {
   timeout?: number;
 }
 
-type Factory = () => Backend | Promise<Backend>;
+/** Makes the backend under test (called once per suite run). */
+export type ConformanceFactory = () => Backend | Promise<Backend>;
 /** Differential fuzz cases per op per backend in the default run (RECTIFIER_FUZZ_RUNS overrides). */
 export const FUZZ_RUNS_DEFAULT = 1000;
 /** Default time limit per conformance test and hook (ms); see ConformanceOptions.timeout. */
@@ -111,7 +112,7 @@ function memory(gc: () => void): { heapUsed: number; arrayBuffers: number } {
 }
 
 /** Defines the conformance suite for one backend (call at the top level of a Vitest test file). */
-export function runConformance(name: string, create: Factory, options: ConformanceOptions = {}): void {
+export function runConformance(name: string, create: ConformanceFactory, options: ConformanceOptions = {}): void {
   const recorder = new AccuracyRecorder();
   /** The first mismatching element of the last failed check (the fuzzer reduces a failure to it). */
   let lastMismatch: number | undefined;

@@ -56,7 +56,7 @@ export type OpInputs = Tensor | readonly Tensor[];
 export type MaybePromise<T> = T | Promise<T>;
 
 /** The operations, with results of type R<…> (a Promise for the async API, the value for sync). */
-interface Operations<Async extends boolean> {
+export interface Operations<Async extends boolean> {
   /**
    * f(inputs): element-wise activation (prelu: [x, weight]; GLU: [gate, value]). With
    * `options.out`, the result is written into that tensor, which is returned.
@@ -71,7 +71,8 @@ interface Operations<Async extends boolean> {
   /** Fraction of exact zeros per row and per unit of a hidden layer [rows, units], and dead units. */
   activationStats(hidden: Tensor): Result<Async, ActivationStats>;
 }
-type Result<Async extends boolean, T> = Async extends true ? Promise<T> : T;
+/** What an operation returns: a Promise of T for the asynchronous API, T itself for the synchronous one. */
+export type Result<Async extends boolean, T> = Async extends true ? Promise<T> : T;
 
 export type SyncBackend = Operations<false>;
 

@@ -15,7 +15,7 @@ export { resolveParams, type NumberRule, type ParamSpec, type ParamValue, type R
 export {
   UNLIMITED, checkSameDtype, checkTensor, prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul,
   prepareOpCall, prepareStats,
-  type CallLimits, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type ForwardOptions, type GradientCall,
+  type CallLimits, type CallTensors, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type ForwardOptions, type GradientCall,
   type MatmulCall, type MatmulOptions, type OpCall, type PreluLayout,
 } from './validate.js';
 export {
@@ -24,7 +24,7 @@ export {
   type ActivationStats, type FfnGradients, type FfnResult,
 } from './reference.js';
 export {
-  BackendBase, type Backend, type Capabilities, type Kernels, type MaybePromise, type OpInputs, type SyncBackend,
+  BackendBase, type Backend, type Capabilities, type Kernels, type MaybePromise, type OpInputs, type Operations, type Result, type SyncBackend,
 } from './backend.js';
 export {
   BackendRegistry, defaultRegistry, getBackend, registerBackend,

@@ -460,7 +460,7 @@ export interface FfnOptions {
 }
 
 export interface FfnCall {
-  /** [T, d]: the caller's x with its leading dims flattened. */
+  /** The caller's x with its leading dims flattened: `[T, d]`. */
   readonly x: Tensor;
   /** The caller's leading dims of x (T is their product); results get them back. */
   readonly leading: readonly number[];
