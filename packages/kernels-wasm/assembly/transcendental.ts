@@ -90,8 +90,12 @@ const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
 const GELU_TANH_COEFF: f64 = 0.044715;
 /** Just above float32's largest finite value: x clamped to ±X_CLAMP is x for every finite float32, and ±∞ → ±X_CLAMP still rounds back to ±∞. */
 const X_CLAMP: f64 = 3.5e38;
-/** The largest float32 x where the float64 reference gelu′(x) is exactly 0 (φ and Φ underflow). */
-const GELU_GRAD_ZERO_AT: f64 = -38.57550048828125;
+/**
+ * The largest float32 x where the float64 reference gelu′(x) is exactly zero (x·φ(x) + Φ(x) below
+ * the smallest subnormal double; the reference computes it to 1 ulp, so down to −38.674766540527344
+ * it is a negative subnormal, whose product with dy rounds to −0 in float32).
+ */
+const GELU_GRAD_ZERO_AT: f64 = -38.67477035522461;
 
 // ---------- constants as v128 globals (see "Speed" above) ----------
 
