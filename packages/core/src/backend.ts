@@ -47,12 +47,18 @@ export interface Capabilities {
    * parameter and the range. Absent, and for every op and parameter not listed: every valid value
    * is computed. The conformance suite checks both the refusals and the values at the limits.
    */
-  readonly paramLimits?: Readonly<Partial<Record<OpName, Readonly<Record<string, { readonly min: number; readonly max: number }>>>>>;
+  readonly paramLimits?: Readonly<Partial<Record<OpName, Readonly<Record<string, {
+    /** Smallest magnitude |value| computed (inclusive). */
+    readonly min: number;
+    /** Largest magnitude |value| computed (inclusive). */
+    readonly max: number;
+  }>>>>>;
 }
 
 /** Inputs of an op: one tensor, or the list in the op's input order. */
 export type OpInputs = Tensor | readonly Tensor[];
 
+/** A value or a Promise of it: what a kernel may return (the sync API needs the value itself). */
 export type MaybePromise<T> = T | Promise<T>;
 
 /** The operations, with results of type R<…> (a Promise for the async API, the value for sync). */
@@ -64,9 +70,11 @@ export interface Operations<Async extends boolean> {
   forward<O extends OpNameOrAlias>(op: O, inputs: OpInputs, params?: OpParams<O>, options?: ForwardOptions): Result<Async, Tensor>;
   /** Gradients with respect to each input, in input order, given dy of the output's shape. */
   gradient<O extends OpNameOrAlias>(op: O, inputs: OpInputs, dy: Tensor, params?: OpParams<O>): Result<Async, Tensor[]>;
+  /** The matrix product a·b (options transpose either), batch dims broadcast; accumulated in `capabilities.accumulation`. */
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Result<Async, Tensor>;
   /** FFN(x) = act(x·W1 + b1)·W2 + b2 (and the GLU variants). */
   ffn(x: Tensor, weights: FfnWeights, options?: FfnOptions): Result<Async, FfnResult>;
+  /** Gradients of the FFN with respect to x and every weight given, for dy of the output's shape. */
   ffnBackward(x: Tensor, weights: FfnWeights, dy: Tensor, options?: FfnOptions): Result<Async, FfnGradients>;
   /** Fraction of exact zeros per row and per unit of a hidden layer [rows, units], and dead units. */
   activationStats(hidden: Tensor): Result<Async, ActivationStats>;
@@ -74,16 +82,21 @@ export interface Operations<Async extends boolean> {
 /** What an operation returns: a Promise of T for the asynchronous API, T itself for the synchronous one. */
 export type Result<Async extends boolean, T> = Async extends true ? Promise<T> : T;
 
+/** The synchronous API, `backend.sync`: every operation returns its value instead of a Promise. */
 export type SyncBackend = Operations<false>;
 
+/** A compute backend: the asynchronous operations, their synchronous twin `sync`, and its lifecycle. */
 export interface Backend extends Operations<true> {
+  /** The backend's registry name, e.g. `'cpu'`, `'workers'`, `'gpujs'`. */
   readonly name: string;
+  /** What the backend computes and how accurately; every call is validated against it. */
   readonly capabilities: Capabilities;
   /**
    * The synchronous API. Where `capabilities.sync` is false it is still there, and each of its
    * methods throws `SYNC_UNSUPPORTED`.
    */
   readonly sync: SyncBackend;
+  /** Whether `dispose()` was called (later calls reject with `DISPOSED`). */
   readonly isDisposed: boolean;
   /** Resolves once the backend can compute (compiles, spawns, probes); rejects with `BACKEND_UNAVAILABLE`. */
   ready(): Promise<void>;
@@ -93,11 +106,17 @@ export interface Backend extends Operations<true> {
 
 /** The part a backend writes: one method per operation family, on validated calls. */
 export interface Kernels {
+  /** The op's output for a validated call, in the call's dtype; may write `call.out` directly. */
   forward(call: OpCall): MaybePromise<Tensor>;
+  /** The gradient with respect to each input, in input order, for a validated call. */
   gradient(call: GradientCall): MaybePromise<Tensor[]>;
+  /** One 2-D product `[m, n]` (`call.batch` is always []; BackendBase loops over batches and answers empty dims). */
   matmul(call: MatmulCall): MaybePromise<Tensor>;
+  /** The FFN on flattened x `[T, d]`, with y `[T, dOut]` (BackendBase restores the leading dims). */
   ffn(call: FfnCall): MaybePromise<FfnResult>;
+  /** The FFN gradients on flattened x and dy, with dx `[T, d]` (BackendBase restores the leading dims). */
   ffnBackward(call: FfnBackwardCall): MaybePromise<FfnGradients>;
+  /** The exact-zero statistics of a validated, non-empty hidden layer `[rows, units]`. */
   activationStats(hidden: Tensor): MaybePromise<ActivationStats>;
 }
 
@@ -190,13 +209,21 @@ function gradientsWithLeading(c: FfnCall, g: FfnGradients): FfnGradients {
   return c.leading.length === 1 ? g : { ...g, dx: withLeading(g.dx, c.leading) };
 }
 
+/**
+ * The base every backend extends: validates each call against its capabilities, checks it is not
+ * disposed, answers calls with an empty dim and batched matmuls, and hands the rest to `kernels`.
+ */
 export abstract class BackendBase implements Backend {
+  /** The backend's registry name, e.g. `'cpu'`. */
   abstract readonly name: string;
+  /** What the backend declares it computes; the calls' limits come from it. */
   abstract readonly capabilities: Capabilities;
+  /** The backend's kernels, called with validated, 2-D, non-empty calls only. */
   protected abstract readonly kernels: Kernels;
   #disposed = false;
   #sync: SyncBackend | undefined;
 
+  /** Whether `dispose()` was called. */
   get isDisposed(): boolean {
     return this.#disposed;
   }
@@ -214,6 +241,7 @@ export abstract class BackendBase implements Backend {
   /** Frees the backend's resources; called once by `dispose()`. */
   protected async release(): Promise<void> {}
 
+  /** Throws `DISPOSED`, naming `op`, once the backend was disposed. */
   protected assertLive(op: string): void {
     if (this.#disposed) {
       throw new RectifierError(ErrorCode.Disposed, { op }, `the ${this.name} backend was disposed`);

@@ -2,11 +2,14 @@ import { ErrorCode, RectifierError } from './errors.js';
 
 /** The element types a tensor can hold. `float32` works on every backend; `float64` where declared. */
 export type DType = 'float32' | 'float64';
+/** Every dtype: float32 and float64 (a backend may take fewer; see its `capabilities.dtypes`). */
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
+/** The data array of a tensor: Float32Array for float32, Float64Array for float64. */
 export type TypedArray = Float32Array | Float64Array;
 export type DataFor<D extends DType> = D extends 'float32' ? Float32Array : Float64Array;
 
+/** Whether v is the name of a dtype ('float32' or 'float64'). */
 export function isDType(v: unknown): v is DType {
   return v === 'float32' || v === 'float64';
 }
@@ -20,6 +23,7 @@ export function allocate(dtype: DType, length: number): TypedArray {
   }
 }
 
+/** The dtype of a typed array: 'float32' for a Float32Array, 'float64' otherwise. */
 export function dtypeOf(data: TypedArray): DType {
   return data instanceof Float32Array ? 'float32' : 'float64';
 }

@@ -47,15 +47,22 @@ export interface ErrorDetails {
   expected?: string;
   /** What was given, in words (formatted with {@link describeValue} where it is a value). */
   received?: string;
+  /** The underlying error, if any, set as the RectifierError's standard `cause`. */
   cause?: unknown;
 }
 
 export class RectifierError extends Error {
+  /** Always `'RectifierError'`. */
   override readonly name = 'RectifierError';
+  /** The machine-readable failure class, one of {@link ErrorCode}'s values (e.g. `'BAD_PARAMETER'`). */
   readonly code: ErrorCode;
+  /** The op or entry point that failed, e.g. `'leaky_relu'`, `'matmul'`; undefined when none applies. */
   readonly op: string | undefined;
+  /** The argument at fault, e.g. `'x'`, `'alpha'`; undefined when none applies. */
   readonly argument: string | undefined;
+  /** What was expected, in words; undefined when not stated. */
   readonly expected: string | undefined;
+  /** What was given, in words; undefined when not stated. */
   readonly received: string | undefined;
 
   constructor(code: ErrorCode, details: ErrorDetails, detailMessage?: string) {

@@ -173,6 +173,7 @@ function matmul64(
   return c;
 }
 
+/** The float64 product a·b (each optionally transposed, batch dims broadcast), validated as `matmul` is; a float64 tensor `[...batch, m, n]`. */
 export function referenceMatmul(a: Tensor, b: Tensor, options?: MatmulOptions): Tensor {
   return referenceMatmulCall(prepareMatmul(a, b, options));
 }
@@ -195,7 +196,9 @@ export function referenceMatmulCall(c: MatmulCall): Tensor {
 
 /** Sparsity of a hidden layer [rows, units]: exact zeros (±0) only. */
 export interface ActivationStats {
+  /** Rows (tokens) counted: the product of the hidden tensor's leading dims. */
   readonly rows: number;
+  /** Units (hidden width): the hidden tensor's last dim. */
   readonly units: number;
   /** Fraction of all entries that are exactly zero. */
   readonly zeroFraction: number;
@@ -205,6 +208,7 @@ export interface ActivationStats {
   readonly zeroFractionPerUnit: Float64Array;
   /** Units that are zero for every row of the batch (empty when there are no rows). */
   readonly deadUnits: readonly number[];
+  /** Fraction of the units that are dead (`deadUnits.length / units`; 0 when there are no units). */
   readonly deadFraction: number;
 }
 
@@ -243,6 +247,7 @@ export function activationStatsOf(data: ArrayLike<number>, rows: number, units: 
   };
 }
 
+/** Exact-zero statistics of a hidden layer `[..., units]` (leading dims flattened into rows); validated as `activationStats` is. */
 export function referenceActivationStats(hidden: Tensor): ActivationStats {
   const h = prepareStats(hidden);
   return activationStatsOf(h.data, h.shape[0], h.shape[1]);
@@ -250,6 +255,7 @@ export function referenceActivationStats(hidden: Tensor): ActivationStats {
 
 /* ---------------- FFN ---------------- */
 
+/** What `ffn` returns: the output, and the hidden activations and their statistics when asked for. */
 export interface FfnResult {
   /** [T, dOut] */
   readonly y: Tensor;
@@ -259,14 +265,21 @@ export interface FfnResult {
   readonly stats?: ActivationStats;
 }
 
+/** What `ffnBackward` returns: the gradient of the loss with respect to x and to every weight that was given. */
 export interface FfnGradients {
+  /** ∂L/∂x, of x's shape `[..., d]`. */
   readonly dx: Tensor;
+  /** ∂L/∂w1, `[d, f]`. */
   readonly dw1: Tensor;
+  /** ∂L/∂w2, `[f, dOut]`. */
   readonly dw2: Tensor;
   /** present when b1 was given */
   readonly db1?: Tensor;
+  /** ∂L/∂b2, `[dOut]`; present when b2 was given. */
   readonly db2?: Tensor;
+  /** ∂L/∂v, `[d, f]`; present for a GLU activation. */
   readonly dv?: Tensor;
+  /** ∂L/∂bv, `[f]`; present for a GLU activation when bv was given. */
   readonly dbv?: Tensor;
 }
 

@@ -10,14 +10,18 @@ import type { Backend } from './backend.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
 import { ownRecord } from './guard.js';
 
+/** Makes a backend (sync or async); `create` then awaits its `ready()`. A throw or rejection counts as unavailable. */
 export type BackendFactory = () => Backend | Promise<Backend>;
 
+/** A backend `best()` skipped because it failed to initialise, as given to `onFallback`. */
 export interface BackendFallback {
   /** The backend that failed to initialise. */
   readonly name: string;
+  /** Why: the `BACKEND_UNAVAILABLE` RectifierError from `create`, the factory's or `ready()`'s error as its `cause`. */
   readonly error: unknown;
 }
 
+/** Options of `register` and `registerBackend`. */
 export interface RegisterOptions {
   /** Higher is tried first by `best()` (default 0). */
   readonly priority?: number;
@@ -28,15 +32,31 @@ export interface RegisterOptions {
 /** What `describe()` reports. */
 export interface RegistryDescription {
   /** Every registered backend, best first. */
-  readonly registered: readonly { readonly name: string; readonly priority: number; readonly automatic: boolean }[];
+  readonly registered: readonly {
+    /** The name it was registered under. */
+    readonly name: string;
+    /** Its priority (higher is tried first). */
+    readonly priority: number;
+    /** Whether `best()` may choose it without being asked by name. */
+    readonly automatic: boolean;
+  }[];
   /** The last `best()`: the backends it tried in order, the one it chose (undefined if none worked), and why in words. */
   readonly lastChoice?: {
-    readonly tried: readonly { readonly name: string; readonly error?: string }[];
+    /** Each backend tried, in order; `error` is the failure's message, absent for the one that worked. */
+    readonly tried: readonly {
+      /** The backend's name. */
+      readonly name: string;
+      /** Why it failed to initialise, in words; absent if it worked. */
+      readonly error?: string;
+    }[];
+    /** The name of the backend returned; undefined when none initialised (and `best()` threw). */
     readonly chosen: string | undefined;
+    /** Why, in words: e.g. the highest-priority backend that initialised, and which were unavailable. */
     readonly reason: string;
   };
 }
 
+/** Options of `best()` and `getBackend()`. */
 export interface BestOptions {
   /** Only consider these names (in priority order still). */
   readonly only?: readonly string[];
@@ -56,6 +76,7 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : describeValue(e);
 }
 
+/** A set of named backend factories with priorities; see `best()`, `create()` and `describe()`. */
 export class BackendRegistry {
   readonly #entries = new Map<string, { factory: BackendFactory; priority: number; automatic: boolean; order: number }>();
   #order = 0;
@@ -90,6 +111,7 @@ export class BackendRegistry {
     return this.#lastChoice === undefined ? { registered } : { registered, lastChoice: this.#lastChoice };
   }
 
+  /** Removes the named backend; true if it was registered. Backends already created are not affected. */
   unregister(name: string): boolean {
     return this.#entries.delete(name);
   }
@@ -154,6 +176,7 @@ export class BackendRegistry {
 /** The process-wide registry backends add themselves to with `registerBackend`. */
 export const defaultRegistry = new BackendRegistry();
 
+/** Registers a backend factory on {@link defaultRegistry} (as `BackendRegistry.register`; throws `BAD_ARGUMENT` on bad arguments). */
 export function registerBackend(name: string, factory: BackendFactory, options?: RegisterOptions): void {
   defaultRegistry.register(name, factory, options);
 }

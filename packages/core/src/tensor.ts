@@ -67,8 +67,11 @@ let ownData: (t: Tensor) => TypedArray;
  * themselves are the caller's memory and stay writable.
  */
 export class Tensor {
+  /** The element type: 'float32' for Float32Array data, 'float64' for Float64Array data. */
   readonly dtype: DType;
+  /** The dims, outermost first (frozen; [] for a scalar). */
   readonly shape: readonly number[];
+  /** The number of elements: the product of the dims (1 for a scalar). */
   readonly size: number;
   #data: TypedArray;
   #disposed = false;
@@ -111,10 +114,12 @@ export class Tensor {
     return typeof v === 'object' && v !== null && #data in v;
   }
 
+  /** The number of dims (0 for a scalar). */
   get rank(): number {
     return this.shape.length;
   }
 
+  /** Whether {@link dispose} was called (any later use of the data throws `DISPOSED`). */
   get isDisposed(): boolean {
     return this.#disposed;
   }
@@ -135,6 +140,7 @@ export class Tensor {
     return new Tensor(liveData(this, 'Tensor', 'data').slice(), this.shape);
   }
 
+  /** `Tensor(dtype, [dims])`, e.g. `Tensor(float32, [2, 3])`; never the elements. */
   toString(): string {
     return `Tensor(${this.dtype}, [${this.shape.join(', ')}])`;
   }
@@ -164,6 +170,7 @@ export function isShared(t: Tensor): boolean {
   return typedArrayFacts(ownData(t))!.shared;
 }
 
+/** A number or arbitrarily nested arrays of numbers, as {@link tensor} takes them. */
 export type NestedNumbers = number | readonly NestedNumbers[];
 
 /**
@@ -319,10 +326,12 @@ export function shapeSize(shape: unknown, op: string, argument: string): number 
   return dimsSize(copyShape(shape, op, argument), op, argument);
 }
 
+/** True only for real Tensors of this copy of core (same brand check as {@link Tensor.isTensor}). */
 export function isTensor(v: unknown): v is Tensor {
   return Tensor.isTensor(v);
 }
 
+/** Whether two shapes have the same rank and the same dims. */
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

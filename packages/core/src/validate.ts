@@ -11,27 +11,38 @@ import { CORE_VERSION, foreignTensorVersion, isShared, isTensor, liveData, MAX_T
 
 /** What a backend accepts; the references accept everything. */
 export interface CallLimits {
+  /** The dtypes the backend computes in; a tensor of any other gives `UNSUPPORTED_DTYPE`. */
   readonly dtypes: readonly DType[];
+  /** The most elements one tensor (input or output) may have; more gives `TOO_LARGE`. */
   readonly maxElements: number;
   /** When false, NaN and ±∞ in an input give `UNSUPPORTED_VALUE` instead of being computed. */
   readonly nonFinite: boolean;
 }
 
+/** The limits of the float64 references: every dtype, up to `MAX_TENSOR_ELEMENTS` elements, non-finite values computed. */
 export const UNLIMITED: CallLimits = Object.freeze({ dtypes: DTYPES, maxElements: MAX_TENSOR_ELEMENTS, nonFinite: true });
 
 /** How a PReLU weight maps onto x: element i of x uses weight[(floor(i / inner)) % channels]. */
 export interface PreluLayout {
+  /** 'scalar': one slope for every element; 'channel': one per channel on the op's axis; 'full': one per element of x. */
   readonly mode: 'scalar' | 'channel' | 'full';
+  /** How many slopes the weight holds: 1 ('scalar'), the axis length ('channel') or x's size ('full'). */
   readonly channels: number;
   /** Elements per channel run (product of the dims after the channel axis; 1 for 'full'). */
   readonly inner: number;
 }
 
+/** A validated forward call, as {@link prepareOpCall} returns it and a backend's `forward` kernel receives it. */
 export interface OpCall {
+  /** The op's catalogue definition (an alias already resolved to its canonical op). */
   readonly op: OpDefinition;
+  /** The call's own checked tensors over the caller's memory, in the op's input order (x; x, weight; gate, value). */
   readonly inputs: readonly Tensor[];
+  /** The op's parameters, validated, with defaults filled in. */
   readonly params: ResolvedParams;
+  /** The dtype shared by every input, and of the output. */
   readonly dtype: DType;
+  /** The output's shape: the first input's, except crelu's, whose last axis is doubled. */
   readonly outShape: readonly number[];
   /** Present for prelu only. */
   readonly prelu?: PreluLayout;
@@ -46,7 +57,12 @@ export interface OpCall {
    * an input are on two handles of SharedArrayBuffer memory (they may be the same memory, and
    * nothing in JavaScript can tell), so the kernel computes into scratch memory first.
    */
-  readonly outTarget?: { readonly tensor: Tensor; readonly view: Tensor };
+  readonly outTarget?: {
+    /** The caller's `out` tensor itself, which the call returns. */
+    readonly tensor: Tensor;
+    /** The call's checked view of `out`'s memory, which the result is copied into. */
+    readonly view: Tensor;
+  };
 }
 
 /** Options of `forward`. */
@@ -60,7 +76,9 @@ export interface ForwardOptions {
   out?: Tensor;
 }
 
+/** A validated gradient call: the forward call's fields plus the upstream gradient `dy`. */
 export interface GradientCall extends OpCall {
+  /** The upstream gradient ∂L/∂y: the output's shape and the inputs' dtype. */
   readonly dy: Tensor;
 }
 
@@ -112,6 +130,7 @@ export function checkTensor(v: unknown, op: string, argument: string, limits: Ca
   return t;
 }
 
+/** The dtype of the named tensors; throws `DTYPE_MISMATCH`, naming the first that differs from the first one's. */
 export function checkSameDtype(op: string, tensors: readonly (readonly [string, Tensor])[]): DType {
   const [firstName, first] = tensors[0];
   for (const [name, t] of tensors) {
@@ -293,6 +312,7 @@ function gradientCall(def: OpDefinition, inputs: unknown, dy: unknown, params: u
 
 /* ---------------- matmul ---------------- */
 
+/** Options of `matmul`: either operand may be used transposed (both default false). */
 export interface MatmulOptions {
   /** Use aᵀ (a is [k, m]). */
   transposeA?: boolean;
@@ -300,16 +320,23 @@ export interface MatmulOptions {
   transposeB?: boolean;
 }
 
+/** A validated matmul call, as {@link prepareMatmul} returns it: operands, transposes and the product's dims. */
 export interface MatmulCall {
   /** [m, k] (or [k, m] with transposeA), after any batch dims. */
   readonly a: Tensor;
   /** [k, n] (or [n, k] with transposeB), after any batch dims. */
   readonly b: Tensor;
+  /** Whether a is used transposed (the caller's option; false when not given). */
   readonly transposeA: boolean;
+  /** Whether b is used transposed (the caller's option; false when not given). */
   readonly transposeB: boolean;
+  /** Rows of the product (and of a, after any transpose). */
   readonly m: number;
+  /** The shared inner dimension: columns of a and rows of b, after any transpose. */
   readonly k: number;
+  /** Columns of the product (and of b, after any transpose). */
   readonly n: number;
+  /** The dtype of a, b and the product. */
   readonly dtype: DType;
   /**
    * The result's batch dims: a's and b's leading dims broadcast (NumPy's rule); [] for a plain
@@ -379,6 +406,10 @@ function checkBool(op: string, argument: string, v: unknown): boolean {
   return v;
 }
 
+/**
+ * Validates a matmul call: a and b tensors of rank ≥ 2 and one dtype, matching inner dims,
+ * broadcastable batch dims, known boolean options; throws the typed `RectifierError` otherwise.
+ */
 export function prepareMatmul(a: unknown, b: unknown, options: unknown, limits: CallLimits = UNLIMITED): MatmulCall {
   return reading('matmul', undefined, () => matmulCall(a, b, options, limits));
 }
@@ -446,6 +477,7 @@ export interface FfnWeights {
   bv?: Tensor;
 }
 
+/** Options of `ffn` and `ffnBackward`: the activation and what to return besides the output. */
 export interface FfnOptions {
   /** A unary op (relu, gelu, silu, …) or a GLU op (reglu, geglu, swiglu). Default 'relu'. */
   activation?: string;
@@ -459,36 +491,58 @@ export interface FfnOptions {
   stats?: boolean;
 }
 
+/** A validated FFN call, as {@link prepareFfn} returns it: flattened x, checked weights, dims and options. */
 export interface FfnCall {
   /** The caller's x with its leading dims flattened: `[T, d]`. */
   readonly x: Tensor;
   /** The caller's leading dims of x (T is their product); results get them back. */
   readonly leading: readonly number[];
+  /** The first projection, `[d, f]`. */
   readonly w1: Tensor;
+  /** The first projection's bias, `[f]`; undefined when not given. */
   readonly b1: Tensor | undefined;
+  /** The second projection, `[f, dOut]`. */
   readonly w2: Tensor;
+  /** The second projection's bias, `[dOut]`; undefined when not given. */
   readonly b2: Tensor | undefined;
+  /** The value projection `[d, f]` of a GLU activation; undefined for a unary activation. */
   readonly v: Tensor | undefined;
+  /** The value projection's bias, `[f]`; undefined when not given (always for a unary activation). */
   readonly bv: Tensor | undefined;
   /** tokens, model width, hidden width, output width */
   readonly T: number;
+  /** The model width: the last dim of x and the rows of w1. */
   readonly d: number;
+  /** The hidden width: the columns of w1 (and of v). */
   readonly f: number;
+  /** The output width: the columns of w2. */
   readonly dOut: number;
+  /** The activation's catalogue definition: a unary or a GLU op (default relu). */
   readonly activation: OpDefinition;
+  /** The activation's parameters, validated, with defaults filled in. */
   readonly activationParams: ResolvedParams;
+  /** Whether only the rows of w2 under a non-zero activation are multiplied (default false). */
   readonly sparse: boolean;
+  /** Whether the hidden activations `[T, f]` are returned too (default false). */
   readonly returnHidden: boolean;
+  /** Whether the hidden layer's activation statistics are returned too (default false). */
   readonly stats: boolean;
+  /** The dtype shared by x and every weight. */
   readonly dtype: DType;
 }
 
+/** A validated FFN backward call: the forward call's fields plus the upstream gradient `dy`. */
 export interface FfnBackwardCall extends FfnCall {
+  /** The upstream gradient ∂L/∂y, flattened to `[T, dOut]`; x's dtype. */
   readonly dy: Tensor;
 }
 
 const FFN_OPTIONS = ['activation', 'activationParams', 'sparse', 'returnHidden', 'stats'] as const;
 
+/**
+ * Validates an FFN call: x of rank ≥ 2 (`[..., d]`), weights of matching shapes and one dtype, a
+ * unary or GLU activation (v required exactly for GLU), known options; throws the typed error otherwise.
+ */
 export function prepareFfn(x: unknown, weights: unknown, options: unknown, limits: CallLimits = UNLIMITED, op = 'ffn'): FfnCall {
   return reading(op, undefined, () => ffnCall(x, weights, options, limits, op, new Map()));
 }
@@ -568,6 +622,7 @@ function ffnCall(x: unknown, weights: unknown, options: unknown, limits: CallLim
   };
 }
 
+/** Validates an FFN backward call: an FFN call plus dy of shape `[...leading, dOut]` and x's dtype. */
 export function prepareFfnBackward(x: unknown, weights: unknown, dy: unknown, options: unknown, limits: CallLimits = UNLIMITED): FfnBackwardCall {
   return reading('ffnBackward', undefined, () => ffnBackwardCall(x, weights, dy, options, limits));
 }
@@ -584,6 +639,7 @@ function ffnBackwardCall(x: unknown, weights: unknown, dy: unknown, options: unk
   return { ...call, dy: g.rank === 2 ? g : new Tensor(g.data, [call.T, call.dOut]) };
 }
 
+/** Validates `activationStats`' hidden tensor (rank ≥ 2, `[..., units]`) and returns it flattened to `[rows, units]`. */
 export function prepareStats(hidden: unknown, limits: CallLimits = UNLIMITED): Tensor {
   const op = 'activationStats';
   return reading(op, undefined, () => {

@@ -106,6 +106,7 @@ export function normalPdf(x: number): number {
 
 /** √(2/π), the gelu-tanh constant. */
 export const SQRT_2_OVER_PI = 0.7978845608028654;
+/** 0.044715, the cubic coefficient of the gelu-tanh approximation ½x(1+tanh(√(2/π)(x+0.044715x³))). */
 export const GELU_TANH_COEFF = 0.044715;
 
 /* ---------------- the seeded Gaussian noise of noisy_relu ---------------- */

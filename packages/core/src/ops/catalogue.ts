@@ -31,12 +31,17 @@ export type AccuracyClass = 'exact' | 'scaled' | 'transcendental';
 /** A scalar function of x and the resolved parameters, in float64. */
 export type ScalarFn = (x: number, p: ResolvedParams) => number;
 
+/** One entry of the op catalogue: an op's name, inputs, parameters, accuracy class and float64 reference. */
 export interface OpDefinition {
+  /** The op's canonical name (never an alias). */
   readonly name: OpName;
+  /** How the op treats its inputs: unary, prelu, crelu, noisy or glu. */
   readonly kind: OpKind;
   /** Input names in order: ['x'], ['x', 'weight'] or ['gate', 'value']. */
   readonly inputs: readonly string[];
+  /** The parameters the op accepts, with their rules and defaults (empty when it takes none). */
   readonly params: readonly ParamSpec[];
+  /** The accuracy class a backend's kernel is held to for this op. */
   readonly accuracy: AccuracyClass;
   /** One line for docs and error messages. */
   readonly summary: string;
@@ -272,43 +277,138 @@ const definitions: OpDefinition[] = [
 
 /** Every op name, and the parameters each takes (for typed calls). */
 export interface OpParamMap {
+  /** max(0, x); no parameters. */
   relu: Record<string, never>;
+  /** min(max(0, x), 6); no parameters. */
   relu6: Record<string, never>;
-  leaky_relu: { alpha?: number };
-  prelu: { axis?: number };
-  elu: { alpha?: number };
-  celu: { alpha?: number };
-  selu: { alpha?: number; scale?: number };
-  gelu: { approximate?: 'none' | 'tanh' };
-  silu: { beta?: number };
-  softplus: { beta?: number; threshold?: number };
+  /** x if x > 0 else alpha·x. */
+  leaky_relu: {
+    /** Slope for x ≤ 0; any finite number, default 0.01. */
+    alpha?: number;
+  };
+  /** x if x > 0 else w·x, with the slope tensor `weight` as second input. */
+  prelu: {
+    /** The channel axis a 1-D weight runs along; an integer, negative counts from the end, default 1. */
+    axis?: number;
+  };
+  /** x if x > 0 else alpha·expm1(x). */
+  elu: {
+    /** The negative saturation value is −alpha; any finite number, default 1. */
+    alpha?: number;
+  };
+  /** max(0, x) + min(0, alpha·expm1(x/alpha)). */
+  celu: {
+    /** Scale of the negative part; a finite number > 0, default 1. */
+    alpha?: number;
+  };
+  /** scale·(x if x > 0 else alpha·expm1(x)). */
+  selu: {
+    /** The SELU α (ONNX attribute alpha); any finite number, default 1.6732632423543772. */
+    alpha?: number;
+    /** The SELU λ (ONNX attribute gamma); any finite number, default 1.0507009873554805. */
+    scale?: number;
+  };
+  /** x·Φ(x), or its tanh approximation. */
+  gelu: {
+    /** 'none' (exact erf form, the default) or 'tanh' (½x(1+tanh(√(2/π)(x+0.044715x³)))). */
+    approximate?: 'none' | 'tanh';
+  };
+  /** x·σ(beta·x) (SiLU; Swish with beta; alias `swish`). */
+  silu: {
+    /** The Swish β; any finite number, default 1. */
+    beta?: number;
+  };
+  /** log1p(exp(beta·x))/beta, and x itself where beta·x > threshold. */
+  softplus: {
+    /** Sharpness; a finite number > 0, default 1. */
+    beta?: number;
+    /** Above this, beta·x is returned as is (linear); any number but NaN, default 20. */
+    threshold?: number;
+  };
+  /** x·tanh(softplus(x)); no parameters. */
   mish: Record<string, never>;
-  hardsigmoid: { alpha?: number; beta?: number };
+  /** PyTorch's min(max(x+3, 0), 6)/6, or ONNX's max(0, min(1, alpha·x + beta)) when alpha or beta is given (alias `hard_sigmoid`). */
+  hardsigmoid: {
+    /** ONNX HardSigmoid slope; any finite number; unset (the default) means the PyTorch form, 1/6 once beta is set. */
+    alpha?: number;
+    /** ONNX HardSigmoid offset; any finite number; unset (the default) means the PyTorch form, 1/2 once alpha is set. */
+    beta?: number;
+  };
+  /** x·min(max(x+3, 0), 6)/6; no parameters (alias `hard_swish`). */
   hardswish: Record<string, never>;
-  squareplus: { b?: number };
+  /** (x + √(x²+b))/2. */
+  squareplus: {
+    /** Curvature at 0; a finite number > 0, default 4. */
+    b?: number;
+  };
+  /** max(0, x)²; no parameters (alias `relu2`). */
   relu_squared: Record<string, never>;
-  thresholded_relu: { alpha?: number };
+  /** x if x > alpha else 0. */
+  thresholded_relu: {
+    /** The threshold; any finite number, default 1. */
+    alpha?: number;
+  };
+  /** concat(relu(x), relu(−x)) on the last axis, which doubles it; no parameters. */
   crelu: Record<string, never>;
-  noisy_relu: { seed?: number; sigma?: number };
+  /** max(0, x + n) with seeded Gaussian noise n ~ N(0, sigmoid(x)) or N(0, sigma²). */
+  noisy_relu: {
+    /** Noise seed, an integer in [0, 2^32); the same seed gives the same output; default 0. */
+    seed?: number;
+    /** Fixed noise standard deviation, a finite number ≥ 0; unset (the default) means variance sigmoid(x). */
+    sigma?: number;
+  };
+  /** 1/(1+e^−x); no parameters. */
   sigmoid: Record<string, never>;
+  /** tanh(x); no parameters. */
   tanh: Record<string, never>;
-  hardtanh: { min?: number; max?: number };
+  /** clamp(x, min, max), as ONNX Clip: min > max gives max everywhere (aliases `clamp`, `clip`). */
+  hardtanh: {
+    /** Lower bound; any number but NaN (±∞ allowed), default −1. */
+    min?: number;
+    /** Upper bound; any number but NaN (±∞ allowed), default 1. */
+    max?: number;
+  };
+  /** x/(1+|x|); no parameters. */
   softsign: Record<string, never>;
-  hardshrink: { lambda?: number };
-  softshrink: { lambda?: number };
+  /** x if |x| > lambda else 0. */
+  hardshrink: {
+    /** The dead zone half-width; a finite number ≥ 0, default 0.5. */
+    lambda?: number;
+  };
+  /** x − lambda if x > lambda, x + lambda if x < −lambda, else 0. */
+  softshrink: {
+    /** The dead zone half-width; a finite number ≥ 0, default 0.5. */
+    lambda?: number;
+  };
+  /** relu(gate) ⊙ value (inputs gate and value); no parameters. */
   reglu: Record<string, never>;
-  geglu: { approximate?: 'none' | 'tanh' };
-  swiglu: { beta?: number };
+  /** gelu(gate) ⊙ value (inputs gate and value). */
+  geglu: {
+    /** 'none' (exact erf form, the default) or 'tanh', as for gelu. */
+    approximate?: 'none' | 'tanh';
+  };
+  /** silu(gate) ⊙ value (inputs gate and value). */
+  swiglu: {
+    /** The Swish β of the gate's silu; any finite number, default 1. */
+    beta?: number;
+  };
 }
+/** A canonical op name: a key of {@link OpParamMap}. */
 export type OpName = keyof OpParamMap;
 
 /** Other names users know these ops by. */
 export const OP_ALIASES = Object.freeze({
+  /** Swish: silu. */
   swish: 'silu',
+  /** Clamp (PyTorch): hardtanh. */
   clamp: 'hardtanh',
+  /** Clip (ONNX): hardtanh. */
   clip: 'hardtanh',
+  /** hard_sigmoid: hardsigmoid. */
   hard_sigmoid: 'hardsigmoid',
+  /** hard_swish: hardswish. */
   hard_swish: 'hardswish',
+  /** relu2: relu_squared. */
   relu2: 'relu_squared',
 } as const satisfies Readonly<Record<string, OpName>>);
 
@@ -319,11 +419,14 @@ export type OpNameOrAlias = OpName | OpAlias;
 /** The parameters of an op by name or alias. */
 export type OpParams<O extends OpNameOrAlias> = O extends OpName ? OpParamMap[O] : O extends OpAlias ? OpParamMap[(typeof OP_ALIASES)[O]] : never;
 
+/** Every op's definition, frozen, keyed by canonical name (aliases are not keys; see {@link findOp}). */
 export const OPS: Readonly<Record<OpName, OpDefinition>> = Object.freeze(
   Object.fromEntries(definitions.map((d) => [d.name, Object.freeze(d)])) as Record<OpName, OpDefinition>,
 );
+/** Every canonical op name, in catalogue order (frozen). */
 export const OP_NAMES: readonly OpName[] = Object.freeze(definitions.map((d) => d.name));
 
+/** The definition of an op by canonical name or alias; undefined for anything else (never throws). */
 export function findOp(name: unknown): OpDefinition | undefined {
   if (typeof name !== 'string') return undefined;
   const canonical = Object.hasOwn(OPS, name) ? (name as OpName) : Object.hasOwn(OP_ALIASES, name) ? OP_ALIASES[name as OpAlias] : undefined;

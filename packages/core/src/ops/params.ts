@@ -10,10 +10,34 @@ export type NumberRule =
   | 'uint32' // an integer in [0, 2^32)
   | 'axis'; // an integer (negative counts from the end)
 
+/** One parameter of an op, as the catalogue declares it: a constrained number or one of a set of strings. */
 export type ParamSpec =
-  | { readonly name: string; readonly type: 'number'; readonly rule: NumberRule; readonly default: number | undefined; readonly doc: string }
-  | { readonly name: string; readonly type: 'enum'; readonly values: readonly string[]; readonly default: string; readonly doc: string };
+  | {
+    /** The parameter's key in the params object, e.g. `'alpha'`. */
+    readonly name: string;
+    /** A numeric parameter. */
+    readonly type: 'number';
+    /** The constraint a given value must meet (else `BAD_PARAMETER`). */
+    readonly rule: NumberRule;
+    /** The value used when the parameter is not given; undefined for an optional one with no default. */
+    readonly default: number | undefined;
+    /** One line on what the parameter does, for docs. */
+    readonly doc: string;
+  }
+  | {
+    /** The parameter's key in the params object, e.g. `'approximate'`. */
+    readonly name: string;
+    /** A string parameter taking one of `values`. */
+    readonly type: 'enum';
+    /** The strings accepted (anything else gives `BAD_PARAMETER`). */
+    readonly values: readonly string[];
+    /** The value used when the parameter is not given. */
+    readonly default: string;
+    /** One line on what the parameter does, for docs. */
+    readonly doc: string;
+  };
 
+/** A parameter's value: a number, an enum string, or undefined for an optional parameter left unset. */
 export type ParamValue = number | string | undefined;
 /** Parameters after validation, with every default filled in (optional ones may stay undefined). */
 export type ResolvedParams = Readonly<Record<string, ParamValue>>;
