@@ -12,6 +12,7 @@ import { MAX_INNER, Runtime, type GpujsMode, type KernelValue } from './runtime.
 
 export type { GpujsMode };
 
+/** Options of the gpu.js backend: a forced mode and the backend's name. */
 export interface GpujsBackendOptions {
   /** Force a mode; default: the best that works here (gpu → webasm → cpu). A forced mode never changes silently. */
   mode?: GpujsMode;
@@ -77,6 +78,10 @@ export const GPUJS_CAPABILITIES: Readonly<Record<GpujsMode, Capabilities>> = Obj
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 const f32 = (data: Float32Array, shape: readonly number[]): Tensor => new Tensor(data, shape);
 
+/**
+ * The gpu.js backend (float32, asynchronous only): kernels compiled by gpu.js for a GL device, its
+ * WebAssembly mode or its CPU mode; a lost GL context is replaced on the next call.
+ */
 export class GpujsBackend extends BackendBase {
   readonly name: string;
   readonly #requested: GpujsMode | 'auto';
@@ -127,6 +132,7 @@ export class GpujsBackend extends BackendBase {
     return GPUJS_CAPABILITIES[mode];
   }
 
+  /** Loads gpu.js and creates the runtime of the forced mode, or the first of gpu → webasm → cpu that works; rejects with `BACKEND_UNAVAILABLE`. */
   override async ready(): Promise<void> {
     await super.ready();
     await this.#rt();

@@ -11,6 +11,7 @@ import { Piscina } from 'piscina';
 import { DEFAULT_MIN_SAVING_NS, elementwiseNs, multiplyAddNs, poolSavingNs } from './cost.js';
 import type { ElementwiseCall, FfnShared, SharedTensor, Task } from './protocol.js';
 
+/** Options of the workers backend: pool size and when a call is worth sending to the pool. */
 export interface WorkersBackendOptions {
   /** Worker threads in the pool (default: `os.availableParallelism()`). */
   threads?: number;

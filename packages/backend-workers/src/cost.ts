@@ -58,6 +58,7 @@ export const MULTIPLY_ADD_NS: Readonly<Record<DType, number>> = Object.freeze({ 
  * about even at 2^20 elements, hardswish (JS loop) pays from 2^20, matmul from 512³.
  */
 export const STAGING_NS_PER_ELEMENT = 1.5;
+/** The fraction (0.75) of its solo speed each pool thread keeps while all of them run, as the cost model assumes. */
 export const PARALLEL_EFFICIENCY = 0.75;
 
 /** The default minimum saving for a call to go to the pool: a round trip to the threads (0.1–0.5 ms here) and a margin for the model's error. */

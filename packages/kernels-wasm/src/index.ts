@@ -42,7 +42,14 @@ export interface GemmEpilogue {
   /** C's rows start as this row (length ≥ n) instead of zero. */
   readonly bias?: Float32Array;
   /** An element-wise kernel with its two parameters, run over C in place after the product. */
-  readonly activation?: { readonly kernel: UnaryKernel; readonly p0?: number; readonly p1?: number };
+  readonly activation?: {
+    /** The element-wise forward kernel to apply, e.g. `'gelu_erf_f32'`. */
+    readonly kernel: UnaryKernel;
+    /** The kernel's first parameter (e.g. leaky_relu's alpha, silu's or softplus's beta); default 0. */
+    readonly p0?: number;
+    /** The kernel's second parameter (e.g. softplus's threshold); default 0. */
+    readonly p1?: number;
+  };
 }
 
 /** No bias, no activation: own undefined fields, so nothing set on Object.prototype is read as either. */
