@@ -12,11 +12,13 @@ import { expect, it } from 'vitest';
 /** The expected code, or a choice of it from the backend's declared capabilities. */
 export type ExpectedCode = ErrorCode | ((b: Backend) => ErrorCode);
 
+/** One row of the bad-input table: a bad call on a public entry point and the typed error it must throw. */
 export interface BadInputCase {
   /** The public entry point: a Backend method, `ready`, `tensor()`, `new Tensor()`, a Tensor member. */
   readonly entry: string;
   /** The kind of bad input, in words (shown in the README). */
   readonly kind: string;
+  /** The `RectifierError.code` the call must fail with (or a function choosing it from the backend's capabilities). */
   readonly code: ExpectedCode;
   /** What the error names as the op or entry point (`RectifierError.op`; also in the message). */
   readonly op: string;

@@ -12,9 +12,11 @@ export function sameValue(a: number, b: number, signedZeros: boolean): boolean {
   return signedZeros ? Object.is(a, b) : a === b;
 }
 
+/** The worst error seen for one accuracy report key, and how many values were checked. */
 export interface WorstError {
   /** Worst distance in ulps of the dtype; absent for sums (matmul, FFN, reductions), held to error bounds instead. */
   ulp?: number;
+  /** Worst absolute error |got − expected| seen (Infinity where a non-finite value did not match). */
   abs: number;
   /** The input where the worst ulp error was seen (for the report). */
   at?: number | string;
@@ -24,8 +26,10 @@ export interface WorstError {
 
 /** Collects the worst error per backend, op and dtype for the accuracy report. */
 export class AccuracyRecorder {
+  /** The worst errors so far, by report key (backend, op and dtype). */
   readonly entries = new Map<string, WorstError>();
 
+  /** Counts one checked value under `key`, keeping the worst ulp (and the input `at` where it was seen) and the worst absolute error. */
   record(key: string, ulp: number | undefined, abs: number, at?: number | string): void {
     const e = this.entries.get(key) ?? { abs: 0, count: 0 };
     e.count++;
@@ -37,16 +41,23 @@ export class AccuracyRecorder {
     this.entries.set(key, e);
   }
 
+  /** The entries as a plain object sorted by key, for the JSON accuracy report. */
   toJSON(): Record<string, WorstError> {
     return Object.fromEntries([...this.entries.entries()].sort(([a], [b]) => a.localeCompare(b)));
   }
 }
 
+/** An element that failed a comparison (`compareUlp` and `compareWithin` return the first 8). */
 export interface Mismatch {
+  /** The element's index in the output. */
   index: number;
+  /** The input value at that index, where the caller passed the inputs (`compareUlp` only). */
   input?: number;
+  /** The backend's value. */
   got: number;
+  /** The reference value it was compared with (`compareUlp`: rounded to the dtype). */
   expected: number;
+  /** The distance in ulps of the dtype between got and expected. */
   ulp: number;
 }
 

@@ -74,9 +74,16 @@ export function paramsArbitrary(op: OpName): fc.Arbitrary<Record<string, number 
   return fc.record(entries, { requiredKeys: [] }) as fc.Arbitrary<Record<string, number | string>>;
 }
 
+/** One random call of an op drawn by the fuzzer: its inputs, parameters and upstream gradient. */
 export interface FuzzCase {
   /** Input values and shapes, in the op's input order. */
-  inputs: { values: number[]; shape: number[] }[];
+  inputs: {
+    /** The tensor's elements, row-major, values of the dtype. */
+    values: number[];
+    /** The tensor's dims. */
+    shape: number[];
+  }[];
+  /** A subset of the op's parameters, each with a valid value (the others take their defaults). */
   params: Record<string, number | string>;
   /** The upstream gradient's values (the output's size). */
   dy: number[];

@@ -60,7 +60,18 @@ export const MONOTONIC: ReadonlySet<OpName> = new Set<OpName>([
 ]);
 
 /** Values from the definitions (DESIGN.md §3), independent of the reference code. */
-export const SPEC_VALUES: readonly { op: OpName; params?: object; x: number; y?: number; dy?: number }[] = [
+export const SPEC_VALUES: readonly {
+  /** The op. */
+  op: OpName;
+  /** Its parameters, where not the defaults. */
+  params?: object;
+  /** The input value. */
+  x: number;
+  /** The definition's f(x), checked against `forward` (within the op's tolerance); absent: not checked. */
+  y?: number;
+  /** The definition's f′(x), checked against `gradient` with dy = 1; absent: not checked. */
+  dy?: number;
+}[] = [
   { op: 'relu', x: -0, y: 0, dy: 0 },
   { op: 'relu', x: 0, y: 0, dy: 0 },
   { op: 'relu', x: 2.5, y: 2.5, dy: 1 },

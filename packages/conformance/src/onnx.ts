@@ -12,39 +12,69 @@ import type { OpName } from '@rectifier/core';
 
 /** One tensor of an ONNX case, as the JSON files hold it. */
 export interface OnnxTensorJson {
+  /** The tensor's name in the ONNX node, e.g. `'X'`, `'slope'`, `'Y'`. */
   name: string;
+  /** The tensor's dims. */
   dims: number[];
+  /** The ONNX element type it was stored in: 'float32', 'float16', 'bfloat16' or 'int8'. */
   dtype: string;
+  /** The elements, row-major; non-finite values and −0 as the strings 'NaN', 'Infinity', '-Infinity', '-0'. */
   data: (number | string)[];
 }
 
+/** One ONNX node test case as the fixture JSON holds it (field names as ONNX's). */
 export interface OnnxCaseJson {
+  /** The ONNX test's name, e.g. `'test_celu'`. */
   name: string;
+  /** The ONNX operator, e.g. `'Celu'`, `'Clip'`. */
   op_type: string;
+  /** The opset version of the node. */
   opset: number;
+  /** The node's attributes as given (absent ones take ONNX's defaults in {@link mapOnnxCase}). */
   attributes: Record<string, number | string>;
+  /** The node's input names in order; '' for an omitted optional input. */
   node_inputs: string[];
+  /** The input tensors, matched to `node_inputs` by name. */
   inputs: OnnxTensorJson[];
+  /** The expected outputs (the first is compared). */
   outputs: OnnxTensorJson[];
 }
 
+/** An ONNX case mapped onto a Rectifier op, as {@link mapOnnxCase} returns it. */
 export interface PeerCase {
+  /** The ONNX test's name. */
   name: string;
+  /** The ONNX operator it came from. */
   onnxOp: string;
   /** The dtype ONNX stored the case in. */
   sourceDtype: string;
+  /** The Rectifier op it maps to (e.g. Clip → hardtanh, Swish → silu). */
   op: OpName;
+  /** The op's parameters, from the ONNX attributes or ONNX's defaults where absent. */
   params: Record<string, number | string>;
   /** Our inputs in order (float32 values). */
-  inputs: { shape: number[]; data: number[] }[];
-  expected: { shape: number[]; data: number[] };
+  inputs: {
+    /** The input's dims. */
+    shape: number[];
+    /** Its elements, row-major, decoded to numbers. */
+    data: number[];
+  }[];
+  /** ONNX's expected output. */
+  expected: {
+    /** The output's dims. */
+    shape: number[];
+    /** Its elements, row-major, decoded to numbers. */
+    data: number[];
+  };
   /** |actual − expected| ≤ atol + rtol·|expected| (numpy.testing.assert_allclose). */
   rtol: number;
+  /** The absolute tolerance: ONNX's runner default, {@link ONNX_ATOL} (1e-7), for every source dtype. */
   atol: number;
 }
 
 /** ONNX's runner defaults (onnx/backend/test/loader). */
 export const ONNX_RTOL = 1e-3;
+/** ONNX's runner default absolute tolerance, 1e-7 (onnx/backend/test/loader). */
 export const ONNX_ATOL = 1e-7;
 
 const EPSILON: Record<string, number> = { float32: 0, float16: 2 ** -10, bfloat16: 2 ** -7, int8: 0 };
@@ -153,6 +183,7 @@ export function findOnnxDir(): string | undefined {
   return existsSync(join(packaged, 'INDEX.json')) ? packaged : undefined;
 }
 
+/** Reads every case listed in `dir`'s INDEX.json (throws if a file is missing or not JSON). */
 export function loadOnnxCases(dir: string): OnnxCaseJson[] {
   const index = JSON.parse(readFileSync(join(dir, 'INDEX.json'), 'utf8')) as { cases: { file: string }[] };
   return index.cases.map((entry) => JSON.parse(readFileSync(join(dir, entry.file), 'utf8')) as OnnxCaseJson);
