@@ -8,7 +8,7 @@
  * here reads each value once, own properties only, through the engine's intrinsic accessors, and
  * turns every failure into a typed `RectifierError`.
  */
-import { ErrorCode, RectifierError } from './errors.js';
+import { describeValue, ErrorCode, RectifierError } from './errors.js';
 
 const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Float32Array.prototype) as object;
 
@@ -155,4 +155,11 @@ export function ownElements(op: string, argument: string, v: readonly unknown[])
     for (let i = 0; i < n; i++) out[i] = v[i];
     return out;
   });
+}
+
+/** An entry point's options: own properties only, each read once, unknown keys refused (BAD_ARGUMENT). */
+export function ownOptions(op: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
+  return ownRecord(op, 'options', options, allowed,
+    () => new RectifierError(ErrorCode.BadArgument, { op, argument: 'options', expected: 'an options object or undefined', received: describeValue(options) }),
+    (key) => new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: `one of ${allowed.join(', ')}`, received: 'an unknown option' }));
 }

@@ -8,7 +8,7 @@
  */
 import type { Backend } from './backend.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
-import { ownRecord } from './guard.js';
+import { ownOptions } from './guard.js';
 
 /** Makes a backend (sync or async); `create` then awaits its `ready()`. A throw or rejection counts as unavailable. */
 export type BackendFactory = () => Backend | Promise<Backend>;
@@ -64,14 +64,6 @@ export interface BestOptions {
   readonly onFallback?: (fallback: BackendFallback) => void;
 }
 
-function notOptions(op: string, v: unknown): RectifierError {
-  return new RectifierError(ErrorCode.BadArgument, { op, argument: 'options', expected: 'an options object or undefined', received: describeValue(v) });
-}
-
-function unknownOption(op: string, key: string, known: string): RectifierError {
-  return new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: `one of ${known}`, received: 'an unknown option' });
-}
-
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : describeValue(e);
 }
@@ -90,7 +82,7 @@ export class BackendRegistry {
     if (typeof factory !== 'function') {
       throw new RectifierError(ErrorCode.BadArgument, { op: 'register', argument: 'factory', expected: 'a function returning a Backend', received: describeValue(factory) });
     }
-    const own = ownRecord('register', 'options', options, ['priority', 'automatic'], () => notOptions('register', options), (key) => unknownOption('register', key, 'priority, automatic'));
+    const own = ownOptions('register', options, ['priority', 'automatic']);
     const priority = own.priority ?? 0;
     if (typeof priority !== 'number' || !Number.isFinite(priority)) {
       throw new RectifierError(ErrorCode.BadArgument, { op: 'register', argument: 'priority', expected: 'a finite number', received: describeValue(priority) });
@@ -145,7 +137,7 @@ export class BackendRegistry {
 
   /** The highest-priority backend that initialises; each failure is reported through `onFallback`. */
   async best(options: BestOptions = {}): Promise<Backend> {
-    const own = ownRecord('best', 'options', options, ['only', 'onFallback'], () => notOptions('best', options), (key) => unknownOption('best', key, 'only, onFallback'));
+    const own = ownOptions('best', options, ['only', 'onFallback']);
     const only = own.only as readonly string[] | undefined;
     const onFallback = (own.onFallback as BestOptions['onFallback']) ?? ((f: BackendFallback) => {
       console.warn(`rectifier: backend '${f.name}' is unavailable (${errorText(f.error)}); trying the next one`);

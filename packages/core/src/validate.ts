@@ -6,7 +6,7 @@ import { DTYPES, type DType, type TypedArray } from './dtype.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
 import { findOp, OP_ALIASES, OP_NAMES, type OpDefinition } from './ops/catalogue.js';
 import { resolveParams, type ResolvedParams } from './ops/params.js';
-import { isArrayArgument, ownElements, ownRecord, reading } from './guard.js';
+import { isArrayArgument, ownElements, ownOptions, ownRecord, reading } from './guard.js';
 import { CORE_VERSION, foreignTensorVersion, isShared, isTensor, liveData, MAX_TENSOR_ELEMENTS, sameShape, Tensor } from './tensor.js';
 
 /** What a backend accepts; the references accept everything. */
@@ -204,7 +204,7 @@ export function prepareOpCall(op: unknown, inputs: unknown, params: unknown, lim
 }
 
 function opCall(def: OpDefinition, inputs: unknown, params: unknown, limits: CallLimits, options: unknown, seen: CallTensors): OpCall {
-  const opts = checkOptions(def.name, options, ['out']);
+  const opts = ownOptions(def.name, options, ['out']);
   const list: unknown[] = isTensor(inputs) ? [inputs] : isArrayArgument(def.name, 'inputs', inputs) ? ownElements(def.name, 'inputs', inputs) : [inputs];
   if (list.length !== def.inputs.length) {
     throw new RectifierError(ErrorCode.BadArgument, {
@@ -393,12 +393,6 @@ function requireRank(op: string, argument: string, t: Tensor, rank: number): voi
   }
 }
 
-/** The caller's options: own properties only, each read once (see guard.ts), unknown keys refused. */
-function checkOptions(op: string, options: unknown, allowed: readonly string[]): Record<string, unknown> {
-  return ownRecord(op, 'options', options, allowed,
-    () => new RectifierError(ErrorCode.BadArgument, { op, argument: 'options', expected: 'an options object or undefined', received: describeValue(options) }),
-    (key) => new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: `one of ${allowed.join(', ')}`, received: 'an unknown option' }));
-}
 
 function checkBool(op: string, argument: string, v: unknown): boolean {
   if (v === undefined) return false;
@@ -417,7 +411,7 @@ export function prepareMatmul(a: unknown, b: unknown, options: unknown, limits: 
 function matmulCall(a: unknown, b: unknown, options: unknown, limits: CallLimits): MatmulCall {
   const op = 'matmul';
   const seen: CallTensors = new Map();
-  const opts = checkOptions(op, options, ['transposeA', 'transposeB']);
+  const opts = ownOptions(op, options, ['transposeA', 'transposeB']);
   const A = checkTensor(a, op, 'a', limits, seen);
   const B = checkTensor(b, op, 'b', limits, seen);
   const dtype = checkSameDtype(op, [['a', A], ['b', B]]);
@@ -550,7 +544,7 @@ export function prepareFfn(x: unknown, weights: unknown, options: unknown, limit
 const FFN_WEIGHTS = ['w1', 'b1', 'w2', 'b2', 'v', 'bv'] as const;
 
 function ffnCall(x: unknown, weights: unknown, options: unknown, limits: CallLimits, op: string, seen: CallTensors): FfnCall {
-  const opts = checkOptions(op, options, FFN_OPTIONS);
+  const opts = ownOptions(op, options, FFN_OPTIONS);
   if (weights === undefined) {
     throw new RectifierError(ErrorCode.BadArgument, { op, argument: 'weights', expected: 'an object { w1, b1?, w2, b2?, v?, bv? }', received: 'undefined' });
   }
