@@ -48,7 +48,7 @@ if (extra.length === 0 && second !== 'off') {
     statuses.push(run(node, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...SECOND_NODE_TESTS], {
       // The packaging test's npm and npx run under this Node too; its reports stay out of reports/.
       PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}`,
-      RECTIFIER_REPORT_DIR: join(root, 'reports', 'tmp', `node${second}`),
+      RECTIFIER_REPORT_DIR: join(root, 'reports', 'run', `node${second}`, 'accuracy'),
     }));
     reports.push([`Node ${second}`, report]);
   }

@@ -23,7 +23,7 @@ import { findOnnxDir, loadOnnxCases, mapOnnxCase } from './onnx.js';
 import { exactValuesSection } from './exact.js';
 
 export interface ConformanceOptions {
-  /** Folder for the accuracy report JSON (default: $RECTIFIER_REPORT_DIR, else <repo>/reports/accuracy); false: do not write. */
+  /** Folder for the accuracy report JSON (default: $RECTIFIER_REPORT_DIR, else <repo>/reports/run/accuracy, ignored by git; `pnpm reports:update` turns a run's reports into the committed summaries); false: do not write. */
   reportDir?: string | false;
   /** The ONNX peer data folder (default: $RECTIFIER_ONNX_DIR, else the copy shipped in this package, fixtures/onnx-node). */
   onnxDir?: string;
@@ -295,7 +295,7 @@ export function runConformance(name: string, create: ConformanceFactory, options
     afterAll(async () => {
       const caps = backend?.capabilities;
       await backend?.dispose();
-      const dir = options.reportDir === false ? undefined : options.reportDir ?? process.env.RECTIFIER_REPORT_DIR ?? (repoRoot() ? join(repoRoot()!, 'reports', 'accuracy') : undefined);
+      const dir = options.reportDir === false ? undefined : options.reportDir ?? process.env.RECTIFIER_REPORT_DIR ?? (repoRoot() ? join(repoRoot()!, 'reports', 'run', 'accuracy') : undefined);
       if (dir !== undefined && recorder.entries.size > 0) {
         mkdirSync(dir, { recursive: true });
         const file = resolve(dir, `${name}.json`);
