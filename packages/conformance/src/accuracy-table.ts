@@ -13,7 +13,12 @@ export interface AccuracyReport {
   /** The name the suite ran under (`cpu`, `workers`, `gpujs-gl`, …). */
   backend: string;
   /** The backend's declared capabilities at the end of the run (the declared ulp bounds among them). */
-  capabilities?: { dtypes?: readonly DType[]; ulp?: Partial<Record<DType, number>> };
+  capabilities?: {
+    /** The dtypes the backend computes in. */
+    dtypes?: readonly DType[];
+    /** The declared ulp bound for transcendental ops, per dtype. */
+    ulp?: Partial<Record<DType, number>>;
+  };
   /** Worst error per report key `<op>/<dtype>/<what>` (keys ending in `-vs-exact`: against the exact value). */
   worst: Record<string, Partial<WorstError>>;
 }
