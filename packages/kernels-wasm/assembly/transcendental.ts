@@ -6,8 +6,8 @@
 // |y' − y| ≤ ½ ulp(y), and rounding y' lands at most 1 ulp from fround(y)). Special values (NaN,
 // ±0, ±∞, the saturated tails) give exactly the reference's float32 value, sign of zero included.
 //
-// Building blocks (coefficients fitted by scripts/fit-transcendental.py, which prints the block
-// between the BEGIN/END markers):
+// Building blocks (coefficients fitted by scripts/fit-transcendental.py, which writes them as
+// transcendental.generated.ts):
 //  - 2^u = 2^k·2^f, k = round(u) by the 1.5·2^52 shifter, |f| ≤ ½, 2^f = 1 + f·P5(f) (4.5e-9
 //    relative; the constant term is exactly 1, so σ(tiny) is exactly ½ as in the reference), 2^k
 //    put in by adding k << 52 to the bit pattern. e^x is 2^(x·log2 e), log2 e folded into the
@@ -33,56 +33,12 @@
 // Memory: x, y (and dy, dx) are byte offsets; y may alias x (dx may alias dy): every element is
 // loaded before it is stored. Four elements per iteration (two f64x2), then 2 and 1 for the tail.
 
-// BEGIN fitted coefficients (scripts/fit-transcendental.py)
-// 2^f on |f| <= 1/2, constant term 1: max relative error 4.45e-09
-const E0: f64 = 1.0;
-const E1: f64 = 0.6931471879482961;
-const E2: f64 = 0.24022649789344794;
-const E3: f64 = 0.05550357328302539;
-const E4: f64 = 0.009618238179631053;
-const E5: f64 = 0.0013390792079809289;
-const E6: f64 = 0.00015403362386782885;
-
-// atanh(s)/s in w = s^2 on [0, 1/9]: max relative error 9.86e-11
-const L0: f64 = 0.9999999999014528;
-const L1: f64 = 0.3333333965161969;
-const L2: f64 = 0.199993456024796;
-const L3: f64 = 0.1431035725130259;
-const L4: f64 = 0.10696664416691583;
-const L5: f64 = 0.12206393366007587;
-
-const GELU_P: f64 = 0.25; // t = 1/(1 + GELU_P·|x|)
-const A0_HI: f64 = 0.7517915246935645; // a0 = -(root of gelu′), split in two doubles
-const A0_LO: f64 = -1.4956759177009883e-17;
-
-// e^(a²/2)·Φ(−a) in t, a in [0, 20.75]: max relative error 1.07e-09
-const R0: f64 = 9.988506715537702e-07;
-const R1: f64 = 0.09970357998943485;
-const R2: f64 = 0.10018696105583952;
-const R3: f64 = 0.08979634109658564;
-const R4: f64 = 0.10071784983798814;
-const R5: f64 = -0.007574165801770278;
-const R6: f64 = 0.22136832280799146;
-const R7: f64 = -0.2858558704941885;
-const R8: f64 = 0.3690862895592272;
-const R9: f64 = -0.26846957583876446;
-const R10: f64 = 0.09381278564053473;
-const R11: f64 = -0.012773516169595326;
-
-// (R(a) − a·φ(0))/(a − a0) in t, a in [0, 20.75]: max relative error 1.85e-11
-const H0: f64 = -0.398942355307062;
-const H1: f64 = -0.07497765281489378;
-const H2: f64 = -0.06418142608554853;
-const H3: f64 = -0.050872526858856536;
-const H4: f64 = -0.039788456547409735;
-const H5: f64 = -0.015270118159566208;
-const H6: f64 = -0.03805562174379235;
-const H7: f64 = 0.043781383535221714;
-const H8: f64 = -0.06358333251857488;
-const H9: f64 = 0.05647785287539258;
-const H10: f64 = -0.023401897849235652;
-const H11: f64 = 0.0037361563550073135;
-// END fitted coefficients
+import {
+  A0_HI, A0_LO, E0, E1, E2, E3, E4, E5, E6, GELU_P,
+  H0, H1, H10, H11, H2, H3, H4, H5, H6, H7, H8, H9,
+  L0, L1, L2, L3, L4, L5,
+  R0, R1, R10, R11, R2, R3, R4, R5, R6, R7, R8, R9,
+} from './transcendental.generated';
 
 const LOG2E: f64 = 1.4426950408889634;
 const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52: u + SHIFTER rounds u to an integer in the low bits
