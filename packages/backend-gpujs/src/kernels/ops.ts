@@ -10,6 +10,8 @@
  * a product like ∞·0 would turn into NaN are returned before they are formed.
  */
 import type { OpName, ResolvedParams } from '@rectifier/core';
+import * as GENERATED from './roots.generated.js';
+import type { RootPolynomial } from './roots.generated.js';
 
 /** The five float arguments p0..p4 of every op function (unused ones are 0). */
 export type Params = readonly [number, number, number, number, number];
@@ -35,21 +37,22 @@ const none = (): Params => [0, 0, 0, 0, 0];
 /**
  * A derivative near its zero crossing x0 (gelu′ at −0.7518, gelu-tanh′ at −0.7525, silu′ at βx = −1.2785,
  * mish′ at −1.1924), where its terms cancel: f′ = δ·Q(δ) with δ = (x − x0h) − x0l (exact: Sterbenz) and
- * Q a degree-12 polynomial, interpolated offline at Chebyshev nodes on |δ| ≤ 0.5 from a 50-digit
- * evaluation (mpmath). Measured in float32 Horner on a dense grid: within 3 ulp. The ops multiply
- * x − x0h by p4 = 1 (a uniform) so the GLSL compiler cannot fold (x − x0h) − x0l into x − x0h. Returns the x0 pair
- * and the polynomial's source in \`d\`.
+ * Q a degree-12 polynomial interpolated at Chebyshev nodes on |δ| ≤ 0.5 from a 50-digit evaluation
+ * (mpmath; x0 and Q in roots.generated.ts, written by scripts/gen-root-polynomials.py). Measured in
+ * float32 Horner on a dense grid: within 3 ulp. The ops multiply x − x0h by p4 = 1 (a uniform) so the
+ * GLSL compiler cannot fold (x − x0h) − x0l into x − x0h. Returns the x0 pair and the polynomial's
+ * source in \`d\`.
  */
-function rootPoly(x0h: number, x0l: number, c: readonly number[]): { x0h: string; x0l: string; poly: string } {
+function rootPoly({ x0h, x0l, coefficients: c }: RootPolynomial): { x0h: string; x0l: string; poly: string } {
   const lit = (v: number): string => (Number.isInteger(v) ? v.toFixed(1) : String(v));
   let poly = lit(c[c.length - 1]);
   for (let i = c.length - 2; i >= 0; i--) poly = `${lit(c[i])} + d * (${poly})`;
   return { x0h: lit(x0h), x0l: lit(x0l), poly: `d * (${poly})` };
 }
-const ROOT_GELU = rootPoly(-0.7517915368080139, 1.211444988769017e-08, [0.43149399757385254, 0.38828498125076294, -0.018199676647782326, -0.11400823295116425, -0.014771522022783756, 0.01942167803645134, 0.004539226647466421, -0.0022395215928554535, -0.0007448060787282884, 0.00018623021605890244, 8.602050365880132e-05, -1.0863564966712147e-05, -7.299209300981602e-06]);
-const ROOT_GELUTANH = rootPoly(-0.7524614334106445, 1.1339627903339533e-08, [0.4304001033306122, 0.38751843571662903, -0.015782853588461876, -0.11394448578357697, -0.016619328409433365, 0.019682295620441437, 0.005261053331196308, -0.00242253253236413, -0.0009273605537600815, 0.0002625811903271824, 0.00012370155309326947, -3.052740066777915e-05, -1.4137189282337204e-05]);
-const ROOT_SILU = rootPoly(-1.2784645557403564, 1.2979282537628478e-08, [0.2178117036819458, 0.14664879441261292, 0.018874814733862877, -0.015222655609250069, -0.006606589071452618, 0.00012662753579206765, 0.0007985221454873681, 0.00018570559041108936, -4.090875154361129e-05, -2.972282891278155e-05, -2.9198533866292564e-06, 2.3140257781051332e-06, 7.865319275879301e-07]);
-const ROOT_MISH = rootPoly(-1.1924312114715576, -3.0439375464652585e-09, [0.2669479250907898, 0.2047312706708908, 0.04190782085061073, -0.020271822810173035, -0.015821127220988274, -0.003360693110153079, 0.0010924028465524316, 0.0009899288415908813, 0.0002541661378927529, -4.2700132325990126e-05, -5.6076914916047826e-05, -1.4934566024749074e-05, 1.7553684301674366e-06]);
+const ROOT_GELU = rootPoly(GENERATED.ROOT_GELU);
+const ROOT_GELUTANH = rootPoly(GENERATED.ROOT_GELU_TANH);
+const ROOT_SILU = rootPoly(GENERATED.ROOT_SILU);
+const ROOT_MISH = rootPoly(GENERATED.ROOT_MISH);
 
 /** silu/swiglu: β as float32 hi + lo. */
 function betaArgs(p: ResolvedParams): Params {
