@@ -21,13 +21,13 @@ export const KERNEL_SOURCES = {
   const i = this.thread.x;
   const d = ${dfn}(g[i], p0, p1, p2, p3, p4);
   if (d === 0.0) { return 0.0; }
-  const a = dy[i];
-  const b = val[i];
-  let p = d * (a * b);
+  const upstream = dy[i];
+  const value = val[i];
+  let p = d * (upstream * value);
   const big = 3.4028234663852886e38;
-  if (Math.abs(p) > big && Math.abs(d) <= big && Math.abs(a) <= big && Math.abs(b) <= big) {
-    p = (d * a) * b;
-    if (Math.abs(p) > big) { p = (d * b) * a; }
+  if (Math.abs(p) > big && Math.abs(d) <= big && Math.abs(upstream) <= big && Math.abs(value) <= big) {
+    p = (d * upstream) * value;
+    if (Math.abs(p) > big) { p = (d * value) * upstream; }
   }
   return p;
 }`,
@@ -56,29 +56,30 @@ export const KERNEL_SOURCES = {
   if (v > 0.0) { return 0.0; }
   ${PRODUCT('v', 'dy[i]')}
 }`,
-  // crelu: output row r is [relu(x_r), relu(−x_r)], last axis L.
-  crelu: `function (x, L) {
+  // crelu: output row r is [relu(x_r), relu(−x_r)] over x's last axis.
+  crelu: `function (x, lastAxis) {
   const o = this.thread.x;
-  const w = L + L;
-  const r = mfloordiv(o, w);
-  const j = o - r * w;
+  const rowWidth = lastAxis + lastAxis;
+  const row = mfloordiv(o, rowWidth);
+  const col = o - row * rowWidth;
   let v = 0.0;
-  if (j < L) { v = x[r * L + j]; } else { v = 0.0 - x[r * L + j - L]; }
+  if (col < lastAxis) { v = x[row * lastAxis + col]; } else { v = 0.0 - x[row * lastAxis + col - lastAxis]; }
   if (v !== v) { return v; }
   if (v > 0.0) { return v; }
   return 0.0;
 }`,
-  creluGrad: `function (x, dy, L) {
+  // crelu′: dy of the positive half where x > 0, minus dy of the negative half where x < 0.
+  creluGrad: `function (x, dy, lastAxis) {
   const o = this.thread.x;
-  const r = mfloordiv(o, L);
-  const j = o - r * L;
+  const row = mfloordiv(o, lastAxis);
+  const col = o - row * lastAxis;
   const v = x[o];
   if (v !== v) { return v; }
-  let a = 0.0;
-  let b = 0.0;
-  if (v > 0.0) { a = dy[r * (L + L) + j]; }
-  if (v < 0.0) { b = dy[r * (L + L) + L + j]; }
-  return a - b;
+  let fromPositive = 0.0;
+  let fromNegative = 0.0;
+  if (v > 0.0) { fromPositive = dy[row * (lastAxis + lastAxis) + col]; }
+  if (v < 0.0) { fromNegative = dy[row * (lastAxis + lastAxis) + lastAxis + col]; }
+  return fromPositive - fromNegative;
 }`,
   // C[i,j] = Σ_p A[i*sA0 + p*sA1]·B[p*sB0 + j*sB1] (+ c[j] when cMode = 1, + c[o] when cMode = 2).
   // sparse = 1 skips zero terms of A (the FFN's sparsity-aware second product).
