@@ -39,10 +39,10 @@ export function runConformance(name: string, create: ConformanceFactory, options
   const ctx = createSuiteContext(name, create, options);
   describe(`conformance: ${name}`, { timeout: ctx.timeout }, () => {
     registerSuiteHooks(ctx);
-    const { backend, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext } = ctx;
+    const { backend, declares, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext } = ctx;
 
     capabilitiesSection(ctx);
-    exactValuesSection({ backend, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext, describeMismatches });
+    exactValuesSection({ backend, declares, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext, describeMismatches });
     opValuesSection(ctx);
     definitionValuesSection(ctx);
     propertiesSection(ctx);
@@ -54,7 +54,7 @@ export function runConformance(name: string, create: ConformanceFactory, options
 
     // param-extremes.ts: every numeric parameter at 1e±300, past FLT_MAX and tiny, or the declared refusal.
     describe('parameters at extreme valid values', () => {
-      paramExtremesSuite({ b: backend, checkForward: ctx.checkForward, checkGradient: ctx.checkGradient, inputData, expectCode });
+      paramExtremesSuite({ b: backend, declares, checkForward: ctx.checkForward, checkGradient: ctx.checkGradient, inputData, expectCode });
     });
     describe('FFN with a zero dimension (T, d, f or dOut = 0)', () => {
       ffnZeroDimsSuite(backend);

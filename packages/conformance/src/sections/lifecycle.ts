@@ -4,7 +4,7 @@
  */
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ErrorCode, OP_NAMES, OPS, RectifierError, tensor, type Backend, type FfnWeights, type OpName, type Tensor } from '@rectifier/core';
+import { ErrorCode, OPS, RectifierError, tensor, type Backend, type FfnWeights, type OpName, type Tensor } from '@rectifier/core';
 import { describe, expect, it } from 'vitest';
 import { expectCode } from '../assertions.js';
 import { checksum } from '../compare.js';
@@ -107,7 +107,7 @@ export function lifecycleSection(ctx: SuiteContext): void {
         const run = async (be: Backend): Promise<string[]> => {
           const out: string[] = [];
           for (const dtype of be.capabilities.dtypes.filter((d) => dtypes.includes(d))) {
-            for (const op of OP_NAMES) {
+            for (const op of ctx.ops) {
               const def = OPS[op];
               const params = def.kind === 'noisy' ? { seed: 12345 } : PARAM_VARIANTS[op][PARAM_VARIANTS[op].length - 1];
               const inputs = opTensors(def, dtype, 500);
