@@ -1,5 +1,9 @@
-/** Deterministic test inputs: edge values, seeded random values, and the parameter variants per op. */
-import { scalar, type OpName } from '@rectifier/core';
+/**
+ * Deterministic test inputs: edge values, seeded random values, and the per-op test facts (parameter
+ * variants, monotonic ops, spot values, kinks) in the forms the suite uses, derived from core's
+ * OP_TESTING table beside the op catalogue.
+ */
+import { OP_NAMES, OP_TESTING, scalar, type OpName, type OpSpotValue } from '@rectifier/core';
 
 /** Special and boundary values every op sees (rounded to float32 where the dtype is float32). */
 export const EDGE_VALUES: readonly number[] = [
@@ -22,44 +26,21 @@ export function opInputs(seed: number): number[] {
   return [...EDGE_VALUES, ...normals(96, seed), ...normals(48, seed + 1, 10), ...normals(32, seed + 2, 1e-3), ...normals(32, seed + 3, 40)];
 }
 
-/** Parameter sets each op is tested with: the defaults first, then non-default ones. */
-export const PARAM_VARIANTS: Readonly<Record<OpName, readonly object[]>> = {
-  relu: [{}],
-  relu6: [{}],
-  leaky_relu: [{}, { alpha: 0.2 }, { alpha: -0.5 }],
-  prelu: [{}],
-  elu: [{}, { alpha: 2 }, { alpha: 0.3 }],
-  celu: [{}, { alpha: 2 }, { alpha: 0.5 }],
-  selu: [{}, { alpha: 2, scale: 3 }],
-  gelu: [{}, { approximate: 'tanh' }],
-  silu: [{}, { beta: 1.7 }, { beta: 0 }, { beta: -1 }],
-  softplus: [{}, { beta: 2, threshold: 10 }, { beta: 0.5, threshold: Infinity }],
-  mish: [{}],
-  hardsigmoid: [{}, { alpha: 0.2, beta: 0.5 }],
-  hardswish: [{}],
-  squareplus: [{}, { b: 1 }, { b: 1e-6 }],
-  relu_squared: [{}],
-  thresholded_relu: [{}, { alpha: 2 }, { alpha: -1 }, { alpha: 0 }],
-  crelu: [{}],
-  noisy_relu: [{}, { seed: 7 }, { seed: 3, sigma: 0.5 }, { sigma: 0 }],
-  sigmoid: [{}],
-  tanh: [{}],
-  hardtanh: [{}, { min: -2, max: 3 }, { min: 0, max: Infinity }, { min: 2, max: 1 }],
-  softsign: [{}],
-  hardshrink: [{}, { lambda: 0 }, { lambda: 1.5 }],
-  softshrink: [{}, { lambda: 0 }, { lambda: 1.5 }],
-  reglu: [{}],
-  geglu: [{}, { approximate: 'tanh' }],
-  swiglu: [{}, { beta: 1.5 }],
-};
+/** A table with one entry per op (OP_NAMES lists every op, so the Record is complete by construction). */
+export function perOp<T>(entry: (op: OpName) => T): Record<OpName, T> {
+  return Object.fromEntries(OP_NAMES.map((op): [OpName, T] => [op, entry(op)])) as Record<OpName, T>;
+}
 
-/** Ops that are non-decreasing in x (for their default parameters). */
-export const MONOTONIC: ReadonlySet<OpName> = new Set<OpName>([
-  'relu', 'relu6', 'leaky_relu', 'elu', 'celu', 'selu', 'softplus', 'hardsigmoid', 'squareplus', 'relu_squared',
-  'thresholded_relu', 'sigmoid', 'tanh', 'hardtanh', 'softsign', 'hardshrink', 'softshrink',
-]);
+/**
+ * Parameter sets each op is tested with: the defaults first, then non-default ones (core's
+ * OP_TESTING, beside the catalogue, holds them with the rest of each op's test facts).
+ */
+export const PARAM_VARIANTS: Readonly<Record<OpName, readonly object[]>> = Object.freeze(perOp((op): readonly object[] => OP_TESTING[op].variants));
 
-/** Values from the definitions (DESIGN.md §3), independent of the reference code. */
+/** Ops that are non-decreasing in x (for their default parameters), in catalogue order. */
+export const MONOTONIC: ReadonlySet<OpName> = new Set<OpName>(OP_NAMES.filter((op) => OP_TESTING[op].monotonic));
+
+/** Values from the definitions (DESIGN.md §3), independent of the reference code: every op's OP_TESTING spot values, in catalogue order. */
 export const SPEC_VALUES: readonly {
   /** The op. */
   op: OpName;
@@ -71,72 +52,9 @@ export const SPEC_VALUES: readonly {
   y?: number;
   /** The definition's f′(x), checked against `gradient` with dy = 1; absent: not checked. */
   dy?: number;
-}[] = [
-  { op: 'relu', x: -0, y: 0, dy: 0 },
-  { op: 'relu', x: 0, y: 0, dy: 0 },
-  { op: 'relu', x: 2.5, y: 2.5, dy: 1 },
-  { op: 'relu', x: -Infinity, y: 0, dy: 0 },
-  { op: 'relu6', x: 6, y: 6, dy: 0 },
-  { op: 'relu6', x: 0, y: 0, dy: 0 },
-  { op: 'relu6', x: 7, y: 6, dy: 0 },
-  { op: 'leaky_relu', x: 0, y: 0, dy: 0.01 },
-  { op: 'leaky_relu', x: -2, y: -0.02, dy: 0.01 },
-  { op: 'elu', x: -Infinity, y: -1, dy: 0 },
-  { op: 'elu', params: { alpha: 2 }, x: 0, y: 0, dy: 2 },
-  { op: 'celu', x: 0, y: 0, dy: 1 },
-  { op: 'selu', x: 0, dy: 1.6732632423543772 * 1.0507009873554805 },
-  { op: 'selu', x: 1, y: 1.0507009873554805, dy: 1.0507009873554805 },
-  { op: 'gelu', x: 1, y: 0.8413447460685429, dy: 1.0833154705876864 },
-  { op: 'gelu', x: -Infinity, y: -0, dy: 0 }, // x·Φ(x) → 0 from below
-  { op: 'gelu', x: Infinity, y: Infinity, dy: 1 },
-  { op: 'gelu', params: { approximate: 'tanh' }, x: 1, y: 0.8411919906082768 },
-  { op: 'silu', x: 0, y: 0, dy: 0.5 },
-  { op: 'silu', x: -Infinity, y: -0, dy: 0 }, // x·σ(x) → 0 from below
-  { op: 'softplus', x: 0, y: Math.LN2, dy: 0.5 },
-  { op: 'softplus', x: Infinity, y: Infinity, dy: 1 },
-  { op: 'softplus', x: 25, y: 25, dy: 1 },
-  { op: 'mish', x: 0, y: 0, dy: 0.6 },
-  { op: 'mish', x: -Infinity, y: -0, dy: 0 }, // x·tanh(softplus(x)) → 0 from below
-  { op: 'hardsigmoid', x: 3, y: 1, dy: 0 },
-  { op: 'hardsigmoid', x: -3, y: 0, dy: 0 },
-  { op: 'hardsigmoid', x: 0, y: 0.5, dy: 1 / 6 },
-  { op: 'hardswish', x: -3, y: -0, dy: 0 }, // x·0/6 with x < 0
-  { op: 'hardswish', x: 3, y: 3, dy: 1 },
-  { op: 'hardswish', x: 1, y: 2 / 3, dy: 1 / 3 + 0.5 },
-  { op: 'hardswish', x: -Infinity, y: -0, dy: 0 },
-  { op: 'squareplus', x: 0, y: 1, dy: 0.5 },
-  { op: 'relu_squared', x: 3, y: 9, dy: 6 },
-  { op: 'thresholded_relu', x: 1, y: 0, dy: 0 },
-  { op: 'thresholded_relu', x: 1.5, y: 1.5, dy: 1 },
-  { op: 'sigmoid', x: Infinity, y: 1, dy: 0 },
-  { op: 'sigmoid', x: -Infinity, y: 0, dy: 0 },
-  { op: 'sigmoid', x: 0, y: 0.5, dy: 0.25 },
-  { op: 'tanh', x: 0, y: 0, dy: 1 },
-  { op: 'hardtanh', x: 1, y: 1, dy: 0 },
-  { op: 'hardtanh', x: 0.5, y: 0.5, dy: 1 },
-  { op: 'hardtanh', params: { min: 2, max: 1 }, x: 0, y: 1, dy: 0 },
-  { op: 'softsign', x: 1, y: 0.5, dy: 0.25 },
-  { op: 'softsign', x: Infinity, y: 1, dy: 0 },
-  { op: 'hardshrink', x: 0.5, y: 0, dy: 0 },
-  { op: 'hardshrink', x: -0.7, y: -0.7, dy: 1 },
-  { op: 'softshrink', x: 0.75, y: 0.25, dy: 1 },
-  { op: 'softshrink', x: -0.75, y: -0.25, dy: 1 },
-  { op: 'softshrink', x: 0.5, y: 0, dy: 0 },
-];
+}[] = OP_NAMES.flatMap((op) => OP_TESTING[op].spotValues.map((v: OpSpotValue<object>) => ({ op, ...v })));
 
 /** Where an op's derivative jumps (finite differences are not taken within a step of these). */
 export function kinks(op: OpName, p: Record<string, unknown>): number[] {
-  const n = (k: string, d: number): number => (p[k] as number | undefined) ?? d;
-  switch (op) {
-    case 'relu': case 'leaky_relu': case 'elu': case 'selu': case 'relu_squared': case 'crelu': case 'prelu': case 'reglu':
-      return [0];
-    case 'relu6': return [0, 6];
-    case 'thresholded_relu': return [n('alpha', 1)];
-    case 'hardtanh': return [n('min', -1), n('max', 1)];
-    case 'hardsigmoid': return p.alpha === undefined ? [-3, 3] : [(0 - n('beta', 0.5)) / n('alpha', 0.2), (1 - n('beta', 0.5)) / n('alpha', 0.2)];
-    case 'hardswish': return [-3, 3];
-    case 'hardshrink': case 'softshrink': return [-n('lambda', 0.5), n('lambda', 0.5)];
-    case 'softplus': return [n('threshold', 20) / n('beta', 1)];
-    default: return [];
-  }
+  return [...(OP_TESTING[op].kinks as (params: Record<string, unknown>) => readonly number[])(p)];
 }

@@ -41,6 +41,11 @@ export interface Capabilities {
   /** Largest tensor, in elements; bigger ones give `TOO_LARGE`. */
   readonly maxElements: number;
   /**
+   * Optional: the element-wise ops the backend offers, by canonical name (each once). Absent: every
+   * op of the catalogue. The conformance suite runs its per-op tests on these ops.
+   */
+  readonly ops?: readonly OpName[];
+  /**
    * Optional: op parameters the backend computes only within a range of magnitudes, by op and
    * parameter name (also where the op is an FFN activation). A parameter value that
    * is finite, non-zero and of a magnitude outside [min, max] gives `UNSUPPORTED_VALUE` naming the

@@ -11,6 +11,7 @@ export {
   OPS, OP_ALIASES, OP_NAMES, findOp, type OpAlias, type OpNameOrAlias, type OpParams,
   type AccuracyClass, type OpDefinition, type OpKind, type OpName, type OpParamMap, type ScalarFn,
 } from './ops/catalogue.js';
+export { OP_TESTING, type OpSpotValue, type OpTesting } from './ops/testing.js';
 export { resolveParams, type NumberRule, type ParamSpec, type ParamValue, type ResolvedParams } from './ops/params.js';
 export {
   UNLIMITED, checkSameDtype, checkTensor, prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul,
