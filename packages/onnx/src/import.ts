@@ -328,6 +328,7 @@ function graphSteps(nodes: readonly NodeObject[], constants: Map<string, Tensor>
         const alpha = (a.alpha as number | undefined) ?? 1;
         const beta = (a.beta as number | undefined) ?? 1;
         const product = ins[2] ? `${output}/product` : output;
+        if (ins[2]) uses.set(product, 1); // the product is only Gemm's own C addition's
         push({ kind: 'matmul', inputs: [ins[0], ins[1]], transposeA: a.transA === 1, transposeB: a.transB === 1, alpha, output: product });
         if (ins[2]) push({ kind: 'add', inputs: [product, ins[2]], scaleB: beta, output });
         continue;
@@ -413,7 +414,8 @@ function fuseFfns(steps: Step[], constants: Map<string, Tensor>, uses: Map<strin
   };
   const removed = new Set<Step>();
   const fused = new Map<Step, Step>();
-  for (const s of steps) {
+  // From the end, so that a linear layer is seen with its bias Add before its MatMul is seen alone.
+  for (const s of [...steps].reverse()) {
     if (removed.has(s)) continue;
     const second = linearAt(s.output);
     if (!second || second.steps[0] !== s) continue;
