@@ -23,7 +23,8 @@ describe('round trip: export → import → run equals the original call, bit fo
     for (const c of opCases([10, 20], dtype)) {
       it(`${dtype} ${c.label}`, async () => {
         const glu = OPS[c.op].kind === 'glu';
-        const value = new Tensor((dtype === 'float32' ? Float32Array : Float64Array).from(x.data, (v) => 2 - v / 3), x.shape);
+        const values = Array.from(x.data, (v) => 2 - v / 3);
+        const value = new Tensor(dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), x.shape);
         const model = importOnnx(exportOp(c.op, c.params as never, { shape: [10, 'n'], dtype, ...(c.weight ? { weight: c.weight } : {}) }));
         expect(model.source).toBe('recorded');
         const y = (await model.run(cpu, glu ? { gate: x, value } : { x })).y;
