@@ -37,7 +37,8 @@ interface ElementwiseCase {
   op: OpName;
   params?: object;
   gradient?: boolean;
-  ort?: { opType: string; attributes?: Record<string, number | string>; constants?: number[] };
+  /** Also time ONNX Runtime on the op as @rectifier/onnx exports it (at this opset: silu is ONNX Swish at 24). */
+  ort?: { opset: number };
   tf?: string;
   plain: (x: Float32Array, y: Float32Array) => void;
 }
@@ -50,15 +51,15 @@ function plainMap(f: (v: number) => number) {
 
 const gelu = OPS.gelu.f!;
 const CASES: ElementwiseCase[] = [
-  { label: 'relu', op: 'relu', ort: { opType: 'Relu' }, tf: 'relu', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v > 0 ? v : 0; } } },
-  { label: 'leaky_relu', op: 'leaky_relu', ort: { opType: 'LeakyRelu', attributes: { alpha: 0.01 } }, tf: 'leaky_relu', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v > 0 ? v : 0.01 * v; } } },
-  { label: 'relu6', op: 'relu6', ort: { opType: 'Clip', constants: [0, 6] }, tf: 'relu6', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v < 0 ? 0 : v > 6 ? 6 : v; } } },
-  { label: 'gelu (erf)', op: 'gelu', ort: { opType: 'Gelu' }, tf: 'gelu', plain: plainMap((v) => gelu(v, { approximate: 'none' })) },
-  { label: 'gelu (tanh)', op: 'gelu', params: { approximate: 'tanh' }, ort: { opType: 'Gelu', attributes: { approximate: 'tanh' } }, tf: 'gelu_tanh', plain: plainMap((v) => gelu(v, { approximate: 'tanh' })) },
-  { label: 'silu', op: 'silu', ort: { opType: 'Swish' }, tf: 'silu', plain: plainMap((v) => v / (1 + Math.exp(-v))) },
-  { label: 'mish', op: 'mish', ort: { opType: 'Mish' }, tf: 'mish', plain: plainMap((v) => v * Math.tanh(Math.log1p(Math.exp(v)))) },
-  { label: 'softplus', op: 'softplus', ort: { opType: 'Softplus' }, tf: 'softplus', plain: plainMap((v) => Math.log1p(Math.exp(v))) },
-  { label: 'sigmoid', op: 'sigmoid', ort: { opType: 'Sigmoid' }, tf: 'sigmoid', plain: plainMap((v) => 1 / (1 + Math.exp(-v))) },
+  { label: 'relu', op: 'relu', ort: { opset: 22 }, tf: 'relu', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v > 0 ? v : 0; } } },
+  { label: 'leaky_relu', op: 'leaky_relu', ort: { opset: 22 }, tf: 'leaky_relu', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v > 0 ? v : 0.01 * v; } } },
+  { label: 'relu6', op: 'relu6', ort: { opset: 22 }, tf: 'relu6', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v < 0 ? 0 : v > 6 ? 6 : v; } } },
+  { label: 'gelu (erf)', op: 'gelu', ort: { opset: 22 }, tf: 'gelu', plain: plainMap((v) => gelu(v, { approximate: 'none' })) },
+  { label: 'gelu (tanh)', op: 'gelu', params: { approximate: 'tanh' }, ort: { opset: 22 }, tf: 'gelu_tanh', plain: plainMap((v) => gelu(v, { approximate: 'tanh' })) },
+  { label: 'silu', op: 'silu', ort: { opset: 24 }, tf: 'silu', plain: plainMap((v) => v / (1 + Math.exp(-v))) },
+  { label: 'mish', op: 'mish', ort: { opset: 22 }, tf: 'mish', plain: plainMap((v) => v * Math.tanh(Math.log1p(Math.exp(v)))) },
+  { label: 'softplus', op: 'softplus', ort: { opset: 22 }, tf: 'softplus', plain: plainMap((v) => Math.log1p(Math.exp(v))) },
+  { label: 'sigmoid', op: 'sigmoid', ort: { opset: 22 }, tf: 'sigmoid', plain: plainMap((v) => 1 / (1 + Math.exp(-v))) },
   // TensorFlow.js's gradients are not registered in its Node bundle of tfjs-core: no tfjs column for these.
   { label: 'relu′', op: 'relu', gradient: true, plain: (x, y) => { for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? 1 : 0; } },
   { label: 'gelu′ (erf)', op: 'gelu', gradient: true, plain: plainMap((v) => OPS.gelu.df!(v, { approximate: 'none' })) },
@@ -131,7 +132,7 @@ async function elementwise(backends: RectifierContender[]) {
       }
       if (kase.ort && !kase.gradient) {
         for (const threads of [1, 2]) {
-          const run = await unarySession(kase.ort, n, threads);
+          const run = await unarySession(kase.op, kase.params, kase.ort.opset, n, threads);
           contenders.push({ name: `onnxruntime-node (${threads} thread${threads > 1 ? 's' : ''})`, run: () => run(x).then(keep) });
         }
       }
