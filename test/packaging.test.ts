@@ -65,6 +65,12 @@ describe('packed packages installed with npm outside the workspace', () => {
     expect(installed.dependencies['@rectifier/core']).toBeUndefined();
   }, 5 * COMMAND_LIMIT_MS);
 
+  it("the README's install loop packs exactly the public packages", () => {
+    const loop = readFileSync(join(root, 'README.md'), 'utf8').match(/^for p in ([a-z0-9 -]+); do$/m);
+    expect(loop, 'README.md has the `for p in …; do` install loop').not.toBeNull();
+    expect(loop![1].split(' ').sort()).toEqual([...PUBLIC_PACKAGES].sort());
+  });
+
   it('each tarball ships its LICENSE, README, package.json and built files, with self-contained source maps, and no sources or tests', () => {
     for (const tarball of readdirSync(work).filter((f) => f.endsWith('.tgz'))) {
       const files = sh('tar', ['-tzf', join(work, tarball)], work).trim().split('\n').map((f) => f.replace(/^package\//, ''));
