@@ -6,7 +6,7 @@
  *
  * Types only: the calling thread builds these (kernels.ts), the worker (worker.ts) runs them.
  */
-import type { DType, OpName, PreluLayout, ResolvedParams, TypedArray } from '@rectifier/core';
+import type { OpCall, OpName, TypedArray } from '@rectifier/core';
 import type { FfnOperands, MatmulOperands } from '@rectifier/backend-cpu/kernels';
 
 /** A tensor as it travels: shared data plus its shape. */
@@ -15,15 +15,14 @@ export interface SharedTensor {
   readonly shape: readonly number[];
 }
 
-/** An element-wise call, as core's OpCall minus the op definition (functions do not clone): the op goes by name. */
-export interface ElementwiseCall {
+/**
+ * An element-wise call, as core's OpCall minus the op definition (functions do not clone; the op
+ * goes by name) and the caller's `out` (the pool writes a shared output), inputs in shared memory.
+ */
+export type ElementwiseCall = Pick<OpCall, 'params' | 'dtype' | 'outShape' | 'prelu'> & {
   readonly op: OpName;
   readonly inputs: readonly SharedTensor[];
-  readonly params: ResolvedParams;
-  readonly dtype: DType;
-  readonly outShape: readonly number[];
-  readonly prelu?: PreluLayout;
-}
+};
 
 /** forwardKernel over the input elements [start, end) into `out` (the whole output). */
 export interface ForwardTask {

@@ -10,7 +10,7 @@
  * contiguous. `skipZeroA` skips the k-steps whose A entry is exactly zero — the sparsity-aware
  * path — which changes nothing in the sums except the 0·∞ = NaN products it never forms.
  */
-import type { DType, OpName, ResolvedParams, TypedArray } from '@rectifier/core';
+import type { DType, MatmulCall, OpName, ResolvedParams, TypedArray } from '@rectifier/core';
 import { wasmKernels } from '@rectifier/kernels-wasm';
 import { wasmForwardKernel } from './elementwise.js';
 
@@ -92,17 +92,11 @@ export function denseLayerF32(
   return WASM.gemm(a, b, out, m, k, n, false, sparse, epilogue) >= 0;
 }
 
-/** The operands of a matrix product op(A)·op(B) as typed arrays, and its sizes (op(A) is [m, k], op(B) [k, n]). */
-export interface MatmulOperands {
+/** A validated matmul call with its operands as typed arrays (what travels to a worker): op(A) is [m, k], op(B) [k, n]. */
+export type MatmulOperands = Pick<MatmulCall, 'transposeA' | 'transposeB' | 'm' | 'k' | 'n' | 'dtype'> & {
   readonly a: TypedArray;
   readonly b: TypedArray;
-  readonly transposeA: boolean;
-  readonly transposeB: boolean;
-  readonly m: number;
-  readonly k: number;
-  readonly n: number;
-  readonly dtype: DType;
-}
+};
 
 /**
  * Rows [rowStart, rowEnd) of op(A)·op(B), as an accumulator [rowEnd − rowStart, n]: the CPU backend
