@@ -37,7 +37,7 @@ export class CpuKernels implements Kernels {
   gradient(call: GradientCall): Tensor[] {
     const out = call.inputs.map((t) => allocate(call.dtype, t.size));
     gradientKernel(call, out);
-    return out.map((d, i) => new Tensor(d, call.inputs[i].shape));
+    return out.map((data, i) => new Tensor(data, call.inputs[i].shape));
   }
 
   matmul(c: MatmulCall): Tensor {

@@ -107,7 +107,7 @@ export class WorkersKernels implements Kernels {
       }
       out[1].set(sums);
     }
-    return out.map((d, i) => new Tensor(d, call.inputs[i].shape));
+    return out.map((data, i) => new Tensor(data, call.inputs[i].shape));
   }
 
   matmul(c: MatmulCall): Tensor | Promise<Tensor> {
