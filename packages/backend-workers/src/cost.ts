@@ -12,7 +12,10 @@
  */
 import type { DType, OpName } from '@rectifier/core';
 
-/** Nanoseconds per element, by op. */
+/**
+ * Nanoseconds per element, by op: every op of the catalogue has an entry (each table is checked
+ * with `satisfies CostTable`, so an op added to core without a cost here fails to compile).
+ */
 export type CostTable = Readonly<Record<OpName, number>>;
 
 /** Nanoseconds per element of each op's forward kernel on the calling thread (into an output). */
@@ -22,13 +25,13 @@ export const FORWARD_NS: Readonly<Record<DType, CostTable>> = Object.freeze({
     softplus: 7, mish: 3.5, hardsigmoid: 10, hardswish: 10, squareplus: 36, relu_squared: 1.5,
     thresholded_relu: 1.5, crelu: 3.5, noisy_relu: 75, sigmoid: 2.5, tanh: 27, hardtanh: 1.7, softsign: 10,
     hardshrink: 1.5, softshrink: 9, reglu: 2, geglu: 52, swiglu: 28,
-  }),
+  } satisfies CostTable),
   float64: Object.freeze({
     relu: 2.5, relu6: 2, leaky_relu: 2.7, prelu: 11, elu: 27, celu: 18, selu: 20, gelu: 52, silu: 37,
     softplus: 42, mish: 75, hardsigmoid: 18, hardswish: 18, squareplus: 56, relu_squared: 3.6,
     thresholded_relu: 3.6, crelu: 6.3, noisy_relu: 88, sigmoid: 25, tanh: 30, hardtanh: 2.2, softsign: 11,
     hardshrink: 1.9, softshrink: 11, reglu: 9.4, geglu: 54, swiglu: 46,
-  }),
+  } satisfies CostTable),
 });
 
 /** Nanoseconds per element of each op's gradient (every input's) on the calling thread. */
@@ -38,13 +41,13 @@ export const GRADIENT_NS: Readonly<Record<DType, CostTable>> = Object.freeze({
     softplus: 31, mish: 107, hardsigmoid: 12, hardswish: 13, squareplus: 53, relu_squared: 10,
     thresholded_relu: 10, crelu: 9.5, noisy_relu: 79, sigmoid: 26, tanh: 28, hardtanh: 10, softsign: 12,
     hardshrink: 11, softshrink: 11, reglu: 6, geglu: 127, swiglu: 69,
-  }),
+  } satisfies CostTable),
   float64: Object.freeze({
     relu: 3.8, relu6: 12, leaky_relu: 7.1, prelu: 15, elu: 27, celu: 17, selu: 19, gelu: 63, silu: 41,
     softplus: 31, mish: 128, hardsigmoid: 19, hardswish: 21, squareplus: 63, relu_squared: 20,
     thresholded_relu: 19, crelu: 15, noisy_relu: 78, sigmoid: 28, tanh: 30, hardtanh: 12, softsign: 14,
     hardshrink: 13, softshrink: 22, reglu: 21, geglu: 122, swiglu: 66,
-  }),
+  } satisfies CostTable),
 });
 
 /** Nanoseconds per multiply-add of matmul and the FFN (float32: the WebAssembly GEMM; float64: the JS loop). */

@@ -4,9 +4,10 @@
  * a task is a few hundred bytes whatever the tensor size, and the worker writes its results in
  * place. Workers return nothing; every result is already in shared memory when the task resolves.
  *
- * Types only (the worker is plain JavaScript and imports them through JSDoc).
+ * Types only: the calling thread builds these (kernels.ts), the worker (worker.ts) runs them.
  */
-import type { DType, OpName, PreluLayout, ResolvedParams, TypedArray } from '@rectifier/core';
+import type { OpCall, OpName, TypedArray } from '@rectifier/core';
+import type { FfnOperands, MatmulOperands } from '@rectifier/backend-cpu/kernels';
 
 /** A tensor as it travels: shared data plus its shape. */
 export interface SharedTensor {
@@ -14,15 +15,14 @@ export interface SharedTensor {
   readonly shape: readonly number[];
 }
 
-/** An element-wise call, as core's OpCall minus the op definition (functions do not clone): the op goes by name. */
-export interface ElementwiseCall {
+/**
+ * An element-wise call, as core's OpCall minus the op definition (functions do not clone; the op
+ * goes by name) and the caller's `out` (the pool writes a shared output), inputs in shared memory.
+ */
+export type ElementwiseCall = Pick<OpCall, 'params' | 'dtype' | 'outShape' | 'prelu'> & {
   readonly op: OpName;
   readonly inputs: readonly SharedTensor[];
-  readonly params: ResolvedParams;
-  readonly dtype: DType;
-  readonly outShape: readonly number[];
-  readonly prelu?: PreluLayout;
-}
+};
 
 /** forwardKernel over the input elements [start, end) into `out` (the whole output). */
 export interface ForwardTask {
@@ -45,57 +45,37 @@ export interface GradientTask {
 }
 
 /** Rows [rowStart, rowEnd) of op(A)·op(B) into `out` ([m, n], the call's dtype). */
-export interface MatmulTask {
+export interface MatmulTask extends MatmulOperands {
   readonly kind: 'matmul';
-  readonly a: TypedArray;
-  readonly b: TypedArray;
-  readonly transposeA: boolean;
-  readonly transposeB: boolean;
-  readonly m: number;
-  readonly k: number;
-  readonly n: number;
   readonly rowStart: number;
   readonly rowEnd: number;
   readonly out: TypedArray;
 }
 
-/** The FFN's weights and sizes, shared by every FFN task. */
-export interface FfnShared {
-  readonly x: TypedArray;
-  readonly w1: TypedArray;
-  readonly b1: TypedArray | undefined;
-  readonly w2: TypedArray;
-  readonly b2: TypedArray | undefined;
-  readonly v: TypedArray | undefined;
-  readonly bv: TypedArray | undefined;
-  readonly T: number;
-  readonly d: number;
-  readonly f: number;
-  readonly dOut: number;
-  readonly activation: OpName;
-  readonly activationParams: ResolvedParams;
-  readonly sparse: boolean;
-  readonly dtype: DType;
-}
-
-/**
- * Tokens [rowStart, rowEnd) of the forward pass: hidden rows into `h` ([T, f]) and output rows
- * into `y` (absent for the backward pass, which does not need y). With `backward`, the same rows of the backward pass that are per token: dz (and dzv)
- * into shared [T, f] arrays and dx rows.
- */
-export interface FfnRowsTask {
-  readonly kind: 'ffnRows';
-  readonly ffn: FfnShared;
+/** Tokens [rowStart, rowEnd) of the forward pass: their hidden rows into `h` ([T, f]), their output rows into `y` ([T, dOut]). */
+export interface FfnForwardTask {
+  readonly kind: 'ffnForward';
+  readonly ffn: FfnOperands;
   readonly rowStart: number;
   readonly rowEnd: number;
   readonly h: TypedArray;
-  readonly y?: TypedArray;
-  readonly backward?: {
-    readonly dy: TypedArray;
-    readonly dz: TypedArray;
-    readonly dzv: TypedArray | undefined;
-    readonly dx: TypedArray;
-  };
+  readonly y: TypedArray;
+}
+
+/**
+ * Tokens [rowStart, rowEnd) of the backward pass's per-token part, given dy ([T, dOut]): their rows
+ * of h, dz (and dzv) into those shared [T, f] arrays, and of dx into `dx` ([T, d]).
+ */
+export interface FfnBackwardRowsTask {
+  readonly kind: 'ffnBackwardRows';
+  readonly ffn: FfnOperands;
+  readonly rowStart: number;
+  readonly rowEnd: number;
+  readonly dy: TypedArray;
+  readonly h: TypedArray;
+  readonly dz: TypedArray;
+  readonly dzv: TypedArray | undefined;
+  readonly dx: TypedArray;
 }
 
 /**
@@ -104,7 +84,7 @@ export interface FfnRowsTask {
  */
 export interface FfnWeightsTask {
   readonly kind: 'ffnWeights';
-  readonly ffn: FfnShared;
+  readonly ffn: FfnOperands;
   readonly h: TypedArray;
   readonly dy: TypedArray;
   readonly dz: TypedArray;
@@ -123,4 +103,4 @@ export interface PingTask {
   readonly kind: 'ping';
 }
 
-export type Task = ForwardTask | GradientTask | MatmulTask | FfnRowsTask | FfnWeightsTask | PingTask;
+export type Task = ForwardTask | GradientTask | MatmulTask | FfnForwardTask | FfnBackwardRowsTask | FfnWeightsTask | PingTask;

@@ -8,7 +8,9 @@ import {
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import type { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SharedInputs, StagingBuffers, WorkersBackend } from '../src/backend.js';
+import { WorkersBackend } from '../src/backend.js';
+import { workerFilename } from '../src/pool.js';
+import { SharedInputs, StagingBuffers } from '../src/staging.js';
 import {
   createWorkersBackend, DEFAULT_MIN_SAVING_NS, elementwiseNs, multiplyAddNs, poolSavingNs, registerWorkersBackend,
 } from '../src/index.js';
@@ -239,6 +241,14 @@ describe('the small-input threshold', () => {
     const e = await expectCode(broken.ready(), ErrorCode.BackendUnavailable);
     expect(e.message).toContain('no-such-worker');
     await broken.dispose();
+  });
+
+  it('refuses to start without the built worker entry, with BACKEND_UNAVAILABLE naming the build', () => {
+    // The threads always run dist/worker.js (plain Node cannot load the .ts sources).
+    expect(workerFilename(undefined)).toBe(fileURLToPath(new URL('../dist/worker.js', import.meta.url)));
+    const unbuilt = new URL('./fixtures/unbuilt/dist/worker.js', import.meta.url);
+    expect(() => workerFilename(undefined, unbuilt)).toThrow(expect.objectContaining({ code: ErrorCode.BackendUnavailable }));
+    expect(() => workerFilename(undefined, unbuilt)).toThrow(/unbuilt.*build @rectifier\/backend-workers/);
   });
 
   it('rejects bad options with BAD_ARGUMENT', () => {

@@ -93,6 +93,14 @@ export function describeValue(v: unknown): string {
   }
 }
 
+/**
+ * The text of a caught failure for an error message: an Error's message, anything else thrown
+ * described as {@link describeValue} does (the failure itself goes into the error's `cause`).
+ */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : describeValue(e);
+}
+
 function describeUnsafe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';

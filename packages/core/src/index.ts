@@ -3,7 +3,7 @@
  * the ReLU-family op catalogue with float64 references for values and gradients, matmul and the
  * transformer FFN block, activation statistics, and backend selection.
  */
-export { ErrorCode, RectifierError, describeValue, type ErrorDetails } from './errors.js';
+export { ErrorCode, RectifierError, describeValue, errorMessage, type ErrorDetails } from './errors.js';
 export { DTYPES, allocate, dtypeOf, epsilon, isDType, roundTo, ulpDistance, type DType, type TypedArray } from './dtype.js';
 export { CORE_VERSION, MAX_RANK, MAX_TENSOR_ELEMENTS, Tensor, isTensor, sameShape, shapeSize, tensor, zeros, type NestedNumbers } from './tensor.js';
 export * as scalar from './math/scalar.js';
@@ -24,6 +24,9 @@ export {
   referenceFfnBackward, referenceForward, referenceGradient, referenceMatmul,
   type ActivationStats, type FfnGradients, type FfnResult,
 } from './reference.js';
+export {
+  columnSums, ffnBiasGradients, ffnGradients, ffnResult, type FfnBiasGradients, type FfnGradientArrays,
+} from './ffn-assembly.js';
 export {
   BackendBase, type Backend, type Capabilities, type Kernels, type MaybePromise, type OpInputs, type Operations, type Result, type SyncBackend,
 } from './backend.js';

@@ -7,7 +7,7 @@
  * tried, what it chose and why.
  */
 import type { Backend } from './backend.js';
-import { describeValue, ErrorCode, RectifierError } from './errors.js';
+import { describeValue, ErrorCode, errorMessage, RectifierError } from './errors.js';
 import { ownOptions } from './guard.js';
 
 /** Makes a backend (sync or async); `create` then awaits its `ready()`. A throw or rejection counts as unavailable. */
@@ -62,10 +62,6 @@ export interface BestOptions {
   readonly only?: readonly string[];
   /** Called for each backend that failed before one worked. Default: a console.warn line. */
   readonly onFallback?: (fallback: BackendFallback) => void;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : describeValue(e);
 }
 
 /** A set of named backend factories with priorities; see `best()`, `create()` and `describe()`. */
@@ -131,7 +127,7 @@ export class BackendRegistry {
     } catch (error) {
       await backend?.dispose().catch(() => undefined);
       if (error instanceof RectifierError && error.code === ErrorCode.BackendUnavailable) throw error;
-      throw new RectifierError(ErrorCode.BackendUnavailable, { op: 'create', argument: name, cause: error }, `backend '${name}' failed to initialise: ${errorText(error)}`);
+      throw new RectifierError(ErrorCode.BackendUnavailable, { op: 'create', argument: name, cause: error }, `backend '${name}' failed to initialise: ${errorMessage(error)}`);
     }
   }
 
@@ -140,7 +136,7 @@ export class BackendRegistry {
     const own = ownOptions('best', options, ['only', 'onFallback']);
     const only = own.only as readonly string[] | undefined;
     const onFallback = (own.onFallback as BestOptions['onFallback']) ?? ((f: BackendFallback) => {
-      console.warn(`rectifier: backend '${f.name}' is unavailable (${errorText(f.error)}); trying the next one`);
+      console.warn(`rectifier: backend '${f.name}' is unavailable (${errorMessage(f.error)}); trying the next one`);
     });
     const candidates = this.names().filter((n) => (only === undefined ? this.#entries.get(n)!.automatic : only.includes(n)));
     const failures: BackendFallback[] = [];
@@ -149,17 +145,17 @@ export class BackendRegistry {
       try {
         const backend = await this.create(name);
         tried.push({ name });
-        const skipped = failures.length === 0 ? '' : `; ${failures.map((f) => `${f.name} was unavailable (${errorText(f.error)})`).join('; ')}`;
+        const skipped = failures.length === 0 ? '' : `; ${failures.map((f) => `${f.name} was unavailable (${errorMessage(f.error)})`).join('; ')}`;
         this.#lastChoice = { tried, chosen: name, reason: `the highest-priority ${only === undefined ? 'automatic ' : ''}backend that initialised${skipped}` };
         return backend;
       } catch (error) {
         const f = { name, error };
         failures.push(f);
-        tried.push({ name, error: errorText(error) });
+        tried.push({ name, error: errorMessage(error) });
         onFallback(f);
       }
     }
-    const why = failures.map((f) => `${f.name}: ${errorText(f.error)}`).join('; ');
+    const why = failures.map((f) => `${f.name}: ${errorMessage(f.error)}`).join('; ');
     this.#lastChoice = { tried, chosen: undefined, reason: candidates.length === 0 ? 'no backend is registered' : `none initialised (${why})` };
     throw new RectifierError(ErrorCode.BackendUnavailable, { op: 'best', cause: failures }, candidates.length === 0 ? 'no backend is registered' : `no backend could be initialised (${why})`);
   }

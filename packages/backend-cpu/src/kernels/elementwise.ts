@@ -45,18 +45,18 @@ function wasmGradientKernel(name: OpName, p: ResolvedParams): GradientKernel | u
 /** Runs the float32 forward op in WebAssembly if there is a kernel for it; false otherwise. */
 function wasmForward(name: OpName, x: TypedArray, y: TypedArray, p: ResolvedParams, start: number, end: number): boolean {
   if (WASM === undefined || !(x instanceof Float32Array) || !(y instanceof Float32Array)) return false;
-  const k = wasmForwardKernel(name, p);
-  if (k === undefined || !WASM.has(k[0])) return false;
-  WASM.unary(k[0], x, y, start, end, k[1], k[2]);
+  const kernel = wasmForwardKernel(name, p);
+  if (kernel === undefined || !WASM.has(kernel[0])) return false;
+  WASM.unary(kernel[0], x, y, start, end, kernel[1], kernel[2]);
   return true;
 }
 
 /** Runs the float32 gradient in WebAssembly if there is a kernel for it; false otherwise. */
 function wasmGradient(name: OpName, x: TypedArray, dy: TypedArray, dx: TypedArray, p: ResolvedParams, start: number, end: number): boolean {
   if (WASM === undefined || !(x instanceof Float32Array) || !(dy instanceof Float32Array) || !(dx instanceof Float32Array)) return false;
-  const k = wasmGradientKernel(name, p);
-  if (k === undefined || !WASM.has(k)) return false;
-  WASM.gradient(k, x, dy, dx, start, end);
+  const kernel = wasmGradientKernel(name, p);
+  if (kernel === undefined || !WASM.has(kernel)) return false;
+  WASM.gradient(kernel, x, dy, dx, start, end);
   return true;
 }
 
@@ -85,12 +85,12 @@ const FAST_FORWARD: Partial<Record<OpName, Loop>> = {
     for (let i = s; i < e; i++) { const v = x[i]; y[i] = v <= 0 ? 0 : v >= 6 ? 6 : v; }
   },
   leaky_relu: (x, y, p, s, e) => {
-    const a = p.alpha as number;
-    for (let i = s; i < e; i++) { const v = x[i]; y[i] = v > 0 ? v : a * v; }
+    const alpha = p.alpha as number;
+    for (let i = s; i < e; i++) { const v = x[i]; y[i] = v > 0 ? v : alpha * v; }
   },
   thresholded_relu: (x, y, p, s, e) => {
-    const a = p.alpha as number;
-    for (let i = s; i < e; i++) { const v = x[i]; y[i] = v <= a ? 0 : v; }
+    const threshold = p.alpha as number; // ONNX's name for it
+    for (let i = s; i < e; i++) { const v = x[i]; y[i] = v <= threshold ? 0 : v; }
   },
   hardtanh: (x, y, p, s, e) => {
     const lo = p.min as number;
@@ -98,8 +98,8 @@ const FAST_FORWARD: Partial<Record<OpName, Loop>> = {
     for (let i = s; i < e; i++) { const v = x[i]; const t = v < lo ? lo : v; y[i] = t > hi ? hi : t; }
   },
   hardshrink: (x, y, p, s, e) => {
-    const l = p.lambda as number;
-    for (let i = s; i < e; i++) { const v = x[i]; y[i] = Math.abs(v) <= l ? 0 : v; }
+    const lambda = p.lambda as number;
+    for (let i = s; i < e; i++) { const v = x[i]; y[i] = Math.abs(v) <= lambda ? 0 : v; }
   },
   relu_squared: (x, y, _p, s, e) => {
     for (let i = s; i < e; i++) { const v = x[i]; const r = v <= 0 ? 0 : v; y[i] = r * r; }
@@ -111,8 +111,8 @@ const FAST_GRADIENT: Partial<Record<OpName, GradLoop>> = {
     for (let i = s; i < e; i++) { const v = x[i]; dx[i] = v > 0 ? dy[i] : v <= 0 ? 0 : v; }
   },
   leaky_relu: (x, dy, dx, p, s, e) => {
-    const a = p.alpha as number;
-    for (let i = s; i < e; i++) { const v = x[i]; dx[i] = v > 0 ? dy[i] : v <= 0 ? gradientProduct(a, dy[i]) : v; }
+    const alpha = p.alpha as number;
+    for (let i = s; i < e; i++) { const v = x[i]; dx[i] = v > 0 ? dy[i] : v <= 0 ? gradientProduct(alpha, dy[i]) : v; }
   },
 };
 
@@ -135,17 +135,17 @@ export function forwardKernel(call: OpCall, y: TypedArray, start = 0, end = call
     }
     case 'glu': {
       const f = op.f!;
-      const v = call.inputs[1].data;
-      for (let i = start; i < end; i++) y[i] = f(x[i], p) * v[i];
+      const value = call.inputs[1].data;
+      for (let i = start; i < end; i++) y[i] = f(x[i], p) * value[i];
       return;
     }
     case 'prelu': {
-      const w = call.inputs[1].data;
+      const slopes = call.inputs[1].data;
       const { channels, inner } = call.prelu!;
       // Walk x in runs of `inner` elements that share one slope: no division per element.
       let i = start;
       for (let run = Math.floor(start / inner); i < end; run++) {
-        const slope = w[run % channels];
+        const slope = slopes[run % channels];
         const stop = Math.min((run + 1) * inner, end);
         for (; i < stop; i++) { const v = x[i]; y[i] = v > 0 ? v : slope * v; }
       }
@@ -154,11 +154,11 @@ export function forwardKernel(call: OpCall, y: TypedArray, start = 0, end = call
     case 'crelu': {
       const last = call.inputs[0].shape[call.inputs[0].rank - 1];
       for (let i = start; i < end; i++) {
-        const r = Math.floor(i / last);
-        const o = i + r * last; // 2·r·last + j
+        const row = Math.floor(i / last);
+        const positive = i + row * last; // 2·row·last + j: the row's first half, then -x in its second
         const v = x[i];
-        y[o] = v <= 0 ? 0 : v;
-        y[o + last] = -v <= 0 ? 0 : -v;
+        y[positive] = v <= 0 ? 0 : v;
+        y[positive + last] = -v <= 0 ? 0 : -v;
       }
       return;
     }
@@ -193,35 +193,35 @@ export function gradientKernel(
     case 'glu': {
       const f = op.f!;
       const df = op.df!;
-      const v = call.inputs[1].data;
-      const dv = out[1];
+      const value = call.inputs[1].data;
+      const dvalue = out[1];
       for (let i = start; i < end; i++) {
-        const g = x[i];
-        dx[i] = gradientProduct(df(g, p), dy[i] * v[i]);
-        dv[i] = gradientProduct(f(g, p), dy[i]);
+        const gate = x[i];
+        dx[i] = gradientProduct(df(gate, p), dy[i] * value[i]);
+        dvalue[i] = gradientProduct(f(gate, p), dy[i]);
       }
       return;
     }
     case 'prelu': {
-      const w = call.inputs[1].data;
+      const slopes = call.inputs[1].data;
       const { channels, inner } = call.prelu!;
-      const sums = slopeSums ?? new Float64Array(w.length); // slope sums accumulate in float64
+      const sums = slopeSums ?? new Float64Array(slopes.length); // slope sums accumulate in float64
       let i = start;
       for (let run = Math.floor(start / inner); i < end; run++) {
-        const c = run % channels;
-        const slope = w[c];
+        const channel = run % channels;
+        const slope = slopes[channel];
         const stop = Math.min((run + 1) * inner, end);
-        let s = 0;
+        let runSum = 0;
         for (; i < stop; i++) {
           const v = x[i];
           if (v > 0) {
             dx[i] = dy[i];
           } else {
             dx[i] = v <= 0 ? gradientProduct(slope, dy[i]) : v;
-            s += gradientProduct(v, dy[i]);
+            runSum += gradientProduct(v, dy[i]);
           }
         }
-        sums[c] += s;
+        sums[channel] += runSum;
       }
       if (slopeSums === undefined) out[1].set(sums);
       return;
@@ -229,9 +229,9 @@ export function gradientKernel(
     case 'crelu': {
       const last = call.inputs[0].shape[call.inputs[0].rank - 1];
       for (let i = start; i < end; i++) {
-        const o = i + Math.floor(i / last) * last;
+        const positive = i + Math.floor(i / last) * last;
         const v = x[i];
-        dx[i] = gradientProduct(step(v), dy[o]) - gradientProduct(step(-v), dy[o + last]);
+        dx[i] = gradientProduct(step(v), dy[positive]) - gradientProduct(step(-v), dy[positive + last]);
       }
       return;
     }

@@ -10,7 +10,7 @@
  * contiguous. `skipZeroA` skips the k-steps whose A entry is exactly zero — the sparsity-aware
  * path — which changes nothing in the sums except the 0·∞ = NaN products it never forms.
  */
-import type { DType, OpName, ResolvedParams, TypedArray } from '@rectifier/core';
+import type { DType, MatmulCall, OpName, ResolvedParams, TypedArray } from '@rectifier/core';
 import { wasmKernels } from '@rectifier/kernels-wasm';
 import { wasmForwardKernel } from './elementwise.js';
 
@@ -74,40 +74,42 @@ export function gemmAccumulate(
 }
 
 /**
- * A float32 dense layer in one WebAssembly call: act(a·b + bias) for row-major a [m, k] and b
- * [k, n], the bias and the activation fused into the GEMM while C is in the module's memory — bit
- * for bit what biasedAccumulator, gemmAccumulate and activate give, minus their passes over JS
- * memory. `activation` undefined: none (the FFN's output layer). Returns undefined where this path
+ * A float32 dense layer in one WebAssembly call: out = act(a·b + bias) for row-major a [m, k] and
+ * b [k, n], the bias and the activation fused into the GEMM while C is in the module's memory —
+ * bit for bit what biasedAccumulator, gemmAccumulate and activate give, minus their passes over JS
+ * memory. `activation` undefined: none (the FFN's output layer). Returns false where this path
  * does not apply (no WebAssembly, an activation without a WebAssembly kernel, operands beyond the
- * module's memory); the caller then runs the separate steps.
+ * module's memory), with `out` untouched; the caller then runs the separate steps.
  */
-function denseLayerF32(
+export function denseLayerF32(
   a: Float32Array, b: Float32Array, bias: Float32Array | undefined, m: number, k: number, n: number,
-  activation: { name: OpName; params: ResolvedParams } | undefined, sparse: boolean,
-): Float32Array | undefined {
-  if (WASM === undefined) return undefined;
+  activation: { name: OpName; params: ResolvedParams } | undefined, sparse: boolean, out: Float32Array,
+): boolean {
+  if (WASM === undefined) return false;
   const kernel = activation === undefined ? undefined : wasmForwardKernel(activation.name, activation.params);
-  if (activation !== undefined && (kernel === undefined || !WASM.has(kernel[0]))) return undefined;
-  const out = new Float32Array(m * n);
+  if (activation !== undefined && (kernel === undefined || !WASM.has(kernel[0]))) return false;
   const epilogue = { bias, activation: kernel === undefined ? undefined : { kernel: kernel[0], p0: kernel[1], p1: kernel[2] } };
-  return WASM.gemm(a, b, out, m, k, n, false, sparse, epilogue) < 0 ? undefined : out;
+  return WASM.gemm(a, b, out, m, k, n, false, sparse, epilogue) >= 0;
 }
 
+/** A validated matmul call with its operands as typed arrays (what travels to a worker): op(A) is [m, k], op(B) [k, n]. */
+export type MatmulOperands = Pick<MatmulCall, 'transposeA' | 'transposeB' | 'm' | 'k' | 'n' | 'dtype'> & {
+  readonly a: TypedArray;
+  readonly b: TypedArray;
+};
+
 /**
- * The FFN forward pass for `rows` tokens as two fused dense layers (float32, a non-GLU activation
- * with a WebAssembly kernel): h = act(x·W1 + b1), y = h·W2 + b2 (skipping h's zeros when
- * `sparse`). Undefined where that path does not apply; the caller then runs the separate steps,
- * which give the same bits.
+ * Rows [rowStart, rowEnd) of op(A)·op(B), as an accumulator [rowEnd − rowStart, n]: the CPU backend
+ * computes all rows at once, each worker its block, with the same sums in the same order.
  */
-export function ffnForwardFused(
-  x: TypedArray, w1: TypedArray, b1: TypedArray | undefined, w2: TypedArray, b2: TypedArray | undefined,
-  rows: number, d: number, f: number, dOut: number, activation: { name: OpName; params: ResolvedParams }, sparse: boolean,
-): { h: Float32Array; y: Float32Array } | undefined {
-  const f32 = (t: TypedArray | undefined): t is Float32Array | undefined => t === undefined || t instanceof Float32Array;
-  if (!(x instanceof Float32Array && w1 instanceof Float32Array && w2 instanceof Float32Array && f32(b1) && f32(b2))) return undefined;
-  const h = denseLayerF32(x, w1, b1, rows, d, f, activation, false);
-  const y = h === undefined ? undefined : denseLayerF32(h, w2, b2, rows, f, dOut, undefined, sparse);
-  return h === undefined || y === undefined ? undefined : { h, y };
+export function matmulRows(op: MatmulOperands, rowStart: number, rowEnd: number): Accumulator {
+  const { m, k, n } = op;
+  const [sA0, sA1] = op.transposeA ? [1, m] : [k, 1];
+  const bRowMajor = op.transposeB ? transpose(op.b, n, k) : op.b;
+  const acc = accumulator(op.dtype, (rowEnd - rowStart) * n);
+  // Row i of op(A) starts at a[i·sA0]: a block's rows are the same strides from an offset.
+  gemmAccumulate(acc, op.a.subarray(rowStart * sA0), sA0, sA1, bRowMajor, rowEnd - rowStart, k, n, false);
+  return acc;
 }
 
 /** A row-major transpose copy: [rows, cols] → [cols, rows]. */

@@ -1,0 +1,168 @@
+/**
+ * The FFN block over token rows: h = act(x·W1 + b1) (⊙ (x·V + bv) for a GLU), y = h·W2 + b2, and
+ * its backward pass. Each function computes a [rowStart, rowEnd) block of tokens (or, for the
+ * weight gradients, of the weights' own rows), so the CPU backend runs them over every row on the
+ * calling thread and the worker backend runs the same code on one block per thread — the same
+ * sums in the same order, so the results agree bit for bit.
+ *
+ * Arrays passed in are whole ([T, ·] for per-token ones); a block function reads and writes only
+ * its rows of them. What a GEMM produces comes back as the block's accumulator: the caller keeps
+ * it (`inDtype`) or stores it at the block's rows (`set`, which rounds to float32 exactly as
+ * `inDtype` does). Intermediates (z, the hidden layer, dh, dz) are kept in the call's dtype.
+ */
+import {
+  columnSums, ffnBiasGradients, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
+} from '@rectifier/core';
+import { activate, activateBackward } from './elementwise.js';
+import { accumulator, biasedAccumulator, denseLayerF32, gemmAccumulate, inDtype, transpose, type Accumulator } from './matmul.js';
+
+/** An FFN call's operands as typed arrays (what travels to a worker), its sizes and its activation. */
+export interface FfnOperands {
+  /** [T, d] */
+  readonly x: TypedArray;
+  /** [d, f] */
+  readonly w1: TypedArray;
+  readonly b1: TypedArray | undefined;
+  /** [f, dOut] */
+  readonly w2: TypedArray;
+  readonly b2: TypedArray | undefined;
+  /** [d, f], GLU activations only */
+  readonly v: TypedArray | undefined;
+  readonly bv: TypedArray | undefined;
+  readonly T: number;
+  readonly d: number;
+  readonly f: number;
+  readonly dOut: number;
+  readonly activation: OpName;
+  readonly activationParams: ResolvedParams;
+  readonly sparse: boolean;
+  readonly dtype: DType;
+}
+
+/** A validated call's operands, each array passed through `place` (the worker backend: into shared memory). */
+export function ffnOperands(c: FfnCall, place: (data: TypedArray) => TypedArray = (data) => data): FfnOperands {
+  const placeOptional = (data: TypedArray | undefined): TypedArray | undefined => (data === undefined ? undefined : place(data));
+  return {
+    x: place(c.x.data), w1: place(c.w1.data), b1: placeOptional(c.b1?.data), w2: place(c.w2.data), b2: placeOptional(c.b2?.data),
+    v: placeOptional(c.v?.data), bv: placeOptional(c.bv?.data),
+    T: c.T, d: c.d, f: c.f, dOut: c.dOut, activation: c.activation.name, activationParams: c.activationParams,
+    sparse: c.sparse, dtype: c.dtype,
+  };
+}
+
+/** The pre-activations of tokens [rowStart, rowEnd): z = x·W1 + b1 and, for a GLU, zv = x·V + bv ([rows, f] each). */
+function preActivationRows(c: FfnOperands, rowStart: number, rowEnd: number): { z: TypedArray; zv: TypedArray | undefined } {
+  const { d, f, dtype } = c;
+  const rows = rowEnd - rowStart;
+  const x = c.x.subarray(rowStart * d, rowEnd * d);
+  const zAcc = biasedAccumulator(rows, f, c.b1, dtype);
+  gemmAccumulate(zAcc, x, d, 1, c.w1, rows, d, f, false);
+  if (c.v === undefined) return { z: inDtype(zAcc, dtype), zv: undefined };
+  const zvAcc = biasedAccumulator(rows, f, c.bv, dtype);
+  gemmAccumulate(zvAcc, x, d, 1, c.v, rows, d, f, false);
+  return { z: inDtype(zAcc, dtype), zv: inDtype(zvAcc, dtype) };
+}
+
+/**
+ * The forward pass of tokens [rowStart, rowEnd): writes their rows of the hidden layer into `h`
+ * ([T, f], the call's dtype) and returns their rows of y ([rows, dOut]). Where it can (float32, a
+ * non-GLU activation with a WebAssembly kernel) the biases and the activation fuse into the two
+ * GEMMs, which gives the same bits as the separate steps.
+ */
+export function ffnForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray): Accumulator {
+  const { d, f, dOut, dtype } = c;
+  const rows = rowEnd - rowStart;
+  const hRows = h.subarray(rowStart * f, rowEnd * f);
+  const fused = c.v === undefined ? fusedForwardRows(c, rowStart, rowEnd, hRows) : undefined;
+  if (fused !== undefined) return fused;
+  const { z, zv } = preActivationRows(c, rowStart, rowEnd);
+  activate(c.activation, z, zv, hRows, c.activationParams);
+  const yAcc = biasedAccumulator(rows, dOut, c.b2, dtype);
+  gemmAccumulate(yAcc, hRows, f, 1, c.w2, rows, f, dOut, c.sparse);
+  return yAcc;
+}
+
+/**
+ * The forward pass as two fused WebAssembly dense layers, hidden rows into `hRows`; undefined
+ * where that path does not apply (then `ffnForwardRows` runs the separate steps over all of hRows).
+ */
+function fusedForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, hRows: TypedArray): Float32Array | undefined {
+  const { x, w1, b1, w2, b2, d, f, dOut } = c;
+  const f32 = (t: TypedArray | undefined): t is Float32Array | undefined => t === undefined || t instanceof Float32Array;
+  if (!(x instanceof Float32Array && w1 instanceof Float32Array && w2 instanceof Float32Array && hRows instanceof Float32Array)) return undefined;
+  if (!f32(b1) || !f32(b2)) return undefined;
+  const rows = rowEnd - rowStart;
+  const activation = { name: c.activation, params: c.activationParams };
+  if (!denseLayerF32(x.subarray(rowStart * d, rowEnd * d), w1, b1, rows, d, f, activation, false, hRows)) return undefined;
+  const y = new Float32Array(rows * dOut);
+  return denseLayerF32(hRows, w2, b2, rows, f, dOut, undefined, c.sparse, y) ? y : undefined;
+}
+
+/** The per-token arrays of the backward pass ([T, f] each, the call's dtype), which it writes. */
+export interface FfnBackwardRowOutputs {
+  /** the hidden layer, recomputed */
+  readonly h: TypedArray;
+  /** ∂L/∂z */
+  readonly dz: TypedArray;
+  /** ∂L/∂zv, GLU activations only */
+  readonly dzv: TypedArray | undefined;
+}
+
+/**
+ * The per-token part of the backward pass for tokens [rowStart, rowEnd), given dy ([T, dOut]):
+ * recomputes their hidden rows, writes their rows of h, dz (and dzv) into `out` and returns their
+ * rows of dx = dz·W1ᵀ (+ dzv·Vᵀ) ([rows, d]). The weight gradients, which sum over every token,
+ * are {@link ffnWeightGradientRows}'.
+ */
+export function ffnBackwardRows(c: FfnOperands, rowStart: number, rowEnd: number, dy: TypedArray, out: FfnBackwardRowOutputs): Accumulator {
+  const { d, f, dOut, dtype } = c;
+  const rows = rowEnd - rowStart;
+  const { z, zv } = preActivationRows(c, rowStart, rowEnd);
+  activate(c.activation, z, zv, out.h.subarray(rowStart * f, rowEnd * f), c.activationParams);
+  const dhAcc = accumulator(dtype, rows * f); // dy·W2ᵀ
+  gemmAccumulate(dhAcc, dy.subarray(rowStart * dOut, rowEnd * dOut), dOut, 1, transpose(c.w2, f, dOut), rows, dOut, f, false);
+  const dh = inDtype(dhAcc, dtype);
+  const dz = out.dz.subarray(rowStart * f, rowEnd * f);
+  const dzv = out.dzv?.subarray(rowStart * f, rowEnd * f);
+  activateBackward(c.activation, z, zv, dh, dz, dzv, c.activationParams);
+  const dx = accumulator(dtype, rows * d); // dz·W1ᵀ (+ dzv·Vᵀ)
+  gemmAccumulate(dx, dz, f, 1, transpose(c.w1, d, f), rows, f, d, false);
+  if (dzv !== undefined && c.v !== undefined) gemmAccumulate(dx, dzv, f, 1, transpose(c.v, d, f), rows, f, d, false);
+  return dx;
+}
+
+/** Blocks of the weight gradients: rows [dStart, dEnd) of dW1 and dV ([·, f]), rows [fStart, fEnd) of dW2 ([·, dOut]). */
+export interface FfnWeightGradientBlocks {
+  readonly dw1: Accumulator;
+  /** GLU activations only */
+  readonly dv: Accumulator | undefined;
+  readonly dw2: Accumulator;
+}
+
+/**
+ * Rows of the weight gradients, from the per-token arrays of the whole call (h, dy, dz, dzv):
+ * rows [dStart, dEnd) of dW1 = xᵀ·dz (and dV = xᵀ·dzv), rows [fStart, fEnd) of dW2 = hᵀ·dy. Each
+ * row is a sum over every token, so a block of rows needs no reduction across blocks.
+ */
+export function ffnWeightGradientRows(
+  c: FfnOperands, perToken: FfnBackwardRowOutputs & { readonly dy: TypedArray },
+  [dStart, dEnd]: readonly [number, number], [fStart, fEnd]: readonly [number, number],
+): FfnWeightGradientBlocks {
+  const { x, T, d, f, dOut, dtype } = c;
+  const dRows = dEnd - dStart;
+  const fRows = fEnd - fStart;
+  const dw1 = accumulator(dtype, dRows * f); // xᵀ·dz
+  const dv = perToken.dzv === undefined ? undefined : accumulator(dtype, dRows * f); // xᵀ·dzv
+  if (dRows > 0) {
+    gemmAccumulate(dw1, x.subarray(dStart), 1, d, perToken.dz, dRows, T, f, false);
+    if (dv !== undefined) gemmAccumulate(dv, x.subarray(dStart), 1, d, perToken.dzv!, dRows, T, f, false);
+  }
+  const dw2 = accumulator(dtype, fRows * dOut); // hᵀ·dy
+  if (fRows > 0) gemmAccumulate(dw2, perToken.h.subarray(fStart), 1, f, perToken.dy, fRows, T, dOut, false);
+  return { dw1, dv, dw2 };
+}
+
+/** The bias gradients a call asks for, summed over its tokens in row order in float64, then in the call's dtype. */
+export function ffnBiasSums(c: FfnCall, perToken: { readonly dz: TypedArray; readonly dy: TypedArray; readonly dzv: TypedArray | undefined }): FfnBiasGradients {
+  return ffnBiasGradients(c, perToken, (m, cols) => inDtype(columnSums(m, c.T, cols), c.dtype));
+}
