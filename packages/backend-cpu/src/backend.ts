@@ -1,6 +1,6 @@
 import {
   activationStatsOf, allocate, BackendBase, MAX_TENSOR_ELEMENTS, Tensor,
-  type ActivationStats, type Capabilities, type DType, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
+  type Capabilities, type DType, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type SyncBackend, type TypedArray,
 } from '@rectifier/core';
 import { activate, activateBackward, forwardKernel, gradientKernel } from './kernels/elementwise.js';
@@ -141,10 +141,6 @@ export class CpuKernels implements Kernels {
       ...(dv ? { dv: round(dv, [d, f]) } : {}),
       ...(dzv && c.bv ? { dbv: round(columnSums(dzv, T, f), [f]) } : {}),
     };
-  }
-
-  activationStats(h: Tensor): ActivationStats {
-    return activationStatsOf(h.data, h.shape[0], h.shape[1]);
   }
 }
 

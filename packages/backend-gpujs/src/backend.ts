@@ -4,7 +4,7 @@
  */
 import {
   activationStatsOf, BackendBase, describeValue, ErrorCode, noisyReluInput, OPS, RectifierError, Tensor,
-  type ActivationStats, type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
+  type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type OpDefinition, type ResolvedParams,
 } from '@rectifier/core';
 import { elementwiseOp, functionName, gradientFunctionName } from './kernels/ops.js';
@@ -63,6 +63,7 @@ const COMMON_CAPABILITIES = {
   signedZeros: true,
   nonFinite: true,
   maxElements: GPUJS_MAX_ELEMENTS,
+  maxInner: MAX_INNER,
   paramLimits: GPUJS_PARAM_LIMITS,
 } as const;
 
@@ -503,11 +504,6 @@ class GpujsKernels implements Kernels {
     } finally {
       for (const v of live) rt.release(v);
     }
-  }
-
-  activationStats(h: Tensor): ActivationStats {
-    // Counting exact zeros is a read of data the caller already holds on the host, done at once.
-    return activationStatsOf(h.data, h.shape[0], h.shape[1]);
   }
 }
 

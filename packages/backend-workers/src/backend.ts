@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   activationStatsOf, BackendBase, describeValue, ErrorCode, RectifierError, Tensor,
-  type ActivationStats, type Capabilities, type DType, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
+  type Capabilities, type DType, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type TypedArray,
 } from '@rectifier/core';
 import { CpuKernels, gemmAccumulate } from '@rectifier/backend-cpu/kernels';
@@ -370,11 +370,6 @@ class WorkersKernels implements Kernels {
       ...(dv ? { dv: new Tensor(dv, [d, f]) } : {}),
       ...(dbv ? { dbv } : {}),
     };
-  }
-
-  activationStats(h: Tensor): ActivationStats {
-    // One pass of comparisons, cheaper than posting it: always on the calling thread.
-    return this.#cpu.activationStats(h);
   }
 }
 
