@@ -1,0 +1,154 @@
+/**
+ * Lifecycle: many concurrent calls agree; the soak keeps heap, RSS and the backend's resources flat;
+ * two fresh instances give the same bits; every call after dispose gives DISPOSED.
+ */
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ErrorCode, OP_NAMES, OPS, RectifierError, tensor, type Backend, type FfnWeights, type OpName, type Tensor } from '@rectifier/core';
+import { describe, expect, it } from 'vitest';
+import { expectCode } from '../assertions.js';
+import { checksum } from '../compare.js';
+import { normals, PARAM_VARIANTS } from '../inputs.js';
+import type { SuiteContext } from '../harness.js';
+
+/** The soak test's calls per backend, and the growth it allows after its warm-up (MiB). */
+export const SOAK_CALLS = 10_000;
+export const SOAK_HEAP_BOUND_MIB = 16;
+export const SOAK_RSS_BOUND_MIB = 64;
+
+/** The V8 garbage collector, exposed at run time (no --expose-gc flag needed on the test runner). */
+function exposeGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+function memory(gc: () => void): { heapUsed: number; arrayBuffers: number } {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
+}
+
+/** Defines the lifecycle section (the soak's figures go to the reliability report). */
+export function lifecycleSection(ctx: SuiteContext): void {
+  const { backend, create, dtypes, forward, opTensors, options, reliability } = ctx;
+  describe('lifecycle', () => {
+    it('stays correct over many calls', async () => {
+      const x = tensor(normals(1024, 70));
+      const expected = checksum((await forward('gelu', [x])).data);
+      const tasks: Promise<Tensor>[] = [];
+      for (let i = 0; i < 1000; i++) tasks.push(backend().forward('gelu', x));
+      const results = await Promise.all(tasks);
+      expect(new Set(results.map((r) => checksum(r.data)))).toEqual(new Set([expected]));
+    });
+
+    it(`soak: ${SOAK_CALLS.toLocaleString('en-US')} mixed calls keep heap, RSS and the backend's resources flat`, async () => {
+      const gc = exposeGc();
+      const x = tensor(normals(257, 71));
+      const dyx = tensor(normals(257, 73));
+      const m = tensor(normals(16 * 16, 72), [16, 16]);
+      const fx = tensor(normals(4 * 8, 74), [4, 8]);
+      const w: FfnWeights = { w1: tensor(normals(8 * 12, 75), [8, 12]), b1: tensor(normals(12, 76)), w2: tensor(normals(12 * 5, 77), [12, 5]) };
+      const fdy = tensor(normals(4 * 5, 78), [4, 5]);
+      const slopes = tensor([0.25]);
+      const ops: OpName[] = ['relu', 'gelu', 'silu', 'leaky_relu', 'softplus', 'mish', 'hardswish', 'tanh'];
+      const call = async (i: number): Promise<void> => {
+        const op = ops[i % ops.length];
+        switch (i % 10) {
+          case 0: case 1: case 2: { const y = await backend().forward(op, x); if (y.size !== x.size) throw new Error('size'); break; }
+          case 3: case 4: { const [dx] = await backend().gradient(op, x, dyx); if (dx.size !== x.size) throw new Error('size'); break; }
+          case 5: { const [dx, dw] = await backend().gradient('prelu', [x, slopes], dyx); if (dx.size + dw.size !== 258) throw new Error('size'); break; }
+          case 6: { const c = await backend().matmul(m, m, { transposeB: i % 20 === 6 }); if (c.size !== 256) throw new Error('size'); break; }
+          case 7: { const r = await backend().ffn(fx, w, { activation: op === 'gelu' ? 'gelu' : 'relu', stats: i % 20 === 7 }); if (r.y.size !== 20) throw new Error('size'); break; }
+          case 8: { const g = await backend().ffnBackward(fx, w, fdy); if (g.dx.size !== 32) throw new Error('size'); break; }
+          default: {
+            if (i % 50 === 9) {
+              // a bad input now and then: typed, and nothing kept
+              const e = await backend().forward('nope' as OpName, x).then(() => undefined, (err: unknown) => err);
+              if (!(e instanceof RectifierError) || e.code !== ErrorCode.UnknownOp) throw new Error(`expected UNKNOWN_OP, got ${String(e)}`);
+            } else {
+              const s = await backend().activationStats(m);
+              if (s.rows !== 16) throw new Error('stats');
+            }
+          }
+        }
+      };
+      const warmUp = Math.round(SOAK_CALLS / 20);
+      const started = Date.now();
+      for (let i = 0; i < warmUp; i++) await call(i); // caches, compiled kernels, pools
+      const before = { ...memory(gc), rss: process.memoryUsage().rss };
+      const resourcesBefore = options.resources?.(backend());
+      for (let i = warmUp; i < SOAK_CALLS; i++) await call(i);
+      const after = { ...memory(gc), rss: process.memoryUsage().rss };
+      const resourcesAfter = options.resources?.(backend());
+      const soak = {
+        calls: SOAK_CALLS, warmUp, seconds: (Date.now() - started) / 1000,
+        heapGrowthMiB: (after.heapUsed - before.heapUsed) / 2 ** 20,
+        arrayBufferGrowthMiB: (after.arrayBuffers - before.arrayBuffers) / 2 ** 20,
+        rssGrowthMiB: (after.rss - before.rss) / 2 ** 20,
+        ...(resourcesBefore === undefined ? {} : { resources: { before: resourcesBefore, after: resourcesAfter } }),
+      };
+      reliability.soak = soak;
+      // Each call allocates ≥ 1 KB of outputs: 9,500 calls that were kept would be ≥ 10 MB.
+      expect(soak.heapGrowthMiB, 'heap growth after GC (MiB)').toBeLessThan(SOAK_HEAP_BOUND_MIB);
+      expect(soak.arrayBufferGrowthMiB, 'ArrayBuffer growth after GC (MiB)').toBeLessThan(SOAK_HEAP_BOUND_MIB);
+      expect(soak.rssGrowthMiB, 'RSS growth (MiB)').toBeLessThan(SOAK_RSS_BOUND_MIB);
+      if (resourcesBefore !== undefined) expect(resourcesAfter, 'GPU textures, compiled kernels, worker threads').toEqual(resourcesBefore);
+    }, 600_000);
+
+    it('is deterministic: two fresh instances give the same bits for every op (forward and gradient), seeded noisy_relu, matmul and FFN', async () => {
+      const one = await create();
+      const two = await create();
+      try {
+        await one.ready();
+        await two.ready();
+        // NaN payloads are not values: every NaN is hashed as the one canonical NaN.
+        const bits = (t: Tensor): string => checksum(Float64Array.from(t.data, (v) => (v !== v ? NaN : v)));
+        const run = async (be: Backend): Promise<string[]> => {
+          const out: string[] = [];
+          for (const dtype of be.capabilities.dtypes.filter((d) => dtypes.includes(d))) {
+            for (const op of OP_NAMES) {
+              const def = OPS[op];
+              const params = def.kind === 'noisy' ? { seed: 12345 } : PARAM_VARIANTS[op][PARAM_VARIANTS[op].length - 1];
+              const inputs = opTensors(def, dtype, 500);
+              const y = await be.forward(op, inputs, params as never);
+              const dy = tensor(normals(y.size, 501), y.shape, dtype);
+              out.push(`${op}/${dtype}: ${bits(y)} ${(await be.gradient(op, inputs, dy, params as never)).map(bits).join(' ')}`);
+            }
+            const a = tensor(normals(33 * 17, 502), [33, 17], dtype);
+            const c = tensor(normals(17 * 9, 503), [17, 9], dtype);
+            out.push(`matmul/${dtype}: ${bits(await be.matmul(a, c))}`);
+            const w: FfnWeights = { w1: tensor(normals(17 * 24, 504), [17, 24], dtype), b1: tensor(normals(24, 505), [24], dtype), w2: tensor(normals(24 * 9, 506), [24, 9], dtype) };
+            const r = await be.ffn(a, w, { activation: 'gelu', returnHidden: true });
+            const g = await be.ffnBackward(a, w, tensor(normals(33 * 9, 507), [33, 9], dtype), { activation: 'gelu' });
+            out.push(`ffn/${dtype}: ${bits(r.y)} ${bits(r.hidden!)} ${[g.dx, g.dw1, g.dw2, g.db1!].map(bits).join(' ')}`);
+          }
+          return out;
+        };
+        const first = await run(one);
+        expect(await run(two)).toEqual(first);
+      } finally {
+        await one.dispose();
+        await two.dispose();
+      }
+    });
+
+    it('rejects every call after dispose with DISPOSED, and dispose is idempotent', async () => {
+      const own = await create();
+      await own.ready();
+      const x = tensor([1, -1]);
+      const m = tensor([1], [1, 1]);
+      await own.dispose();
+      await own.dispose();
+      expect(own.isDisposed).toBe(true);
+      await expectCode(own.forward('relu', x), ErrorCode.Disposed);
+      await expectCode(own.gradient('relu', x, x), ErrorCode.Disposed);
+      await expectCode(own.matmul(m, m), ErrorCode.Disposed);
+      await expectCode(own.ffn(m, { w1: m, w2: m }), ErrorCode.Disposed);
+      await expectCode(own.ffnBackward(m, { w1: m, w2: m }, m), ErrorCode.Disposed);
+      await expectCode(own.activationStats(m), ErrorCode.Disposed);
+      await expectCode(own.ready(), ErrorCode.Disposed);
+      if (own.capabilities.sync) await expectCode(() => own.sync!.forward('relu', x), ErrorCode.Disposed);
+    });
+  });
+}
