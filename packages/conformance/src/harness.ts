@@ -12,6 +12,7 @@ import {
 import { expect } from 'vitest';
 import { expectCode, describeMismatches, expectTensor, unmutated } from './assertions.js';
 import { AccuracyRecorder, checksum, compareUlp, compareWithin, flushParams, flushSubnormal, type Mismatch, type SubnormalContext } from './compare.js';
+import { declaredOps } from './declared-ops.js';
 import { opInputs } from './inputs.js';
 
 export interface ConformanceOptions {
@@ -67,6 +68,8 @@ export interface SuiteContext {
   backend(): Backend;
   /** Whether the backend declares this dtype. */
   supports(dtype: DType): boolean;
+  /** The ops the backend declares (`capabilities.ops ?? OP_NAMES`); a test of any other asks its UNSUPPORTED_OP (declared-ops.ts). */
+  readonly ops: readonly OpName[];
   /** Worst errors per report key (written to reports/run/accuracy). */
   readonly recorder: AccuracyRecorder;
   /** Fuzz and soak figures (written to reports/run/reliability). */
@@ -226,7 +229,7 @@ export function createSuiteContext(name: string, create: ConformanceFactory, opt
 
   const context: SuiteContext = {
     name, create, options, timeout: options.timeout ?? CONFORMANCE_TIMEOUT_MS, dtypes: DTYPES_UNDER_TEST,
-    backend, supports, recorder: new AccuracyRecorder(), reliability: { fuzzCases: new Map(), fuzzSeconds: 0 }, lastMismatch: undefined,
+    backend, supports, get ops() { return declaredOps(backend()); }, recorder: new AccuracyRecorder(), reliability: { fuzzCases: new Map(), fuzzSeconds: 0 }, lastMismatch: undefined,
     ulpCheck, subnormalContext, inputData, forward, gradient, withDtype, forwardTolerance, gradientTolerance, opTensors, reportKey,
     checkForward: async (op, inputs, params, dtype) => {
       const def = OPS[op];

@@ -29,6 +29,7 @@ import { opValuesSection } from './sections/op-values.js';
 import { preluLayoutsSection } from './sections/prelu-layouts.js';
 import { propertiesSection } from './sections/properties.js';
 import { shapesSection } from './sections/shapes.js';
+import { undeclaredOpsSection } from './sections/undeclared-ops.js';
 
 export { CONFORMANCE_TIMEOUT_MS, type ConformanceFactory, type ConformanceOptions } from './harness.js';
 export { FUZZ_RUNS_DEFAULT } from './sections/fuzzing.js';
@@ -42,6 +43,7 @@ export function runConformance(name: string, create: ConformanceFactory, options
     const { backend, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext } = ctx;
 
     capabilitiesSection(ctx);
+    undeclaredOpsSection(ctx);
     exactValuesSection({ backend, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext, describeMismatches });
     opValuesSection(ctx);
     definitionValuesSection(ctx);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { describeMismatches, expectCode, expectTensor, unmutated } from '../assertions.js';
 import { compareWithin, maxAbs } from '../compare.js';
 import { normals } from '../inputs.js';
+import { requiring } from '../declared-ops.js';
 import type { SuiteContext } from '../harness.js';
 
 /** Defines the FFN section. */
@@ -42,7 +43,7 @@ export function ffnSection(ctx: SuiteContext): void {
 
     for (const dtype of dtypes) {
       for (const [label, opts] of activations) {
-        it(`forward and backward, ${label}, ${dtype}`, async () => {
+        it(`forward and backward, ${label}, ${dtype}`, requiring(backend, [opts.activation as OpName], async () => {
           await withDtype(dtype, async () => {
             const glu = OPS[opts.activation as OpName].kind === 'glu';
             for (const biases of [true, false]) {
@@ -84,11 +85,11 @@ export function ffnSection(ctx: SuiteContext): void {
               }
             }
           });
-        });
+        }));
       }
     }
 
-    it('sparsity-aware path equals the dense path at high sparsity, with the statistics of the reference', async () => {
+    it('sparsity-aware path equals the dense path at high sparsity, with the statistics of the reference', requiring(backend, ['relu'], async () => {
       const w = weightsFor('float32', false, true, -1.5); // negative bias: most units are off
       const x = tensor(normals(64 * d, 59), [64, d]);
       const dense = await backend().ffn(x, w, { stats: true, returnHidden: true });
@@ -99,7 +100,7 @@ export function ffnSection(ctx: SuiteContext): void {
       expect(sparse.stats!.zeroFraction).toBe(refStats.zeroFraction);
       expect(Array.from(sparse.stats!.zeroFractionPerRow)).toEqual(Array.from(refStats.zeroFractionPerRow));
       expect(sparse.stats!.deadUnits).toEqual(refStats.deadUnits);
-    });
+    }));
 
     it('rejects bad FFN arguments with typed errors', async () => {
       const w = weightsFor('float32', false, true);

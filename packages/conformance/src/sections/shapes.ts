@@ -6,6 +6,7 @@ import { ErrorCode, OPS, referenceForward, tensor, type OpName } from '@rectifie
 import { describe, expect, it } from 'vitest';
 import { describeMismatches, expectCode, expectTensor } from '../assertions.js';
 import { normals } from '../inputs.js';
+import { requiring } from '../declared-ops.js';
 import type { SuiteContext } from '../harness.js';
 
 /** Defines the shapes section. */
@@ -14,7 +15,7 @@ export function shapesSection(ctx: SuiteContext): void {
   describe('shapes', () => {
     const shapes: number[][] = [[], [0], [1], [7], [2, 3], [3, 0, 2], [1, 1, 1, 1], [1023], [4099], [3, 5, 67]];
     for (const op of ['relu', 'gelu', 'leaky_relu', 'crelu', 'prelu', 'swiglu'] as OpName[]) {
-      it(`${op} on every shape from empty to sizes that fit no chunk or tile`, async () => {
+      it(`${op} on every shape from empty to sizes that fit no chunk or tile`, requiring(backend, [op], async () => {
         const def = OPS[op];
         for (const shape of shapes) {
           if (def.kind === 'crelu' && shape.length === 0) {
@@ -33,7 +34,7 @@ export function shapesSection(ctx: SuiteContext): void {
           const grads = await gradient(op, inputs, dy);
           grads.forEach((g, i) => expectTensor(g, inputs[i].shape, 'float32'));
         }
-      });
+      }));
     }
   });
 }
