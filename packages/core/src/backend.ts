@@ -2,7 +2,9 @@
  * The Backend contract. Every backend implements `Backend` (asynchronous, works everywhere); a
  * backend that can also answer synchronously declares `capabilities.sync` and exposes `sync`.
  * Backends extend `BackendBase`, which does all validation (through core's `prepare*` functions),
- * the disposed checks and the sync/async plumbing, and leaves only the kernels to the backend.
+ * the disposed checks, the refusal of undeclared ops and the sync/async plumbing, and leaves only
+ * the kernels to the backend: `forward`, `gradient` and `matmul`, and optionally the FFN and
+ * statistics kernels it otherwise composes from those (composed.ts).
  */
 import { composedFfn, composedFfnBackward, statsOf } from './composed.js';
 import type { DType } from './dtype.js';
