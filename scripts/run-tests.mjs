@@ -25,6 +25,10 @@ const SECOND_NODE_TESTS = [
 
 installAndBuild();
 
+// The run's own reports (the suite's accuracy and reliability JSON): test/reports.test.ts compares
+// what this run writes there with the committed summaries, so an older run's files must not linger.
+if (process.argv.length === 2) rmSync(join(root, 'reports', 'run'), { recursive: true, force: true });
+
 const resultsDir = join(root, '.vitest-results');
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });

@@ -1,8 +1,9 @@
 /**
  * Each package works as its own npm import: pack core, kernels-wasm, backend-cpu and conformance with pnpm
  * (which rewrites workspace: ranges), install the tarballs with npm into a project outside the
- * workspace, then import and use them there — from JavaScript, from TypeScript (the published
- * types), and by running the conformance suite on the installed CPU backend.
+ * workspace, then import and use them there — the README's quick start as it is written (ES module,
+ * CommonJS, TypeScript), plain JavaScript, TypeScript (the published types), and the conformance
+ * suite on the installed CPU backend.
  * Needs the packages built (`npm test` builds first).
  */
 import { execFileSync } from 'node:child_process';
@@ -101,6 +102,32 @@ describe('packed packages installed with npm outside the workspace', () => {
     `);
     expect(JSON.parse(sh('node', ['gpujs.mjs'], gpujsProject))).toEqual({ g: [0, 2], mode: 'webasm' });
   });
+
+  it("runs the README's quick start from the tarballs: as an ES module, from CommonJS require() and as type-checked TypeScript", () => {
+    const blocks = quickStartBlocks();
+    expect(blocks.length, 'README.md ## Quick start has ts examples').toBeGreaterThanOrEqual(2);
+    const outputs = blocks.map((code, i) => {
+      writeFileSync(join(project, `quick-start-${i + 1}.mjs`), code);
+      const esm = sh('node', [`quick-start-${i + 1}.mjs`], project);
+      // The same lines from CommonJS: each import becomes a require(), the body an async function.
+      const cjs = code.replace(/^import \{([^}]*)\} from '([^']+)';$/gm, (_, names: string, from: string) => `const {${names}} = require('${from}');`);
+      expect(cjs, 'every import was rewritten').not.toMatch(/^import /m);
+      writeFileSync(join(project, `quick-start-${i + 1}.cjs`), `(async () => {\n${cjs}\n})().catch((e) => { console.error(e); process.exit(1); });\n`);
+      expect(sh('node', [`quick-start-${i + 1}.cjs`], project), `quick start ${i + 1} from CommonJS prints what the ES module prints`).toBe(esm);
+      writeFileSync(join(project, `quick-start-${i + 1}.ts`), `${code}\nexport {};\n`);
+      return esm;
+    });
+    writeFileSync(join(project, 'tsconfig.quick-start.json'), JSON.stringify({
+      compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: false, types: [] },
+      files: blocks.map((_, i) => `quick-start-${i + 1}.ts`),
+    }));
+    sh('node', [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.quick-start.json'], project);
+    // What the first example's comments promise: relu, then gelu (tanh), then leaky_relu's gradient with alpha 0.1 (in float32).
+    expect(outputs[0]).toContain('[ 0, 0, 0.5, 3 ]');
+    expect(outputs[0]).toContain(`[ ${Math.fround(0.1)}, ${Math.fround(0.1)}, 1, 1 ]`);
+    // The second: the registry chose the CPU backend (the only one registered there), and swiglu ran on it.
+    expect(outputs[1]).toMatch(/^cpu \[/);
+  }, 4 * COMMAND_LIMIT_MS);
 
   it('works from CommonJS: require() of the packages (Node ≥ 20.19 loads their ES modules)', () => {
     writeFileSync(join(project, 'use.cjs'), `
@@ -215,3 +242,11 @@ describe('packed packages installed with npm outside the workspace', () => {
     expect(exact.every((a) => a.status === 'passed')).toBe(true);
   }, PACKED_RUN_LIMIT_MS + 60_000);
 });
+
+/** The ```ts examples of the root README's "Quick start" section, as written. */
+function quickStartBlocks(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const from = readme.indexOf('\n## Quick start\n');
+  const to = readme.indexOf('\n## ', from + 1);
+  return [...readme.slice(from, to).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+}

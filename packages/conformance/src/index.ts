@@ -17,3 +17,6 @@ export {
 export { EDGE_VALUES, PARAM_VARIANTS, MONOTONIC, SPEC_VALUES, kinks, normals, opInputs } from './inputs.js';
 export { FUZZ_SIZES, FUZZ_LARGE_SIZES, sizeArbitrary, valuesArbitrary, opCase, paramsArbitrary, valueArbitrary, type FuzzCase } from './fuzz.js';
 export { findOnnxDir, loadOnnxCases, mapOnnxCase, ONNX_ATOL, ONNX_RTOL, type OnnxCaseJson, type OnnxTensorJson, type PeerCase } from './onnx.js';
+export {
+  accuracyMarkers, accuracySection, renderAccuracyTable, replaceAccuracySection, summarizeAccuracyReport, type AccuracyReport,
+} from './accuracy-table.js';

@@ -6,8 +6,8 @@
 // |y' − y| ≤ ½ ulp(y), and rounding y' lands at most 1 ulp from fround(y)). Special values (NaN,
 // ±0, ±∞, the saturated tails) give exactly the reference's float32 value, sign of zero included.
 //
-// Building blocks (coefficients fitted by scripts/fit-transcendental.py, which prints the block
-// between the BEGIN/END markers):
+// Building blocks (coefficients fitted by scripts/fit-transcendental.py, which writes them as
+// transcendental.generated.ts):
 //  - 2^u = 2^k·2^f, k = round(u) by the 1.5·2^52 shifter, |f| ≤ ½, 2^f = 1 + f·P5(f) (4.5e-9
 //    relative; the constant term is exactly 1, so σ(tiny) is exactly ½ as in the reference), 2^k
 //    put in by adding k << 52 to the bit pattern. e^x is 2^(x·log2 e), log2 e folded into the
@@ -33,56 +33,12 @@
 // Memory: x, y (and dy, dx) are byte offsets; y may alias x (dx may alias dy): every element is
 // loaded before it is stored. Four elements per iteration (two f64x2), then 2 and 1 for the tail.
 
-// BEGIN fitted coefficients (scripts/fit-transcendental.py)
-// 2^f on |f| <= 1/2, constant term 1: max relative error 4.45e-09
-const E0: f64 = 1.0;
-const E1: f64 = 0.6931471879482961;
-const E2: f64 = 0.24022649789344794;
-const E3: f64 = 0.05550357328302539;
-const E4: f64 = 0.009618238179631053;
-const E5: f64 = 0.0013390792079809289;
-const E6: f64 = 0.00015403362386782885;
-
-// atanh(s)/s in w = s^2 on [0, 1/9]: max relative error 9.86e-11
-const L0: f64 = 0.9999999999014528;
-const L1: f64 = 0.3333333965161969;
-const L2: f64 = 0.199993456024796;
-const L3: f64 = 0.1431035725130259;
-const L4: f64 = 0.10696664416691583;
-const L5: f64 = 0.12206393366007587;
-
-const GELU_P: f64 = 0.25; // t = 1/(1 + GELU_P·|x|)
-const A0_HI: f64 = 0.7517915246935645; // a0 = -(root of gelu′), split in two doubles
-const A0_LO: f64 = -1.4956759177009883e-17;
-
-// e^(a²/2)·Φ(−a) in t, a in [0, 20.75]: max relative error 1.07e-09
-const R0: f64 = 9.988506715537702e-07;
-const R1: f64 = 0.09970357998943485;
-const R2: f64 = 0.10018696105583952;
-const R3: f64 = 0.08979634109658564;
-const R4: f64 = 0.10071784983798814;
-const R5: f64 = -0.007574165801770278;
-const R6: f64 = 0.22136832280799146;
-const R7: f64 = -0.2858558704941885;
-const R8: f64 = 0.3690862895592272;
-const R9: f64 = -0.26846957583876446;
-const R10: f64 = 0.09381278564053473;
-const R11: f64 = -0.012773516169595326;
-
-// (R(a) − a·φ(0))/(a − a0) in t, a in [0, 20.75]: max relative error 1.85e-11
-const H0: f64 = -0.398942355307062;
-const H1: f64 = -0.07497765281489378;
-const H2: f64 = -0.06418142608554853;
-const H3: f64 = -0.050872526858856536;
-const H4: f64 = -0.039788456547409735;
-const H5: f64 = -0.015270118159566208;
-const H6: f64 = -0.03805562174379235;
-const H7: f64 = 0.043781383535221714;
-const H8: f64 = -0.06358333251857488;
-const H9: f64 = 0.05647785287539258;
-const H10: f64 = -0.023401897849235652;
-const H11: f64 = 0.0037361563550073135;
-// END fitted coefficients
+import {
+  A0_HI, A0_LO, E0, E1, E2, E3, E4, E5, E6, GELU_P,
+  H0, H1, H10, H11, H2, H3, H4, H5, H6, H7, H8, H9,
+  L0, L1, L2, L3, L4, L5,
+  R0, R1, R10, R11, R2, R3, R4, R5, R6, R7, R8, R9,
+} from './transcendental.generated';
 
 const LOG2E: f64 = 1.4426950408889634;
 const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52: u + SHIFTER rounds u to an integer in the low bits
@@ -148,44 +104,63 @@ let gU_LO: v128 = i64x2.splat(0);
 let gU_HI: v128 = i64x2.splat(0);
 let gXC_LO: v128 = i64x2.splat(0);
 let gXC_HI: v128 = i64x2.splat(0);
-let gKA: v128 = i64x2.splat(0);
-let gKB: v128 = i64x2.splat(0);
-let gKC: v128 = i64x2.splat(0);
-let gKD: v128 = i64x2.splat(0);
-let gKE: v128 = i64x2.splat(0);
-let gKF: v128 = i64x2.splat(0);
-let gKG: v128 = i64x2.splat(0);
-let gKH: v128 = i64x2.splat(0);
-let gKI: v128 = i64x2.splat(0);
-let gKJ: v128 = i64x2.splat(0);
-let gKK: v128 = i64x2.splat(0);
+// Each kernel's own constants (written on entry by the kernels that use them):
+let gSILU_EXP_SCALE: v128 = i64x2.splat(0);
+let gSILU_X_LO: v128 = i64x2.splat(0);
+let gSILU_X_HI: v128 = i64x2.splat(0);
+let gGELU_TANH_COEFF: v128 = i64x2.splat(0);
+let gSQRT_2_OVER_PI: v128 = i64x2.splat(0);
+let gNEG_2_LOG2E: v128 = i64x2.splat(0);
+let gGELU_TANH_X_LO: v128 = i64x2.splat(0);
+let gGELU_TANH_X_HI: v128 = i64x2.splat(0);
+let gNEG_LOG2E: v128 = i64x2.splat(0);
+let gSIGMOID_X_LO: v128 = i64x2.splat(0);
+let gSIGMOID_X_HI: v128 = i64x2.splat(0);
+let gLOG2E: v128 = i64x2.splat(0);
+let gMISH_X_LO: v128 = i64x2.splat(0);
+let gMISH_X_HI: v128 = i64x2.splat(0);
+let gSOFTPLUS_BETA: v128 = i64x2.splat(0);
+let gSOFTPLUS_Z_ZERO_BELOW: v128 = i64x2.splat(0);
+let gSOFTPLUS_THRESHOLD: v128 = i64x2.splat(0);
+let gSOFTPLUS_INV_BETA: v128 = i64x2.splat(0);
+let gNEG_HALF_LOG2E: v128 = i64x2.splat(0);
+let gGELU_X_LO: v128 = i64x2.splat(0);
+let gHALF: v128 = i64x2.splat(0);
+let gGELU_PHI_HALF_BELOW: v128 = i64x2.splat(0);
+let gGELU_X_HI: v128 = i64x2.splat(0);
+let gGELU_GRAD_ONE_ABOVE: v128 = i64x2.splat(0);
+let gGELU_GRAD_TINY: v128 = i64x2.splat(0);
+let gGELU_GRAD_TINY_BELOW: v128 = i64x2.splat(0);
+let gGELU_GRAD_ZERO_AT: v128 = i64x2.splat(0);
+let gTWO_PHI0: v128 = i64x2.splat(0);
+let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
 
 /** A zero vector Binaryen cannot constant-fold (n ≥ 0, so n >>> 31 is 0). */
 // @ts-ignore: decorator
 @inline function opaqueZero(n: i32): v128 { return f64x2.splat(<f64>(<u32>n >>> 31)); }
 /** splat(c), as a value Binaryen cannot fold: c's bits OR zero. */
 // @ts-ignore: decorator
-@inline function K(c: f64, z: v128): v128 { return v128.or(f64x2.splat(c), z); }
+@inline function opaqueSplat(c: f64, z: v128): v128 { return v128.or(f64x2.splat(c), z); }
 
 // @ts-ignore: decorator
 @inline function initCommon(z: v128): void {
-  gE0 = K(E0, z); gE1 = K(E1, z); gE2 = K(E2, z); gE3 = K(E3, z); gE4 = K(E4, z); gE5 = K(E5, z); gE6 = K(E6, z);
-  gSH = K(SHIFTER, z); gONE = K(1.0, z); gTWO = K(2.0, z); gZERO = z; gNEG0 = K(-0.0, z);
-  gU_LO = K(-360.0, z); gU_HI = K(1000.0, z); gXC_LO = K(-X_CLAMP, z); gXC_HI = K(X_CLAMP, z);
+  gE0 = opaqueSplat(E0, z); gE1 = opaqueSplat(E1, z); gE2 = opaqueSplat(E2, z); gE3 = opaqueSplat(E3, z); gE4 = opaqueSplat(E4, z); gE5 = opaqueSplat(E5, z); gE6 = opaqueSplat(E6, z);
+  gSH = opaqueSplat(SHIFTER, z); gONE = opaqueSplat(1.0, z); gTWO = opaqueSplat(2.0, z); gZERO = z; gNEG0 = opaqueSplat(-0.0, z);
+  gU_LO = opaqueSplat(-360.0, z); gU_HI = opaqueSplat(1000.0, z); gXC_LO = opaqueSplat(-X_CLAMP, z); gXC_HI = opaqueSplat(X_CLAMP, z);
 }
 // @ts-ignore: decorator
 @inline function initLog(z: v128): void {
-  gL0 = K(L0, z); gL1 = K(L1, z); gL2 = K(L2, z); gL3 = K(L3, z); gL4 = K(L4, z); gL5 = K(L5, z);
+  gL0 = opaqueSplat(L0, z); gL1 = opaqueSplat(L1, z); gL2 = opaqueSplat(L2, z); gL3 = opaqueSplat(L3, z); gL4 = opaqueSplat(L4, z); gL5 = opaqueSplat(L5, z);
 }
 // @ts-ignore: decorator
 @inline function initR(z: v128): void {
-  gR0 = K(R0, z); gR1 = K(R1, z); gR2 = K(R2, z); gR3 = K(R3, z); gR4 = K(R4, z); gR5 = K(R5, z);
-  gR6 = K(R6, z); gR7 = K(R7, z); gR8 = K(R8, z); gR9 = K(R9, z); gR10 = K(R10, z); gR11 = K(R11, z);
+  gR0 = opaqueSplat(R0, z); gR1 = opaqueSplat(R1, z); gR2 = opaqueSplat(R2, z); gR3 = opaqueSplat(R3, z); gR4 = opaqueSplat(R4, z); gR5 = opaqueSplat(R5, z);
+  gR6 = opaqueSplat(R6, z); gR7 = opaqueSplat(R7, z); gR8 = opaqueSplat(R8, z); gR9 = opaqueSplat(R9, z); gR10 = opaqueSplat(R10, z); gR11 = opaqueSplat(R11, z);
 }
 // @ts-ignore: decorator
 @inline function initH(z: v128): void {
-  gH0 = K(H0, z); gH1 = K(H1, z); gH2 = K(H2, z); gH3 = K(H3, z); gH4 = K(H4, z); gH5 = K(H5, z);
-  gH6 = K(H6, z); gH7 = K(H7, z); gH8 = K(H8, z); gH9 = K(H9, z); gH10 = K(H10, z); gH11 = K(H11, z);
+  gH0 = opaqueSplat(H0, z); gH1 = opaqueSplat(H1, z); gH2 = opaqueSplat(H2, z); gH3 = opaqueSplat(H3, z); gH4 = opaqueSplat(H4, z); gH5 = opaqueSplat(H5, z);
+  gH6 = opaqueSplat(H6, z); gH7 = opaqueSplat(H7, z); gH8 = opaqueSplat(H8, z); gH9 = opaqueSplat(H9, z); gH10 = opaqueSplat(H10, z); gH11 = opaqueSplat(H11, z);
 }
 
 // ---------- f64x2 helpers ----------
@@ -272,7 +247,7 @@ let gKK: v128 = i64x2.splat(0);
 
 // @ts-ignore: decorator
 @inline function siluSlowV(x: v128): v128 {
-  return xSigmoid(x, vmul(x, gKA)); // gKA = −β·log2 e
+  return xSigmoid(x, vmul(x, gSILU_EXP_SCALE)); // gSILU_EXP_SCALE = −β·log2 e
 }
 
 /**
@@ -284,8 +259,8 @@ let gKK: v128 = i64x2.splat(0);
 // @ts-ignore: decorator
 @inline function siluV(x: v128, negate: bool): v128 {
   const xs = negate ? f64x2.neg(x) : x;
-  const xl = f64x2.pmax(xs, gKB); // gKB = L
-  const e = vexp2(vmul(f64x2.pmin(xl, gKC), gKA)); // gKC = H, gKA = −|β|·log2 e
+  const xl = f64x2.pmax(xs, gSILU_X_LO); // gSILU_X_LO = L
+  const e = vexp2(vmul(f64x2.pmin(xl, gSILU_X_HI), gSILU_EXP_SCALE)); // gSILU_X_HI = H, gSILU_EXP_SCALE = −|β|·log2 e
   const y = vdiv(xl, vadd(e, gONE));
   return negate ? f64x2.neg(y) : y;
 }
@@ -297,19 +272,19 @@ let gKK: v128 = i64x2.splat(0);
  */
 // @ts-ignore: decorator
 @inline function geluTanhV(x: v128): v128 {
-  const xl = f64x2.pmax(x, gKD); // gKD = −20
-  const xe = f64x2.pmin(xl, gKE); // gKE = 20
+  const xl = f64x2.pmax(x, gGELU_TANH_X_LO); // gGELU_TANH_X_LO = −20
+  const xe = f64x2.pmin(xl, gGELU_TANH_X_HI); // gGELU_TANH_X_HI = 20
   // The reference's order: u = √(2/π)·(xe + ((c·xe)·xe)·xe); then −2u·log2 e in one multiply.
-  const cube = vmul(vmul(vmul(gKA, xe), xe), xe); // gKA = 0.044715
-  const u = vmul(gKB, vadd(xe, cube)); // gKB = √(2/π)
-  const e = vexp2(vmul(u, gKC)); // gKC = −2·log2 e
+  const cube = vmul(vmul(vmul(gGELU_TANH_COEFF, xe), xe), xe); // gGELU_TANH_COEFF = 0.044715
+  const u = vmul(gSQRT_2_OVER_PI, vadd(xe, cube));
+  const e = vexp2(vmul(u, gNEG_2_LOG2E));
   return vdiv(xl, vadd(e, gONE));
 }
 
 /** 1/(1 + e^(−x)) with x clamped to [−693, 249] (2^1000 .. 2^−360): x = −∞ → +0 in float32, +∞ → 1. */
 // @ts-ignore: decorator
 @inline function sigmoidV(x: v128): v128 {
-  const e = vexp2(vmul(clamp(x, gKB, gKC), gKA)); // gKA = −log2 e, gKB = −693, gKC = 249
+  const e = vexp2(vmul(clamp(x, gSIGMOID_X_LO, gSIGMOID_X_HI), gNEG_LOG2E)); // x clamped to [−693, 249]
   return vdiv(gONE, vadd(e, gONE));
 }
 
@@ -319,8 +294,8 @@ let gKK: v128 = i64x2.splat(0);
   // xl = max(x, −700): below, the result rounds to −0 (|x|·2^−1009) as the exact one does, and
   // −∞ gives −700·tiny = −0. The exponent uses min(xl, 249) so n = e(e + 2) stays finite; above
   // 249, n/(n + 2) = 1 exactly and the result is x.
-  const xl = f64x2.pmax(x, gKB); // gKB = −700
-  const e = vexp2(vmul(f64x2.pmin(xl, gKC), gKA)); // gKA = log2 e, gKC = 249
+  const xl = f64x2.pmax(x, gMISH_X_LO); // gMISH_X_LO = −700
+  const e = vexp2(vmul(f64x2.pmin(xl, gMISH_X_HI), gLOG2E)); // gMISH_X_HI = 249
   const n = vmul(e, vadd(e, gTWO));
   return vdiv(vmul(xl, n), vadd(n, gTWO));
 }
@@ -328,15 +303,15 @@ let gKK: v128 = i64x2.splat(0);
 /** βx > threshold ? x : softplus(βx)/β; softplus(z) = max(z, 0) + log1p(e^(−|z|)). */
 // @ts-ignore: decorator
 @inline function softplusV(x: v128, byReciprocal: bool): v128 {
-  const z = vmul(x, gKA); // gKA = β
-  const e = vexp2(f64x2.pmax(vmul(v128.or(z, gNEG0), gKB), gU_LO)); // gKB = log2 e; −|z|
+  const z = vmul(x, gSOFTPLUS_BETA);
+  const e = vexp2(f64x2.pmax(vmul(v128.or(z, gNEG0), gLOG2E), gU_LO)); // −|z|
   const sp = vadd(f64x2.pmax(z, gZERO), vlog1p01(e));
   // /β as ·(1/β) where 1/β is a normal float64 (one more rounding at 1e-16: immaterial).
-  let y = byReciprocal ? vmul(sp, gKE) : vdiv(sp, gKA); // gKE = 1/β
+  let y = byReciprocal ? vmul(sp, gSOFTPLUS_INV_BETA) : vdiv(sp, gSOFTPLUS_BETA);
   // z < −200: the exact result is below e^−200/β with β ≥ 200/3.4e38 (x is a finite float32),
   // which rounds to +0; z = −∞ (x = −∞) gives 0 too. The clamp of −|z| would not.
-  y = v128.bitselect(gZERO, y, f64x2.lt(z, gKC)); // gKC = −200
-  return v128.bitselect(x, y, f64x2.gt(z, gKD)); // gKD = threshold (NaN z: false, y is NaN)
+  y = v128.bitselect(gZERO, y, f64x2.lt(z, gSOFTPLUS_Z_ZERO_BELOW)); // gSOFTPLUS_Z_ZERO_BELOW = −200
+  return v128.bitselect(x, y, f64x2.gt(z, gSOFTPLUS_THRESHOLD)); // NaN z: false, y is NaN
 }
 
 /**
@@ -346,15 +321,15 @@ let gKK: v128 = i64x2.splat(0);
  */
 // @ts-ignore: decorator
 @inline function geluErfV(x: v128): v128 {
-  const xl = f64x2.pmax(x, gKC); // gKC = −15
-  const xe = f64x2.pmin(xl, gKF); // gKF = 27
+  const xl = f64x2.pmax(x, gGELU_X_LO); // gGELU_X_LO = −15
+  const xe = f64x2.pmin(xl, gGELU_X_HI); // gGELU_X_HI = 27
   const a = f64x2.abs(xe);
-  const t = vdiv(gONE, madd(a, gKA, gONE)); // gKA = GELU_P
-  const e = vexp2(vmul(vmul(xe, xe), gKB)); // gKB = −½·log2 e
+  const t = vdiv(gONE, madd(a, gGELU_P, gONE));
+  const e = vexp2(vmul(vmul(xe, xe), gNEG_HALF_LOG2E));
   const q = vmul(e, polyR(t)); // Φ(−|x|)
   let phi = v128.bitselect(q, vsub(gONE, q), f64x2.lt(xe, gZERO));
   // |x| < 2^−60: Φ is exactly ½ in the reference (erfc = 1), so subnormal x·½ ties round alike.
-  phi = v128.bitselect(gKD, phi, f64x2.lt(a, gKE)); // gKD = ½, gKE = 2^−60
+  phi = v128.bitselect(gHALF, phi, f64x2.lt(a, gGELU_PHI_HALF_BELOW)); // gGELU_PHI_HALF_BELOW = 2^−60
   return vmul(xl, phi);
 }
 
@@ -362,20 +337,20 @@ let gKK: v128 = i64x2.splat(0);
 // @ts-ignore: decorator
 @inline function geluErfGradV(x: v128, dy: v128): v128 {
   const a = f64x2.abs(x);
-  const t = vdiv(gONE, madd(a, gKA, gONE)); // gKA = GELU_P
-  const e = vexp2(f64x2.pmax(vmul(vmul(x, x), gKB), gU_LO)); // gKB = −½·log2 e
-  const g = vmul(vmul(e, vsub(vsub(a, gKC), gKD)), polyH(t)); // e^(−a²/2)·G(a); gKC, gKD = a0 hi, lo
+  const t = vdiv(gONE, madd(a, gGELU_P, gONE));
+  const e = vexp2(f64x2.pmax(vmul(vmul(x, x), gNEG_HALF_LOG2E), gU_LO));
+  const g = vmul(vmul(e, vsub(vsub(a, gA0_HI), gA0_LO)), polyH(t)); // e^(−a²/2)·G(a)
   let d = v128.bitselect(g, vsub(gONE, g), f64x2.lt(x, gZERO));
   // |x| < 2^−20: ½ + 2φ(0)·x to float64 accuracy (the x³ term is below 2^−60 relative), so that
   // d·dy rounds like the reference's where it lands next to a tie (subnormal dy).
-  d = v128.bitselect(madd(x, gKI, gKJ), d, f64x2.lt(a, gKK)); // gKI = 2φ(0), gKJ = ½, gKK = 2^−20
+  d = v128.bitselect(madd(x, gTWO_PHI0, gHALF), d, f64x2.lt(a, gGELU_GRAD_LINEAR_BELOW)); // gGELU_GRAD_LINEAR_BELOW = 2^−20
   // x > 20: gelu′ = 1 exactly in float64 (incl. +∞). x < −20.5: gelu′ is in (−5e-91, 0), so d·dy
   // rounds to ±0 in float32 for finite dy and is ∓∞ for dy = ±∞: any tiny negative d does the same.
-  d = v128.bitselect(gONE, d, f64x2.gt(x, gKE)); // gKE = 20
-  d = v128.bitselect(gKF, d, f64x2.lt(x, gKG)); // gKG = −20.5, gKF = −1e-200
+  d = v128.bitselect(gONE, d, f64x2.gt(x, gGELU_GRAD_ONE_ABOVE)); // gGELU_GRAD_ONE_ABOVE = 20
+  d = v128.bitselect(gGELU_GRAD_TINY, d, f64x2.lt(x, gGELU_GRAD_TINY_BELOW)); // gGELU_GRAD_TINY_BELOW = −20.5, gGELU_GRAD_TINY = −1e-200
   const dx = vmul(d, dy);
   // Where the reference's gelu′ is exactly 0 (x ≤ −38.5755, incl. −∞) the product is +0 whatever dy is.
-  return v128.bitselect(gZERO, dx, f64x2.le(x, gKH)); // gKH = GELU_GRAD_ZERO_AT
+  return v128.bitselect(gZERO, dx, f64x2.le(x, gGELU_GRAD_ZERO_AT));
 }
 
 // ---------- loads and stores: 2 float32 ↔ one f64x2 ----------
@@ -394,8 +369,8 @@ let gKK: v128 = i64x2.splat(0);
 export function gelu_erf_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
   initCommon(z); initR(z);
-  gKA = K(GELU_P, z); gKB = K(-0.5 * LOG2E, z); gKC = K(-15.0, z); gKD = K(0.5, z); gKE = K(8.673617379884035e-19, z);
-  gKF = K(27.0, z);
+  gGELU_P = opaqueSplat(GELU_P, z); gNEG_HALF_LOG2E = opaqueSplat(-0.5 * LOG2E, z); gGELU_X_LO = opaqueSplat(-15.0, z); gHALF = opaqueSplat(0.5, z); gGELU_PHI_HALF_BELOW = opaqueSplat(8.673617379884035e-19, z);
+  gGELU_X_HI = opaqueSplat(27.0, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -411,8 +386,8 @@ export function gelu_erf_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void
 export function gelu_tanh_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
   initCommon(z);
-  gKA = K(GELU_TANH_COEFF, z); gKB = K(SQRT_2_OVER_PI, z); gKC = K(-2.0 * LOG2E, z);
-  gKD = K(-20.0, z); gKE = K(20.0, z);
+  gGELU_TANH_COEFF = opaqueSplat(GELU_TANH_COEFF, z); gSQRT_2_OVER_PI = opaqueSplat(SQRT_2_OVER_PI, z); gNEG_2_LOG2E = opaqueSplat(-2.0 * LOG2E, z);
+  gGELU_TANH_X_LO = opaqueSplat(-20.0, z); gGELU_TANH_X_HI = opaqueSplat(20.0, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -445,15 +420,15 @@ export function silu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   initCommon(z);
   const beta = Math.abs(p0);
   // −β·log2 e rounded once: a relative error of 1e-16 in the exponent, immaterial.
-  gKA = K(-beta * LOG2E, z);
+  gSILU_EXP_SCALE = opaqueSplat(-beta * LOG2E, z);
   if (beta < 1e-250) {
-    gKA = K(-p0 * LOG2E, z);
+    gSILU_EXP_SCALE = opaqueSplat(-p0 * LOG2E, z);
     for (; i + 2 <= n; i += 2) { const o = <usize>i << 2; st2(y + o, siluSlowV(ld2(x + o))); }
     if (i < n) { const o = <usize>i << 2; st1(y + o, siluSlowV(ld1(x + o))); }
     return;
   }
-  gKB = K(-1000.0 / (beta * LOG2E), z);
-  gKC = K(360.0 / (beta * LOG2E), z);
+  gSILU_X_LO = opaqueSplat(-1000.0 / (beta * LOG2E), z);
+  gSILU_X_HI = opaqueSplat(360.0 / (beta * LOG2E), z);
   if (p0 > 0) {
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
@@ -474,7 +449,7 @@ export function silu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
 export function mish_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
   initCommon(z);
-  gKA = K(LOG2E, z); gKB = K(-700.0, z); gKC = K(249.0, z);
+  gLOG2E = opaqueSplat(LOG2E, z); gMISH_X_LO = opaqueSplat(-700.0, z); gMISH_X_HI = opaqueSplat(249.0, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -491,7 +466,7 @@ export function mish_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
 export function softplus_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
   initCommon(z); initLog(z);
-  gKA = K(p0, z); gKB = K(LOG2E, z); gKC = K(-200.0, z); gKD = K(p1, z); gKE = K(1.0 / p0, z);
+  gSOFTPLUS_BETA = opaqueSplat(p0, z); gLOG2E = opaqueSplat(LOG2E, z); gSOFTPLUS_Z_ZERO_BELOW = opaqueSplat(-200.0, z); gSOFTPLUS_THRESHOLD = opaqueSplat(p1, z); gSOFTPLUS_INV_BETA = opaqueSplat(1.0 / p0, z);
   let i = 0;
   if (p0 > 1e-300 && p0 < 1e300) {
     for (; i + 4 <= n; i += 4) {
@@ -512,7 +487,7 @@ export function softplus_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void
 export function sigmoid_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
   initCommon(z);
-  gKA = K(-LOG2E, z); gKB = K(-693.0, z); gKC = K(249.0, z);
+  gNEG_LOG2E = opaqueSplat(-LOG2E, z); gSIGMOID_X_LO = opaqueSplat(-693.0, z); gSIGMOID_X_HI = opaqueSplat(249.0, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -528,10 +503,10 @@ export function sigmoid_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void 
 export function gelu_erf_grad_f32(x: usize, dy: usize, dx: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
   initCommon(z); initH(z);
-  gKA = K(GELU_P, z); gKB = K(-0.5 * LOG2E, z); gKC = K(A0_HI, z); gKD = K(A0_LO, z);
-  gKE = K(20.0, z); gKF = K(-1e-200, z);
-  gKG = K(-20.5, z); gKH = K(GELU_GRAD_ZERO_AT, z);
-  gKI = K(0.7978845608028654, z); gKJ = K(0.5, z); gKK = K(9.5367431640625e-7, z);
+  gGELU_P = opaqueSplat(GELU_P, z); gNEG_HALF_LOG2E = opaqueSplat(-0.5 * LOG2E, z); gA0_HI = opaqueSplat(A0_HI, z); gA0_LO = opaqueSplat(A0_LO, z);
+  gGELU_GRAD_ONE_ABOVE = opaqueSplat(20.0, z); gGELU_GRAD_TINY = opaqueSplat(-1e-200, z);
+  gGELU_GRAD_TINY_BELOW = opaqueSplat(-20.5, z); gGELU_GRAD_ZERO_AT = opaqueSplat(GELU_GRAD_ZERO_AT, z);
+  gTWO_PHI0 = opaqueSplat(0.7978845608028654, z); gHALF = opaqueSplat(0.5, z); gGELU_GRAD_LINEAR_BELOW = opaqueSplat(9.5367431640625e-7, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;

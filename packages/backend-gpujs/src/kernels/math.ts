@@ -49,17 +49,17 @@ function mexpaSource(expr: string): MathFunction {
   for (let part = 0; part < 2; part++) {
     let j = h;
     if (part > 0) { j = k - h; }
-    let m = Math.abs(j);
-    let q = 1.0;
-    let b = 2.0;
+    let rest = Math.abs(j);
+    let power = 1.0;
+    let square = 2.0;
     for (let bit = 0; bit < 7; bit++) {
-      const hb = Math.floor(m * 0.5);
-      if (m - 2.0 * hb > 0.5) { q = q * b; }
-      b = b * b;
-      m = hb;
+      const half = Math.floor(rest * 0.5);
+      if (rest - 2.0 * half > 0.5) { power = power * square; }
+      square = square * square;
+      rest = half;
     }
-    if (j < 0.0) { q = 1.0 / q; }
-    y = y * q;
+    if (j < 0.0) { power = 1.0 / power; }
+    y = y * power;
   }
   return y * sc;
 }`,
@@ -84,17 +84,17 @@ export const GL_MATH: readonly MathFunction[] = [
   for (let part = 0; part < 2; part++) {
     let j = h;
     if (part > 0) { j = k - h; }
-    let a = Math.abs(j);
-    let q = 1.0;
-    let b = 2.0;
+    let rest = Math.abs(j);
+    let power = 1.0;
+    let square = 2.0;
     for (let bit = 0; bit < 7; bit++) {
-      const hb = Math.floor(a * 0.5);
-      if (a - 2.0 * hb > 0.5) { q = q * b; }
-      b = b * b;
-      a = hb;
+      const half = Math.floor(rest * 0.5);
+      if (rest - 2.0 * half > 0.5) { power = power * square; }
+      square = square * square;
+      rest = half;
     }
-    if (j < 0.0) { q = 1.0 / q; }
-    y = y * q;
+    if (j < 0.0) { power = 1.0 / power; }
+    y = y * power;
   }
   return y;
 }`,
@@ -114,17 +114,17 @@ export const GL_MATH: readonly MathFunction[] = [
   const r = (x - k * 0.693359375) + k * 2.1219444005469057e-4;
   const em = r + r * r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664 + r * (0.008333333333333333 + r * (0.001388888888888889 + r * (1.984126984126984e-4 + r * (2.48015873015873e-5 + r * 2.7557319223985893e-6)))))));
   // 2^k, |k| ≤ 25, by binary powering (inline, as in mexp)
-  let a = Math.abs(k);
-  let q = 1.0;
-  let b = 2.0;
+  let rest = Math.abs(k);
+  let power = 1.0;
+  let square = 2.0;
   for (let bit = 0; bit < 7; bit++) {
-    const hb = Math.floor(a * 0.5);
-    if (a - 2.0 * hb > 0.5) { q = q * b; }
-    b = b * b;
-    a = hb;
+    const half = Math.floor(rest * 0.5);
+    if (rest - 2.0 * half > 0.5) { power = power * square; }
+    square = square * square;
+    rest = half;
   }
-  if (k < 0.0) { q = 1.0 / q; }
-  return q * em + (q - 1.0);
+  if (k < 0.0) { power = 1.0 / power; }
+  return power * em + (power - 1.0);
 }`,
     argumentTypes: num('x'),
   },

@@ -10,6 +10,11 @@
  * a product like ∞·0 would turn into NaN are returned before they are formed.
  */
 import type { OpName, ResolvedParams } from '@rectifier/core';
+import * as GENERATED from './roots.generated.js';
+import type { RootPolynomial } from './roots.generated.js';
+
+/** The ops built from an op function pair here: every op but the three with kernels of their own. */
+export type ElementwiseOpName = Exclude<OpName, 'prelu' | 'crelu' | 'noisy_relu'>;
 
 /** The five float arguments p0..p4 of every op function (unused ones are 0). */
 export type Params = readonly [number, number, number, number, number];
@@ -35,25 +40,26 @@ const none = (): Params => [0, 0, 0, 0, 0];
 /**
  * A derivative near its zero crossing x0 (gelu′ at −0.7518, gelu-tanh′ at −0.7525, silu′ at βx = −1.2785,
  * mish′ at −1.1924), where its terms cancel: f′ = δ·Q(δ) with δ = (x − x0h) − x0l (exact: Sterbenz) and
- * Q a degree-12 polynomial, interpolated offline at Chebyshev nodes on |δ| ≤ 0.5 from a 50-digit
- * evaluation (mpmath). Measured in float32 Horner on a dense grid: within 3 ulp. The ops multiply
- * x − x0h by p4 = 1 (a uniform) so the GLSL compiler cannot fold (x − x0h) − x0l into x − x0h. Returns the x0 pair
- * and the polynomial's source in \`d\`.
+ * Q a degree-12 polynomial interpolated at Chebyshev nodes on |δ| ≤ 0.5 from a 50-digit evaluation
+ * (mpmath; x0 and Q in roots.generated.ts, written by scripts/gen-root-polynomials.py). Measured in
+ * float32 Horner on a dense grid: within 3 ulp. The ops multiply x − x0h by p4 = 1 (a uniform) so the
+ * GLSL compiler cannot fold (x − x0h) − x0l into x − x0h. Returns the x0 pair and the polynomial's
+ * source in \`d\`.
  */
-function rootPoly(x0h: number, x0l: number, c: readonly number[]): { x0h: string; x0l: string; poly: string } {
+function rootPoly({ x0h, x0l, coefficients: c }: RootPolynomial): { x0h: string; x0l: string; poly: string } {
   const lit = (v: number): string => (Number.isInteger(v) ? v.toFixed(1) : String(v));
   let poly = lit(c[c.length - 1]);
   for (let i = c.length - 2; i >= 0; i--) poly = `${lit(c[i])} + d * (${poly})`;
   return { x0h: lit(x0h), x0l: lit(x0l), poly: `d * (${poly})` };
 }
-const ROOT_GELU = rootPoly(-0.7517915368080139, 1.211444988769017e-08, [0.43149399757385254, 0.38828498125076294, -0.018199676647782326, -0.11400823295116425, -0.014771522022783756, 0.01942167803645134, 0.004539226647466421, -0.0022395215928554535, -0.0007448060787282884, 0.00018623021605890244, 8.602050365880132e-05, -1.0863564966712147e-05, -7.299209300981602e-06]);
-const ROOT_GELUTANH = rootPoly(-0.7524614334106445, 1.1339627903339533e-08, [0.4304001033306122, 0.38751843571662903, -0.015782853588461876, -0.11394448578357697, -0.016619328409433365, 0.019682295620441437, 0.005261053331196308, -0.00242253253236413, -0.0009273605537600815, 0.0002625811903271824, 0.00012370155309326947, -3.052740066777915e-05, -1.4137189282337204e-05]);
-const ROOT_SILU = rootPoly(-1.2784645557403564, 1.2979282537628478e-08, [0.2178117036819458, 0.14664879441261292, 0.018874814733862877, -0.015222655609250069, -0.006606589071452618, 0.00012662753579206765, 0.0007985221454873681, 0.00018570559041108936, -4.090875154361129e-05, -2.972282891278155e-05, -2.9198533866292564e-06, 2.3140257781051332e-06, 7.865319275879301e-07]);
-const ROOT_MISH = rootPoly(-1.1924312114715576, -3.0439375464652585e-09, [0.2669479250907898, 0.2047312706708908, 0.04190782085061073, -0.020271822810173035, -0.015821127220988274, -0.003360693110153079, 0.0010924028465524316, 0.0009899288415908813, 0.0002541661378927529, -4.2700132325990126e-05, -5.6076914916047826e-05, -1.4934566024749074e-05, 1.7553684301674366e-06]);
+const ROOT_GELU = rootPoly(GENERATED.ROOT_GELU);
+const ROOT_GELUTANH = rootPoly(GENERATED.ROOT_GELU_TANH);
+const ROOT_SILU = rootPoly(GENERATED.ROOT_SILU);
+const ROOT_MISH = rootPoly(GENERATED.ROOT_MISH);
 
 /** silu/swiglu: β as float32 hi + lo. */
 function betaArgs(p: ResolvedParams): Params {
-  const b = n(p.beta);
+  const b = numberOr(p.beta);
   const h = Math.fround(b);
   return [h, Math.fround(b - h), 0, 0, 1];
 }
@@ -64,8 +70,8 @@ function betaArgs(p: ResolvedParams): Params {
  */
 function hardsigmoidArgs(p: ResolvedParams): Params {
   if (p.alpha === undefined && p.beta === undefined) return [0, 0, 0, 0, 0];
-  const a = n(p.alpha, 1 / 6);
-  const b = n(p.beta, 0.5);
+  const a = numberOr(p.alpha, 1 / 6);
+  const b = numberOr(p.beta, 0.5);
   const ah = Math.fround(a);
   const x0 = -b / a;
   if (a === 0 || !Number.isFinite(ah) || !(Math.abs(x0) < 1e37)) return [ah, a === 0 ? NaN : 0, 2, Math.fround(b), Math.sign(a)];
@@ -111,27 +117,28 @@ function split(v: number): [number, number] {
  */
 function hardsigmoidDargs(p: ResolvedParams): Params {
   if (p.alpha === undefined && p.beta === undefined) return [1 / 6, -3, 0, 3, 0];
-  const a = n(p.alpha, 1 / 6);
-  const b = n(p.beta, 0.5);
+  const a = numberOr(p.alpha, 1 / 6);
+  const b = numberOr(p.beta, 0.5);
   if (a === 0) return [0, 0, 0, 0, 0];
   const [xah, xal] = split(-b / a);
   const [xbh, xbl] = split((1 - b) / a - 2 ** -54 / a);
   return [Math.fround(a), xah, xal, xbh, xbl];
 }
-const n = (v: unknown, fallback = 0): number => (typeof v === 'number' ? v : fallback);
+/** The parameter's value where it is a number, else `fallback`. */
+const numberOr = (v: unknown, fallback = 0): number => (typeof v === 'number' ? v : fallback);
 
-/** An op's f and df bodies (with v the input and p0..p2 the parameters) as named functions. */
-function op(name: string, args: ElementwiseOp['args'], f: string, df: string): [string, ElementwiseOp] {
-  return [name, {
+/** An op's f and df bodies (with v the input and p0..p4 the parameters) as named functions. */
+function op(name: ElementwiseOpName, args: ElementwiseOp['args'], f: string, df: string): ElementwiseOp {
+  return {
     args,
     f: `function f_${name}(v, p0, p1, p2, p3, p4) {\n  if (v !== v) { return v; }\n${f}\n}`,
     df: `function d_${name}(v, p0, p1, p2, p3, p4) {\n  if (v !== v) { return v; }\n${df}\n}`,
-  }];
+  };
 }
 
 /** Adds the op's gradient element g(v, g, p0..p4) (ElementwiseOp.grad); NaN v gives NaN. */
-function withGradient([name, o]: [string, ElementwiseOp], body: string): [string, ElementwiseOp] {
-  return [name, { ...o, grad: `function ${gradientFunctionName(name as OpName)}(v, g, p0, p1, p2, p3, p4) {\n  if (v !== v) { return v; }\n${body}\n}` }];
+function withGradient(name: ElementwiseOpName, o: ElementwiseOp, body: string): ElementwiseOp {
+  return { ...o, grad: `function ${gradientFunctionName(name)}(v, g, p0, p1, p2, p3, p4) {\n  if (v !== v) { return v; }\n${body}\n}` };
 }
 
 /** 2^k for an integer k, exactly (|k| ≤ 1074 as float64). */
@@ -172,32 +179,33 @@ export function scaledFactor(a: number): Params {
   return [q, 1, steps[0] ?? 1, steps[1] ?? 1, pow2(Math.max(rest, -126))];
 }
 
-function scaledByP0([name, o]: [string, ElementwiseOp]): [string, ElementwiseOp] {
-  return [name, { ...o, gradScaledByP0: true }];
+function scaledByP0(o: ElementwiseOp): ElementwiseOp {
+  return { ...o, gradScaledByP0: true };
 }
 
-const UNARY_AND_GLU: [string, ElementwiseOp][] = [
-  op('relu', none,
+/** The op functions of every unary/GLU op but the two that reuse another's (geglu, swiglu). */
+const OP_FUNCTIONS = {
+  relu: op('relu', none,
     '  if (v > 0.0) { return v; }\n  return 0.0;',
     '  if (v > 0.0) { return 1.0; }\n  return 0.0;'),
-  op('relu6', none,
+  relu6: op('relu6', none,
     '  if (v <= 0.0) { return 0.0; }\n  if (v >= 6.0) { return 6.0; }\n  return v;',
     '  if (v > 0.0 && v < 6.0) { return 1.0; }\n  return 0.0;'),
   // α as the factors of scaledFactor: every valid α, 1e-300 to 1e300, multiplies with one rounding.
-  withGradient(op('leaky_relu', (p) => scaledFactor(n(p.alpha)),
+  leaky_relu: withGradient('leaky_relu', op('leaky_relu', (p) => scaledFactor(numberOr(p.alpha)),
     `  if (v > 0.0) { return v; }
   return mscaled(v, p0, p1, p2, p3, p4);`,
     '  if (v > 0.0) { return 1.0; }\n  return p0;'),
   `  if (v > 0.0) { return g; }
   if (p0 === 0.0) { return 0.0; }
   return mscaled(g, p0, p1, p2, p3, p4);`),
-  op('elu', (p) => [n(p.alpha), 0, 0, 0, 0],
+  elu: op('elu', (p) => [numberOr(p.alpha), 0, 0, 0, 0],
     '  if (v > 0.0) { return v; }\n  return p0 * mexpm1(v);',
     '  if (v > 0.0) { return 1.0; }\n  return mexpa(v, p0);'),
   // x/α as q + lo: α = p0 + p1 (float32 hi + lo); q = x/p0 and its remainder x − q·p0 = (x − P) − mtpe(q, p0, P)
   // (x − P exact: Sterbenz), so e^(x/α) = e^q·(1 + lo) carries no |x/α|·2^-24 relative error.
   // p4 = 1 keeps the GLSL compiler from folding (x/p0)·p0 into x.
-  op('celu', (p) => { const a = n(p.alpha); const h = Math.fround(a); return [h, Math.fround(a - h), 0, 0, 1]; },
+  celu: op('celu', (p) => { const a = numberOr(p.alpha); const h = Math.fround(a); return [h, Math.fround(a - h), 0, 0, 1]; },
     `  if (v > 0.0) { return v; }
   if (v > -1.0e-25) { return v; }
   const q = (v / p0) * p4;
@@ -217,13 +225,13 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   }
   return mexpa(q, 1.0 + lo);`),
   // scale·α first: a subnormal expm1(x) (x subnormal) times α would lose its missing bits before a large scale amplifies them.
-  op('selu', (p) => [n(p.alpha), n(p.scale), 0, 0, 0],
+  selu: op('selu', (p) => [numberOr(p.alpha), numberOr(p.scale), 0, 0, 0],
     '  if (v > 0.0) { return p1 * v; }\n  return (p1 * p0) * mexpm1(v);',
     '  if (v > 0.0) { return p1; }\n  return mexpa(v, p1 * p0);'),
   // p0 = 1 selects the tanh approximation; p4 = 1 is an opaque one for mgeluu's two-sum (see math.ts).
   // For x < −1.25 the exponent 2u = 2√(2/π)(x + 0.044715x³) is formed as float-float u + ue (mgeluu/mgeluue).
   // gelu = x·Φ(x); gelu-tanh = x·σ(2u) (no 1 + tanh cancellation).
-  op('gelu', (p) => [p.approximate === 'tanh' ? 1 : 0, 0, 0, 0, 1],
+  gelu: op('gelu', (p) => [p.approximate === 'tanh' ? 1 : 0, 0, 0, 0, 1],
     `  if (v === 0.0) { return v; } // gelu(±0) = ±0
   if (p0 > 0.5) {
     if (v > 10.0) { return v; }
@@ -260,7 +268,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   return mPhia(v, 1.0, v);`),
   // β travels as float32 hi + lo (p0 + p1), and b = β·x as b + bl with bl the product's rounding
   // error (mtpe; on β·2^64 and x·2^-64 where |x| ≥ 1e30, beyond mtpe's range) plus p1·x, so e^(βx) = e^b·(1 + bl): no |βx|·2^-24 relative error from rounding βx.
-  op('silu', betaArgs,
+  silu: op('silu', betaArgs,
     `  if (p0 === 0.0) { return v * 0.5; }
   const b = p0 * v;
   if (b > 100.0) { return v; }
@@ -301,7 +309,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   // Linear where β·x > threshold, decided on the exact β·x (b + bl; b = threshold is a tie only the
   // tail bl breaks) against the threshold as floorF32 (p1), with p3 = 1 for a threshold below every
   // float (−∞: every x but −∞ is linear).
-  op('softplus', (p) => { const b = n(p.beta); const h = Math.fround(b); const t = n(p.threshold); return [h, floorF32(t), Math.fround(b - h), t < -3.4028234663852886e38 ? 1 : 0, 0]; },
+  softplus: op('softplus', (p) => { const b = numberOr(p.beta); const h = Math.fround(b); const t = numberOr(p.threshold); return [h, floorF32(t), Math.fround(b - h), t < -3.4028234663852886e38 ? 1 : 0, 0]; },
     `  if (p3 > 0.5) {
     if (v >= -3.4028234663852886e38) { return v; }
   }
@@ -337,7 +345,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   return e / (1.0 + e);`),
   // tanh(softplus(x)) in closed form: with e = exp(−|x|), (1+2e)/(1+2e+2e²) for x ≥ 0 and
   // e(e+2)/(e(e+2)+2) for x < 0; 1 − tanh likewise, so sech² = (1−t)(1+t) does not cancel.
-  op('mish', () => [0, 0, 0, 0, 1],
+  mish: op('mish', () => [0, 0, 0, 0, 1],
     `  if (v < -174.0) { return -0.0; } // x·tanh(softplus(x)) underflows from below
   const e = mexp(0.0 - Math.abs(v));
   let t = 0.0;
@@ -363,7 +371,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   // near its zero, so it is evaluated as α·(x − x0) with x0 = −β/α: x − x0h is exact near x0
   // (Sterbenz), α and x0 travel as float32 hi + lo pairs (p0 + p1, p3 + p4), and every rounding is
   // relative to the result. p2 = 2 is the plain α·x + β for α = 0 or an x0 beyond float32.
-  op('hardsigmoid', hardsigmoidArgs,
+  hardsigmoid: op('hardsigmoid', hardsigmoidArgs,
     `  if (p2 > 0.5) {
     if (p2 > 1.5) {
       if (Math.abs(v) > 3.4028234663852886e38) {
@@ -395,7 +403,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   if (p0 < 0.0) { above = db > p4; below = da < p2; }
   if (above && below) { return p0; }
   return 0.0;`),
-  op('hardswish', none,
+  hardswish: op('hardswish', none,
     `  if (v <= -3.0) { return -0.0; } // x·0/6 with x < 0
   if (v >= 3.0) { return v; }
   return v * (v + 3.0) / 6.0;`,
@@ -403,7 +411,7 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   if (v >= 3.0) { return 1.0; }
   return (v + 1.5) / 3.0;`),
   // √(x²+b) without overflowing x²; x < 0 as b/(2(h − x)) (no cancellation).
-  op('squareplus', (p) => [n(p.b), 0, 0, 0, 0],
+  squareplus: op('squareplus', (p) => [numberOr(p.b), 0, 0, 0, 0],
     `  const a = Math.abs(v);
   if (a >= 1.0e18) {
     if (v > 0.0) { return v; }
@@ -422,59 +430,65 @@ const UNARY_AND_GLU: [string, ElementwiseOp][] = [
   return ((0.5 * p0) / h) / (h - v);`),
   // f′ = 2·max(0, x), returned as max(0, x) with p0 = 2 applied after the product: (x·dy)·2, so 2·x
   // cannot overflow where the gradient is finite.
-  scaledByP0(op('relu_squared', () => [2, 0, 0, 0, 0],
+  relu_squared: scaledByP0(op('relu_squared', () => [2, 0, 0, 0, 0],
     '  if (v > 0.0) { return v * v; }\n  return 0.0;',
     '  if (v > 0.0) { return v; }\n  return 0.0;')),
   // Thresholds travel as floorF32 (see there): x > α, |x| ≤ λ decided as the float64 reference decides them.
-  op('thresholded_relu', (p) => [floorF32(n(p.alpha)), 0, 0, 0, 0],
+  thresholded_relu: op('thresholded_relu', (p) => [floorF32(numberOr(p.alpha)), 0, 0, 0, 0],
     '  if (v > p0) { return v; }\n  return 0.0;',
     '  if (v > p0) { return 1.0; }\n  return 0.0;'),
-  op('sigmoid', none, '  return msig(v);', '  return mdsig(v);'),
-  op('tanh', none, '  return mtanh(v);', '  return mdtanh(v);'),
+  sigmoid: op('sigmoid', none, '  return msig(v);', '  return mdsig(v);'),
+  tanh: op('tanh', none, '  return mtanh(v);', '  return mdtanh(v);'),
   // Bounds travel as the float32 values returned (p2, p3) and as the float32 thresholds that decide
   // x < min and x > max as the float64 reference does (p0 = ceilF32(min), p1 = floorF32(max)); p4 = 1
   // where min > max (max everywhere), decided in float64.
-  op('hardtanh', (p) => { const lo = n(p.min); const hi = n(p.max); return [ceilF32(lo), floorF32(hi), Math.fround(lo), Math.fround(hi), lo > hi ? 1 : 0]; },
+  hardtanh: op('hardtanh', (p) => { const lo = numberOr(p.min); const hi = numberOr(p.max); return [ceilF32(lo), floorF32(hi), Math.fround(lo), Math.fround(hi), lo > hi ? 1 : 0]; },
     '  if (p4 > 0.5) { return p3; }\n  if (v < p0) { return p2; }\n  if (v > p1) { return p3; }\n  return v;',
     '  if (v > p0 && v < p1) { return 1.0; }\n  return 0.0;'),
-  op('softsign', none,
+  softsign: op('softsign', none,
     `  const a = Math.abs(v);
   if (a > 1.0e30) { if (v > 0.0) { return 1.0; } return -1.0; }
   return v / (1.0 + a);`,
     `  const d = 1.0 + Math.abs(v);
   if (d > 1.0e19) { return (1.0 / d) / d; }
   return 1.0 / (d * d);`),
-  op('hardshrink', (p) => [floorF32(n(p.lambda)), 0, 0, 0, 0],
+  hardshrink: op('hardshrink', (p) => [floorF32(numberOr(p.lambda)), 0, 0, 0, 0],
     '  if (Math.abs(v) <= p0) { return 0.0; }\n  return v;',
     '  if (Math.abs(v) > p0) { return 1.0; }\n  return 0.0;'),
   // softshrink: λ compared as floorF32 (p0) and subtracted as float32 hi + lo (p1 + p2; hi at most
   // FLT_MAX, so ∞ − λ stays ∞ where λ is beyond float32).
-  op('softshrink', (p) => { const l = n(p.lambda); const [h, lo] = split(l); return [floorF32(l), Math.min(h, F32_MAX), lo, 0, 0]; },
+  softshrink: op('softshrink', (p) => { const l = numberOr(p.lambda); const [h, lo] = split(l); return [floorF32(l), Math.min(h, F32_MAX), lo, 0, 0]; },
     '  if (v > p0) { return (v - p1) - p2; }\n  if (v < 0.0 - p0) { return (v + p1) + p2; }\n  return 0.0;',
     '  if (Math.abs(v) > p0) { return 1.0; }\n  return 0.0;'),
   // GLU ops: the activation applied to the gate (the kernel multiplies by the value).
-  op('reglu', none,
+  reglu: op('reglu', none,
     '  if (v > 0.0) { return v; }\n  return 0.0;',
     '  if (v > 0.0) { return 1.0; }\n  return 0.0;'),
-];
+} satisfies Record<Exclude<ElementwiseOpName, 'geglu' | 'swiglu'>, ElementwiseOp>;
 
-const table = new Map<string, ElementwiseOp>(UNARY_AND_GLU);
-table.set('hardsigmoid', { ...table.get('hardsigmoid')!, dargs: hardsigmoidDargs });
-// hardtanh′ = 1 where min < x < max: the thresholds that decide it for a float32 x.
-table.set('hardtanh', { ...table.get('hardtanh')!, dargs: (p) => [floorF32(n(p.min)), ceilF32(n(p.max)), 0, 0, 0] });
-// geglu and swiglu are gelu and silu on the gate (same parameters).
-table.set('geglu', table.get('gelu')!);
-table.set('swiglu', table.get('silu')!);
+/**
+ * Every unary/GLU op's functions. Exhaustive over ElementwiseOpName, so an op added to core's
+ * catalogue without its functions here is a compile error (not a TypeError at its first call).
+ */
+const TABLE: Readonly<Record<ElementwiseOpName, ElementwiseOp>> = {
+  ...OP_FUNCTIONS,
+  hardsigmoid: { ...OP_FUNCTIONS.hardsigmoid, dargs: hardsigmoidDargs },
+  // hardtanh′ = 1 where min < x < max: the thresholds that decide it for a float32 x.
+  hardtanh: { ...OP_FUNCTIONS.hardtanh, dargs: (p) => [floorF32(numberOr(p.min)), ceilF32(numberOr(p.max)), 0, 0, 0] },
+  // geglu and swiglu are gelu and silu on the gate (same parameters).
+  geglu: OP_FUNCTIONS.gelu,
+  swiglu: OP_FUNCTIONS.silu,
+};
 
 /** The unary/GLU op's functions; undefined for prelu, crelu and noisy_relu (their own kernels). */
 export function elementwiseOp(name: OpName): ElementwiseOp | undefined {
-  return table.get(name);
+  return Object.hasOwn(TABLE, name) ? TABLE[name as ElementwiseOpName] : undefined;
 }
 
 /** Every op function source (deduplicated), to register with gpu.js before kernels are created. */
 export function allOpFunctions(): string[] {
   const seen = new Set<string>();
-  for (const o of table.values()) {
+  for (const o of Object.values(TABLE)) {
     seen.add(o.f);
     seen.add(o.df);
     if (o.grad !== undefined) seen.add(o.grad);

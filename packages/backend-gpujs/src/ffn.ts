@@ -1,0 +1,108 @@
+/**
+ * The FFN on the device: the forward pass z = x·W1 + b1, h = act(z) (⊙ (x·V + bv)), y = h·W2 + b2,
+ * and its backward pass, each product and activation a kernel whose results stay on the device
+ * (textures on GL) until the next kernel reads them; only the outputs are read back.
+ */
+import { activationStatsOf, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult } from '@rectifier/core';
+import { float32Tensor, gluGateGradientOnDevice, gluOnDevice, gluValueGradientOnDevice, unaryOnDevice } from './elementwise.js';
+import { checkInner, linear, matmulOnDevice } from './matmul.js';
+import type { KernelValue, Runtime } from './runtime.js';
+
+interface ForwardValues {
+  readonly z: KernelValue;
+  readonly zv: KernelValue | undefined;
+  readonly h: KernelValue;
+  readonly y: KernelValue;
+}
+
+/** The forward pass's intermediate and final values, chained as device results. */
+function ffnForwardValues(rt: Runtime, c: FfnCall, sparse: boolean): ForwardValues {
+  const { T, d, f, dOut } = c;
+  const x = c.x.data as Float32Array;
+  const z = linear(rt, x, c.w1.data as Float32Array, c.b1?.data as Float32Array | undefined, T, d, f);
+  const zv = c.v === undefined ? undefined : linear(rt, x, c.v.data as Float32Array, c.bv?.data as Float32Array | undefined, T, d, f);
+  const act = c.activation.name;
+  const h = zv === undefined
+    ? unaryOnDevice(rt, act, false, z, c.activationParams, undefined, T * f)
+    : gluOnDevice(rt, act, z, zv, c.activationParams, T * f);
+  const y = linear(rt, h, c.w2.data as Float32Array, c.b2?.data as Float32Array | undefined, T, f, dOut, sparse);
+  return { z, zv, h, y };
+}
+
+/** The FFN's forward pass: y, and the hidden layer and its stats where asked for. */
+export function ffnOnDevice(rt: Runtime, c: FfnCall): FfnResult {
+  checkInner(c.d, c.f);
+  if (c.T * c.f === 0) {
+    // No hidden layer: nothing to run; y is b2 broadcast (a sum over f = 0 terms is 0). With
+    // dOut = 0 alone the hidden layer is still computed (it is returned, and counted by stats).
+    const y = new Float32Array(c.T * c.dOut);
+    if (c.b2) for (let i = 0; i < y.length; i++) y[i] = c.b2.data[i % c.dOut];
+    const h = new Float32Array(c.T * c.f);
+    return { y: float32Tensor(y, [c.T, c.dOut]), ...(c.returnHidden ? { hidden: float32Tensor(h, [c.T, c.f]) } : {}), ...(c.stats ? { stats: activationStatsOf(h, c.T, c.f) } : {}) };
+  }
+  const fw = ffnForwardValues(rt, c, c.sparse);
+  rt.release(fw.z);
+  rt.release(fw.zv);
+  const y = rt.read(fw.y, c.T * c.dOut);
+  let h: Float32Array | undefined;
+  if (c.returnHidden || c.stats) h = rt.read(fw.h, c.T * c.f);
+  else rt.release(fw.h);
+  return {
+    y: float32Tensor(y, [c.T, c.dOut]),
+    ...(c.returnHidden ? { hidden: float32Tensor(h!, [c.T, c.f]) } : {}),
+    ...(c.stats ? { stats: activationStatsOf(h!, c.T, c.f) } : {}),
+  };
+}
+
+/** The FFN's gradients: the forward pass again, then the products of the chain rule. */
+export function ffnBackwardOnDevice(rt: Runtime, c: FfnBackwardCall): FfnGradients {
+  const { T, d, f, dOut } = c;
+  checkInner(d, f, T, dOut);
+  const x = c.x.data as Float32Array;
+  const dy = c.dy.data as Float32Array;
+  const live: KernelValue[] = [];
+  const keep = (v: KernelValue): KernelValue => (live.push(v), v);
+  try {
+    const fw = ffnForwardValues(rt, c, false);
+    keep(fw.z);
+    if (fw.zv) keep(fw.zv);
+    keep(fw.h);
+    rt.release(fw.y);
+    const act = c.activation.name;
+    // dh = dy·W2ᵀ [T, f]; dW2 = hᵀ·dy [f, dOut]
+    const dh = keep(matmulOnDevice(rt, dy, c.w2.data as Float32Array, T, dOut, f, false, true));
+    const dw2 = rt.read(matmulOnDevice(rt, fw.h, dy, f, T, dOut, true, false), f * dOut);
+    let dz: KernelValue;
+    let dzv: KernelValue | undefined;
+    if (fw.zv !== undefined) {
+      dz = keep(gluGateGradientOnDevice(rt, act, fw.z, fw.zv, dh, c.activationParams, T * f));
+      dzv = keep(gluValueGradientOnDevice(rt, act, fw.z, dh, c.activationParams, T * f));
+    } else {
+      dz = keep(unaryOnDevice(rt, act, true, fw.z, c.activationParams, dh, T * f));
+    }
+    // dW1 = xᵀ·dz [d, f]; dx = dz·W1ᵀ (+ dzv·Vᵀ) [T, d]
+    const dw1 = rt.read(matmulOnDevice(rt, x, dz, d, T, f, true, false), d * f);
+    let dxv = matmulOnDevice(rt, dz, c.w1.data as Float32Array, T, f, d, false, true);
+    let dv: Float32Array | undefined;
+    if (dzv !== undefined) {
+      dv = rt.read(matmulOnDevice(rt, x, dzv, d, T, f, true, false), d * f);
+      const sum = matmulOnDevice(rt, dzv, c.v!.data as Float32Array, T, f, d, false, true, dxv);
+      rt.release(dxv);
+      dxv = sum;
+    }
+    const dx = rt.read(dxv, T * d);
+    const ones = new Float32Array(T).fill(1);
+    const colSums = (m: KernelValue | Float32Array, cols: number): Float32Array => rt.read(matmulOnDevice(rt, ones, m, 1, T, cols, false, false), cols);
+    return {
+      dx: float32Tensor(dx, [T, d]),
+      dw1: float32Tensor(dw1, [d, f]),
+      dw2: float32Tensor(dw2, [f, dOut]),
+      ...(c.b1 ? { db1: float32Tensor(colSums(dz, f), [f]) } : {}),
+      ...(c.b2 ? { db2: float32Tensor(colSums(dy, dOut), [dOut]) } : {}),
+      ...(dv ? { dv: float32Tensor(dv, [d, f]) } : {}),
+      ...(dzv && c.bv ? { dbv: float32Tensor(colSums(dzv, f), [f]) } : {}),
+    };
+  } finally {
+    for (const v of live) rt.release(v);
+  }
+}
