@@ -1,6 +1,6 @@
 import {
-  activationStatsOf, allocate, BackendBase, ffnGradients, ffnResult, MAX_TENSOR_ELEMENTS, Tensor,
-  type ActivationStats, type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
+  allocate, BackendBase, ffnGradients, ffnResult, MAX_TENSOR_ELEMENTS, Tensor,
+  type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type SyncBackend, type TypedArray,
 } from '@rectifier/core';
 import { forwardKernel, gradientKernel } from './kernels/elementwise.js';
@@ -63,10 +63,6 @@ export class CpuKernels implements Kernels {
     return ffnGradients(c, {
       dx: inCallDtype(dx), dw1: inCallDtype(dw1), dw2: inCallDtype(dw2), ...(dv === undefined ? {} : { dv: inCallDtype(dv) }),
     }, ffnBiasSums(c, perToken));
-  }
-
-  activationStats(h: Tensor): ActivationStats {
-    return activationStatsOf(h.data, h.shape[0], h.shape[1]);
   }
 }
 

@@ -3,7 +3,7 @@
  * limits its float32 kernels take, and the capabilities of each mode.
  */
 import { describeValue, ErrorCode, RectifierError, type Capabilities, type OpDefinition, type ResolvedParams } from '@rectifier/core';
-import type { GpujsMode } from './runtime.js';
+import { MAX_INNER, type GpujsMode } from './runtime.js';
 
 /** The declared maximum tensor size: 2^24 elements (a 4096² texture; float32 indices stay exact below 2^24). */
 export const GPUJS_MAX_ELEMENTS = 2 ** 24;
@@ -48,6 +48,7 @@ const COMMON_CAPABILITIES = {
   signedZeros: true,
   nonFinite: true,
   maxElements: GPUJS_MAX_ELEMENTS,
+  maxInner: MAX_INNER,
   paramLimits: GPUJS_PARAM_LIMITS,
 } as const;
 

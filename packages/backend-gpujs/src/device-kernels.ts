@@ -3,8 +3,8 @@
  * runtime once it is ready, on the call's inputs as they were when the call was made.
  */
 import {
-  activationStatsOf, Tensor,
-  type ActivationStats, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
+  Tensor,
+  type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall,
 } from '@rectifier/core';
 import { checkParamLimits } from './capabilities.js';
@@ -61,11 +61,6 @@ export class GpujsKernels implements Kernels {
   ffnBackward(call: FfnBackwardCall): Promise<FfnGradients> {
     checkParamLimits(call.activation, call.activationParams);
     return this.#compute(call, ffnBackwardOnDevice);
-  }
-
-  activationStats(h: Tensor): ActivationStats {
-    // Counting exact zeros is a read of data the caller already holds on the host, done at once.
-    return activationStatsOf(h.data, h.shape[0], h.shape[1]);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import {
   ffnGradients, ffnResult, Tensor,
-  type ActivationStats, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
+  type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall,
 } from '@rectifier/core';
 import { CpuKernels, ffnBiasSums, ffnOperands, type FfnOperands } from '@rectifier/backend-cpu/kernels';
@@ -195,10 +195,5 @@ export class WorkersKernels implements Kernels {
     const biases = ffnBiasSums(c, { dz, dy, dzv });
     await weights;
     return ffnGradients(c, { dx, dw1, dw2, ...(dv === undefined ? {} : { dv }) }, biases);
-  }
-
-  activationStats(h: Tensor): ActivationStats {
-    // One pass of comparisons, cheaper than posting it: always on the calling thread.
-    return this.#cpu.activationStats(h);
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '@rectifier/core';
 import { expect, it } from 'vitest';
 import { compareWithin, maxAbs } from './compare.js';
+import { requiring } from './declared-ops.js';
 import { normals } from './inputs.js';
 
 const BASE = { T: 3, d: 4, f: 5, dOut: 2 } as const;
@@ -21,7 +22,7 @@ const plainStats = (s: ActivationStats | undefined): unknown =>
 export function ffnZeroDimsSuite(b: () => Backend): void {
   for (const zero of Object.keys(BASE) as Dim[]) {
     for (const activation of ['gelu', 'swiglu'] as const) {
-      it(`${zero} = 0, ${activation}: ffn and ffnBackward against the references`, async () => {
+      it(`${zero} = 0, ${activation}: ffn and ffnBackward against the references`, requiring(b, [activation], async () => {
         const { T, d, f, dOut }: Record<Dim, number> = { ...BASE, [zero]: 0 };
         for (const biases of [true, false]) {
           const t = (n: number, shape: number[], seed: number, scale = 1): Tensor => tensor(normals(n, seed, scale), shape);
@@ -55,7 +56,7 @@ export function ffnZeroDimsSuite(b: () => Backend): void {
           const refs = referenceFfnBackward(x, w, dy, { activation });
           for (const key of ['dx', 'dw1', 'dw2', 'db1', 'db2', 'dv', 'dbv'] as const) check(key, grads[key], refs[key]);
         }
-      });
+      }));
     }
   }
 }

@@ -6,12 +6,13 @@
  * recorders the report sink (report.ts) writes out in afterAll.
  */
 import {
-  epsilon, ErrorCode, OP_NAMES, OPS, referenceForward, referenceGradient, Tensor, tensor,
+  epsilon, ErrorCode, OPS, referenceForward, referenceGradient, Tensor, tensor,
   type Backend, type DType, type OpDefinition, type OpName, type TypedArray,
 } from '@rectifier/core';
 import { expect } from 'vitest';
 import { expectCode, describeMismatches, expectTensor, unmutated } from './assertions.js';
 import { AccuracyRecorder, checksum, compareUlp, compareWithin, flushParams, flushSubnormal, type Mismatch, type SubnormalContext } from './compare.js';
+import { declaredOps } from './declared-ops.js';
 import { opInputs } from './inputs.js';
 
 export interface ConformanceOptions {
@@ -67,17 +68,8 @@ export interface SuiteContext {
   backend(): Backend;
   /** Whether the backend declares this dtype. */
   supports(dtype: DType): boolean;
-  /**
-   * The ops the suite runs its per-op tests for: the backend's `capabilities.ops`, every op of the
-   * catalogue where it declares none. Known only once beforeAll has created the backend: read it in a
-   * test, never while the tests are being defined (loops over ops there use {@link SuiteContext.declares}).
-   */
+  /** The ops the backend declares (`capabilities.ops ?? OP_NAMES`); a test of any other asks its UNSUPPORTED_OP (declared-ops.ts). */
   readonly ops: readonly OpName[];
-  /**
-   * Whether the backend declares the op. A test defined per op returns at once, passing, for an op
-   * that is not declared (`if (!ctx.declares(op)) return;`); a declared op is never skipped.
-   */
-  declares(op: OpName): boolean;
   /** Worst errors per report key (written to reports/run/accuracy). */
   readonly recorder: AccuracyRecorder;
   /** Fuzz and soak figures (written to reports/run/reliability). */
@@ -235,15 +227,9 @@ export function createSuiteContext(name: string, create: ConformanceFactory, opt
 
   const reportKey: SuiteContext['reportKey'] = (op, dtype, what) => `${op}/${dtype}/${what}`;
 
-  const declaredOps = (): readonly OpName[] => backend().capabilities.ops ?? OP_NAMES;
-
   const context: SuiteContext = {
     name, create, options, timeout: options.timeout ?? CONFORMANCE_TIMEOUT_MS, dtypes: DTYPES_UNDER_TEST,
-    backend, supports,
-    get ops() {
-      return declaredOps();
-    },
-    declares: (op) => declaredOps().includes(op), recorder: new AccuracyRecorder(), reliability: { fuzzCases: new Map(), fuzzSeconds: 0 }, lastMismatch: undefined,
+    backend, supports, get ops() { return declaredOps(backend()); }, recorder: new AccuracyRecorder(), reliability: { fuzzCases: new Map(), fuzzSeconds: 0 }, lastMismatch: undefined,
     ulpCheck, subnormalContext, inputData, forward, gradient, withDtype, forwardTolerance, gradientTolerance, opTensors, reportKey,
     checkForward: async (op, inputs, params, dtype) => {
       const def = OPS[op];

@@ -29,6 +29,7 @@ import { opValuesSection } from './sections/op-values.js';
 import { preluLayoutsSection } from './sections/prelu-layouts.js';
 import { propertiesSection } from './sections/properties.js';
 import { shapesSection } from './sections/shapes.js';
+import { undeclaredOpsSection } from './sections/undeclared-ops.js';
 
 export { CONFORMANCE_TIMEOUT_MS, type ConformanceFactory, type ConformanceOptions } from './harness.js';
 export { FUZZ_RUNS_DEFAULT } from './sections/fuzzing.js';
@@ -39,10 +40,11 @@ export function runConformance(name: string, create: ConformanceFactory, options
   const ctx = createSuiteContext(name, create, options);
   describe(`conformance: ${name}`, { timeout: ctx.timeout }, () => {
     registerSuiteHooks(ctx);
-    const { backend, declares, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext } = ctx;
+    const { backend, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext } = ctx;
 
     capabilitiesSection(ctx);
-    exactValuesSection({ backend, declares, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext, describeMismatches });
+    undeclaredOpsSection(ctx);
+    exactValuesSection({ backend, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext, describeMismatches });
     opValuesSection(ctx);
     definitionValuesSection(ctx);
     propertiesSection(ctx);
@@ -54,7 +56,7 @@ export function runConformance(name: string, create: ConformanceFactory, options
 
     // param-extremes.ts: every numeric parameter at 1e±300, past FLT_MAX and tiny, or the declared refusal.
     describe('parameters at extreme valid values', () => {
-      paramExtremesSuite({ b: backend, declares, checkForward: ctx.checkForward, checkGradient: ctx.checkGradient, inputData, expectCode });
+      paramExtremesSuite({ b: backend, checkForward: ctx.checkForward, checkGradient: ctx.checkGradient, inputData, expectCode });
     });
     describe('FFN with a zero dimension (T, d, f or dOut = 0)', () => {
       ffnZeroDimsSuite(backend);

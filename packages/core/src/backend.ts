@@ -2,11 +2,14 @@
  * The Backend contract. Every backend implements `Backend` (asynchronous, works everywhere); a
  * backend that can also answer synchronously declares `capabilities.sync` and exposes `sync`.
  * Backends extend `BackendBase`, which does all validation (through core's `prepare*` functions),
- * the disposed checks and the sync/async plumbing, and leaves only the kernels to the backend.
+ * the disposed checks, the refusal of undeclared ops and the sync/async plumbing, and leaves only
+ * the kernels to the backend: `forward`, `gradient` and `matmul`, and optionally the FFN and
+ * statistics kernels it otherwise composes from those (composed.ts).
  */
+import { composedFfn, composedFfnBackward, statsOf } from './composed.js';
 import type { DType } from './dtype.js';
-import { ErrorCode, RectifierError } from './errors.js';
-import type { OpName, OpNameOrAlias, OpParams } from './ops/catalogue.js';
+import { describeValue, ErrorCode, RectifierError } from './errors.js';
+import { findOp, OP_NAMES, type OpDefinition, type OpName, type OpNameOrAlias, type OpParams } from './ops/catalogue.js';
 import { allocate, type DType as ElementType } from './dtype.js';
 import {
   activationStatsOf, referenceFfnBackwardCall, referenceFfnCall, type ActivationStats, type FfnGradients, type FfnResult,
@@ -41,10 +44,23 @@ export interface Capabilities {
   /** Largest tensor, in elements; bigger ones give `TOO_LARGE`. */
   readonly maxElements: number;
   /**
-   * Optional: the element-wise ops the backend offers, by canonical name (each once). Absent: every
-   * op of the catalogue. The conformance suite runs its per-op tests on these ops.
+   * Optional: the element-wise ops the backend offers, by canonical name (each once). A call of any
+   * other op — `forward`, `gradient`, or an FFN with it as the activation — gives `UNSUPPORTED_OP`
+   * naming the backend, the op and the ops offered, before the call's inputs are read. Absent: every
+   * op of the catalogue. `matmul`, `ffn`, `ffnBackward` and `activationStats` are always offered
+   * (BackendBase composes the last three from `matmul`, `forward` and `gradient` where the backend
+   * writes no kernel of its own). An unknown name or a repeated one gives `BAD_ARGUMENT` from
+   * `ready()` and from every call. The conformance suite runs every section on the declared ops and
+   * asks the typed error of every other.
    */
   readonly ops?: readonly OpName[];
+  /**
+   * Optional: the longest inner dimension (the length of one sum) the backend's products compute —
+   * k of a matmul; d and f of an FFN; T, d, f and dOut of an FFN backward, whose products also sum
+   * over the tokens and the outputs. A call with data over it gives `TOO_LARGE` naming the dim
+   * (calls with an empty dim are answered by core and take any). Absent: no limit but `maxElements`.
+   */
+  readonly maxInner?: number;
   /**
    * Optional: op parameters the backend computes only within a range of magnitudes, by op and
    * parameter name (also where the op is an FFN activation). A parameter value that
@@ -109,7 +125,11 @@ export interface Backend extends Operations<true> {
   dispose(): Promise<void>;
 }
 
-/** The part a backend writes: one method per operation family, on validated calls. */
+/**
+ * The part a backend writes, on validated calls: `forward`, `gradient` and `matmul` always; `ffn`,
+ * `ffnBackward` and `activationStats` where it has a faster way than BackendBase's defaults, which
+ * compose them from the first three (core's `composed.ts`: the reference's steps, each a kernel call).
+ */
 export interface Kernels {
   /** The op's output for a validated call, in the call's dtype; may write `call.out` directly. */
   forward(call: OpCall): MaybePromise<Tensor>;
@@ -117,12 +137,19 @@ export interface Kernels {
   gradient(call: GradientCall): MaybePromise<Tensor[]>;
   /** One 2-D product `[m, n]` (`call.batch` is always []; BackendBase loops over batches and answers empty dims). */
   matmul(call: MatmulCall): MaybePromise<Tensor>;
-  /** The FFN on flattened x `[T, d]`, with y `[T, dOut]` (BackendBase restores the leading dims). */
-  ffn(call: FfnCall): MaybePromise<FfnResult>;
-  /** The FFN gradients on flattened x and dy, with dx `[T, d]` (BackendBase restores the leading dims). */
-  ffnBackward(call: FfnBackwardCall): MaybePromise<FfnGradients>;
-  /** The exact-zero statistics of a validated, non-empty hidden layer `[rows, units]`. */
-  activationStats(hidden: Tensor): MaybePromise<ActivationStats>;
+  /**
+   * Optional: the FFN on flattened x `[T, d]`, with y `[T, dOut]` (BackendBase restores the leading
+   * dims). Absent: x·W1 + b1, the activation's `forward` and h·W2 + b2 through the kernels above.
+   */
+  ffn?(call: FfnCall): MaybePromise<FfnResult>;
+  /**
+   * Optional: the FFN gradients on flattened x and dy, with dx `[T, d]` (BackendBase restores the
+   * leading dims). Absent: the forward steps again, then the reference's products by `matmul` and
+   * the activation's `gradient`.
+   */
+  ffnBackward?(call: FfnBackwardCall): MaybePromise<FfnGradients>;
+  /** Optional: the exact-zero statistics of a validated, non-empty hidden layer `[rows, units]`. Absent: core's count on the host. */
+  activationStats?(hidden: Tensor): MaybePromise<ActivationStats>;
 }
 
 /**
@@ -214,9 +241,70 @@ function gradientsWithLeading(c: FfnCall, g: FfnGradients): FfnGradients {
   return c.leading.length === 1 ? g : { ...g, dx: withLeading(g.dx, c.leading) };
 }
 
+/* ---------------- what a backend declares ---------------- */
+
+/**
+ * The ops a capability set offers (every op when `ops` is absent), and a check of its `ops` and
+ * `maxInner` lines: read once per capabilities object (a backend's may change with its mode).
+ */
+const declaredOps = new WeakMap<Capabilities, ReadonlySet<OpName>>();
+
+function offeredOps(backend: string, caps: Capabilities): ReadonlySet<OpName> {
+  const known = declaredOps.get(caps);
+  if (known !== undefined) return known;
+  const refuse = (argument: string, expected: string, received: string): never => {
+    throw new RectifierError(ErrorCode.BadArgument, { op: 'capabilities', argument, expected, received }, `the ${backend} backend's declaration`);
+  };
+  const ops = caps.ops ?? OP_NAMES;
+  if (!Array.isArray(ops)) refuse('ops', 'an array of op names', describeValue(ops));
+  const offered = new Set<OpName>();
+  for (const op of ops as readonly unknown[]) {
+    if (typeof op !== 'string' || !(OP_NAMES as readonly string[]).includes(op)) {
+      refuse('ops', `canonical op names of the catalogue (${OP_NAMES.join(', ')})`, describeValue(op));
+    }
+    if (offered.has(op as OpName)) refuse('ops', 'each op once', `'${String(op)}' twice`);
+    offered.add(op as OpName);
+  }
+  const inner = caps.maxInner;
+  if (inner !== undefined && !(Number.isInteger(inner) && inner > 0)) refuse('maxInner', 'an integer ≥ 1', describeValue(inner));
+  declaredOps.set(caps, offered);
+  return offered;
+}
+
+/** `UNSUPPORTED_OP` where `def` is not among the ops the backend declares. */
+function requireOffered(backend: string, caps: Capabilities, def: OpDefinition, op: string, argument: string): void {
+  const offered = offeredOps(backend, caps);
+  if (offered.has(def.name)) return;
+  throw new RectifierError(ErrorCode.UnsupportedOp, {
+    op, argument, received: `'${def.name}'`,
+    expected: offered.size === 0 ? 'no element-wise op (it offers none)' : `one of the ops it offers (capabilities.ops: ${[...offered].join(', ')})`,
+  }, `the ${backend} backend does not offer ${def.name}`);
+}
+
+/** `TOO_LARGE` where one of the named inner dims is over the backend's declared `maxInner`. */
+function requireInner(caps: Capabilities, op: string, dims: Readonly<Record<string, number>>): void {
+  const limit = caps.maxInner;
+  if (limit === undefined) return;
+  for (const [dim, length] of Object.entries(dims)) {
+    if (length > limit) {
+      throw new RectifierError(ErrorCode.TooLarge, {
+        op, argument: dim, expected: `an inner dimension of at most ${limit} (the backend's maxInner: the longest sum its products run)`, received: `${length}`,
+      });
+    }
+  }
+}
+
+/** `f` of a value, or of a Promise's value once it settles. */
+function andThen<T, U>(v: MaybePromise<T>, f: (value: T) => U): MaybePromise<U> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
 /**
  * The base every backend extends: validates each call against its capabilities, checks it is not
- * disposed, answers calls with an empty dim and batched matmuls, and hands the rest to `kernels`.
+ * disposed, refuses the ops it does not declare, answers calls with an empty dim and batched
+ * matmuls, and hands the rest to `kernels` (composing the FFN and statistics where they have none).
+ * Each operation is written once, returning a value or a Promise: the asynchronous API awaits it,
+ * the synchronous one requires the value.
  */
 export abstract class BackendBase implements Backend {
   /** The backend's registry name, e.g. `'cpu'`. */
@@ -233,8 +321,10 @@ export abstract class BackendBase implements Backend {
     return this.#disposed;
   }
 
+  /** Resolves when the backend can compute; rejects with `DISPOSED`, or `BAD_ARGUMENT` for a malformed `ops`/`maxInner` declaration. */
   async ready(): Promise<void> {
     this.assertLive('ready');
+    offeredOps(this.name, this.capabilities);
   }
 
   async dispose(): Promise<void> {
@@ -258,39 +348,89 @@ export abstract class BackendBase implements Backend {
     return this.capabilities;
   }
 
-  async forward<O extends OpNameOrAlias>(op: O, inputs: OpInputs, params?: OpParams<O>, options?: ForwardOptions): Promise<Tensor> {
-    this.assertLive(String(op));
-    const call = prepareOpCall(op, inputs, params, this.limits, options);
-    return intoOut(call, await this.kernels.forward(call));
+  /** `UNSUPPORTED_OP` for an op of the catalogue the backend does not declare (an unknown name is left to validation: `UNKNOWN_OP`). */
+  #requireOp(op: unknown): void {
+    const def = findOp(op);
+    if (def !== undefined) requireOffered(this.name, this.capabilities, def, def.name, 'op');
+    else offeredOps(this.name, this.capabilities);
   }
 
-  async gradient<O extends OpNameOrAlias>(op: O, inputs: OpInputs, dy: Tensor, params?: OpParams<O>): Promise<Tensor[]> {
+  #forward(op: OpNameOrAlias, inputs: OpInputs, params: unknown, options: ForwardOptions | undefined): MaybePromise<Tensor> {
     this.assertLive(String(op));
+    this.#requireOp(op);
+    const call = prepareOpCall(op, inputs, params, this.limits, options);
+    return andThen(this.kernels.forward(call), (y) => intoOut(call, y));
+  }
+
+  #gradient(op: OpNameOrAlias, inputs: OpInputs, dy: Tensor, params: unknown): MaybePromise<Tensor[]> {
+    this.assertLive(String(op));
+    this.#requireOp(op);
     return this.kernels.gradient(prepareGradientCall(op, inputs, dy, params, this.limits));
   }
 
-  async matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Promise<Tensor> {
+  #matmul(a: Tensor, b: Tensor, options: MatmulOptions | undefined): MaybePromise<Tensor> {
     this.assertLive('matmul');
+    offeredOps(this.name, this.capabilities);
     const call = prepareMatmul(a, b, options, this.limits);
-    return batchedMatmul(call, (slice) => emptyMatmul(slice) ?? this.kernels.matmul(slice));
+    return batchedMatmul(call, (slice) => {
+      const empty = emptyMatmul(slice);
+      if (empty !== undefined) return empty;
+      requireInner(this.capabilities, 'matmul', { k: slice.k });
+      return this.kernels.matmul(slice);
+    });
+  }
+
+  #ffn(x: Tensor, weights: FfnWeights, options: FfnOptions | undefined): MaybePromise<FfnResult> {
+    this.assertLive('ffn');
+    const call = prepareFfn(x, weights, options, this.limits);
+    requireOffered(this.name, this.capabilities, call.activation, 'ffn', 'activation');
+    const empty = emptyFfn(call);
+    if (empty !== undefined) return ffnWithLeading(call, empty);
+    requireInner(this.capabilities, 'ffn', { d: call.d, f: call.f });
+    const k = this.kernels;
+    return andThen(k.ffn !== undefined ? k.ffn(call) : composedFfn(k, call), (r) => ffnWithLeading(call, r));
+  }
+
+  #ffnBackward(x: Tensor, weights: FfnWeights, dy: Tensor, options: FfnOptions | undefined): MaybePromise<FfnGradients> {
+    this.assertLive('ffnBackward');
+    const call = prepareFfnBackward(x, weights, dy, options, this.limits);
+    requireOffered(this.name, this.capabilities, call.activation, 'ffnBackward', 'activation');
+    const empty = emptyFfnBackward(call);
+    if (empty !== undefined) return gradientsWithLeading(call, empty);
+    requireInner(this.capabilities, 'ffnBackward', { T: call.T, d: call.d, f: call.f, dOut: call.dOut });
+    const k = this.kernels;
+    return andThen(k.ffnBackward !== undefined ? k.ffnBackward(call) : composedFfnBackward(k, call), (g) => gradientsWithLeading(call, g));
+  }
+
+  #activationStats(hidden: Tensor): MaybePromise<ActivationStats> {
+    this.assertLive('activationStats');
+    offeredOps(this.name, this.capabilities);
+    const h = prepareStats(hidden, this.limits);
+    return emptyStats(h) ?? statsOf(this.kernels, h);
+  }
+
+  async forward<O extends OpNameOrAlias>(op: O, inputs: OpInputs, params?: OpParams<O>, options?: ForwardOptions): Promise<Tensor> {
+    return this.#forward(op, inputs, params, options);
+  }
+
+  async gradient<O extends OpNameOrAlias>(op: O, inputs: OpInputs, dy: Tensor, params?: OpParams<O>): Promise<Tensor[]> {
+    return this.#gradient(op, inputs, dy, params);
+  }
+
+  async matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Promise<Tensor> {
+    return this.#matmul(a, b, options);
   }
 
   async ffn(x: Tensor, weights: FfnWeights, options?: FfnOptions): Promise<FfnResult> {
-    this.assertLive('ffn');
-    const call = prepareFfn(x, weights, options, this.limits);
-    return ffnWithLeading(call, emptyFfn(call) ?? await this.kernels.ffn(call));
+    return this.#ffn(x, weights, options);
   }
 
   async ffnBackward(x: Tensor, weights: FfnWeights, dy: Tensor, options?: FfnOptions): Promise<FfnGradients> {
-    this.assertLive('ffnBackward');
-    const call = prepareFfnBackward(x, weights, dy, options, this.limits);
-    return gradientsWithLeading(call, emptyFfnBackward(call) ?? await this.kernels.ffnBackward(call));
+    return this.#ffnBackward(x, weights, dy, options);
   }
 
   async activationStats(hidden: Tensor): Promise<ActivationStats> {
-    this.assertLive('activationStats');
-    const h = prepareStats(hidden, this.limits);
-    return emptyStats(h) ?? this.kernels.activationStats(h);
+    return this.#activationStats(hidden);
   }
 
   /**
@@ -325,38 +465,13 @@ export abstract class BackendBase implements Backend {
       }
       return v;
     };
-    const k = this.kernels;
-    const limits = (): CallLimits => this.limits;
     return {
-      forward: (op, inputs, params, options) => {
-        this.assertLive(String(op));
-        const call = prepareOpCall(op, inputs, params, limits(), options);
-        return intoOut(call, settled(String(op), k.forward(call)));
-      },
-      gradient: (op, inputs, dy, params) => {
-        this.assertLive(String(op));
-        return settled(String(op), k.gradient(prepareGradientCall(op, inputs, dy, params, limits())));
-      },
-      matmul: (a, b, options) => {
-        this.assertLive('matmul');
-        const call = prepareMatmul(a, b, options, limits());
-        return settled('matmul', batchedMatmul(call, (slice) => emptyMatmul(slice) ?? settled('matmul', k.matmul(slice))));
-      },
-      ffn: (x, weights, options) => {
-        this.assertLive('ffn');
-        const call = prepareFfn(x, weights, options, limits());
-        return ffnWithLeading(call, emptyFfn(call) ?? settled('ffn', k.ffn(call)));
-      },
-      ffnBackward: (x, weights, dy, options) => {
-        this.assertLive('ffnBackward');
-        const call = prepareFfnBackward(x, weights, dy, options, limits());
-        return gradientsWithLeading(call, emptyFfnBackward(call) ?? settled('ffnBackward', k.ffnBackward(call)));
-      },
-      activationStats: (hidden) => {
-        this.assertLive('activationStats');
-        const h = prepareStats(hidden, limits());
-        return emptyStats(h) ?? settled('activationStats', k.activationStats(h));
-      },
+      forward: (op, inputs, params, options) => settled(String(op), this.#forward(op, inputs, params, options)),
+      gradient: (op, inputs, dy, params) => settled(String(op), this.#gradient(op, inputs, dy, params)),
+      matmul: (a, b, options) => settled('matmul', this.#matmul(a, b, options)),
+      ffn: (x, weights, options) => settled('ffn', this.#ffn(x, weights, options)),
+      ffnBackward: (x, weights, dy, options) => settled('ffnBackward', this.#ffnBackward(x, weights, dy, options)),
+      activationStats: (hidden) => settled('activationStats', this.#activationStats(hidden)),
     };
   }
 }

@@ -12,6 +12,8 @@ export const ErrorCode = {
   DataLength: 'DATA_LENGTH',
   /** The op name is not in the catalogue. */
   UnknownOp: 'UNKNOWN_OP',
+  /** The op is in the catalogue, but the backend does not offer it (see `capabilities.ops`). */
+  UnsupportedOp: 'UNSUPPORTED_OP',
   /** A parameter is missing, of the wrong type, NaN, or out of its valid range. */
   BadParameter: 'BAD_PARAMETER',
   /** An argument is not what the entry point takes (not a tensor, wrong count of inputs…). */

@@ -10,11 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { describeMismatches, expectCode, expectTensor, unmutated } from '../assertions.js';
 import { compareWithin, maxAbs } from '../compare.js';
 import { normals } from '../inputs.js';
+import { requiring } from '../declared-ops.js';
 import type { SuiteContext } from '../harness.js';
 
 /** Defines the FFN section. */
 export function ffnSection(ctx: SuiteContext): void {
-  const { backend, declares, dtypes, withDtype, recorder, reportKey } = ctx;
+  const { backend, dtypes, withDtype, recorder, reportKey } = ctx;
   describe('FFN block', () => {
     const T = 6;
     const d = 8;
@@ -42,8 +43,7 @@ export function ffnSection(ctx: SuiteContext): void {
 
     for (const dtype of dtypes) {
       for (const [label, opts] of activations) {
-        it(`forward and backward, ${label}, ${dtype}`, async () => {
-          if (!declares(opts.activation as OpName)) return; // an activation the backend does not declare
+        it(`forward and backward, ${label}, ${dtype}`, requiring(backend, [opts.activation as OpName], async () => {
           await withDtype(dtype, async () => {
             const glu = OPS[opts.activation as OpName].kind === 'glu';
             for (const biases of [true, false]) {
@@ -85,11 +85,11 @@ export function ffnSection(ctx: SuiteContext): void {
               }
             }
           });
-        });
+        }));
       }
     }
 
-    it('sparsity-aware path equals the dense path at high sparsity, with the statistics of the reference', async () => {
+    it('sparsity-aware path equals the dense path at high sparsity, with the statistics of the reference', requiring(backend, ['relu'], async () => {
       const w = weightsFor('float32', false, true, -1.5); // negative bias: most units are off
       const x = tensor(normals(64 * d, 59), [64, d]);
       const dense = await backend().ffn(x, w, { stats: true, returnHidden: true });
@@ -100,7 +100,7 @@ export function ffnSection(ctx: SuiteContext): void {
       expect(sparse.stats!.zeroFraction).toBe(refStats.zeroFraction);
       expect(Array.from(sparse.stats!.zeroFractionPerRow)).toEqual(Array.from(refStats.zeroFractionPerRow));
       expect(sparse.stats!.deadUnits).toEqual(refStats.deadUnits);
-    });
+    }));
 
     it('rejects bad FFN arguments with typed errors', async () => {
       const w = weightsFor('float32', false, true);

@@ -7,26 +7,25 @@ import { ErrorCode, OP_NAMES, OPS, referenceForward, tensor, type DType, type Te
 import { describe, expect, it } from 'vitest';
 import { expectCode } from '../assertions.js';
 import { kinks, normals, PARAM_VARIANTS } from '../inputs.js';
+import { requiring } from '../declared-ops.js';
 import type { SuiteContext } from '../harness.js';
 
 /** Defines one describe per op (`op <name>`). */
 export function opValuesSection(ctx: SuiteContext): void {
-  const { backend, supports, declares, dtypes, withDtype, checkForward, checkGradient, opTensors, inputData, forward, gradient } = ctx;
+  const { backend, supports, dtypes, withDtype, checkForward, checkGradient, opTensors, inputData, forward, gradient } = ctx;
   for (const op of OP_NAMES) {
     const def = OPS[op];
     describe(`op ${op}`, () => {
       for (const dtype of dtypes) {
-        it(`forward, ${dtype}: edge and random inputs against the float64 reference`, async () => {
-          if (!declares(op)) return; // an op the backend does not declare
+        it(`forward, ${dtype}: edge and random inputs against the float64 reference`, requiring(backend, [op], async () => {
           await withDtype(dtype, async () => {
             for (const [v, params] of PARAM_VARIANTS[op].entries()) {
               await checkForward(op, opTensors(def, dtype, 100 + v), params, dtype);
             }
           });
-        });
+        }));
 
-        it(`gradient, ${dtype}: against the float64 reference`, async () => {
-          if (!declares(op)) return; // an op the backend does not declare
+        it(`gradient, ${dtype}: against the float64 reference`, requiring(backend, [op], async () => {
           await withDtype(dtype, async () => {
             for (const [v, params] of PARAM_VARIANTS[op].entries()) {
               const inputs = opTensors(def, dtype, 200 + v);
@@ -40,12 +39,11 @@ export function opValuesSection(ctx: SuiteContext): void {
               await checkGradient(op, inputs, inputData(dtype, dyValues, outShape), params, dtype);
             }
           });
-        });
+        }));
       }
 
       if (def.kind !== 'noisy') {
-        it('gradient matches finite differences of the forward pass', async () => {
-          if (!declares(op)) return; // an op the backend does not declare
+        it('gradient matches finite differences of the forward pass', requiring(backend, [op], async () => {
           const dtype: DType = supports('float64') ? 'float64' : 'float32';
           const params = PARAM_VARIANTS[op][0];
           const xs = normals(48, 400, 3);
@@ -79,11 +77,10 @@ export function opValuesSection(ctx: SuiteContext): void {
             const g = dx.data[i];
             expect(Math.abs(fd - g), `${op}'(${points[i]}) = ${g}, finite difference ${fd}`).toBeLessThanOrEqual(tol * (1 + Math.abs(g)));
           }
-        });
+        }));
       }
 
-      it('propagates NaN through forward and gradient', async () => {
-        if (!declares(op)) return; // an op the backend does not declare
+      it('propagates NaN through forward and gradient', requiring(backend, [op], async () => {
         const inputs = def.inputs.map((_, i) => tensor(i === 0 ? [NaN, 1] : [2, 3]));
         if (!backend().capabilities.nonFinite) {
           await expectCode(backend().forward(op, inputs), ErrorCode.UnsupportedValue);
@@ -94,7 +91,7 @@ export function opValuesSection(ctx: SuiteContext): void {
         const gIn = def.kind === 'prelu' ? [inputs[0], tensor([0.5])] : inputs;
         const [dx] = await gradient(op, gIn, tensor(new Array(y.size).fill(1), y.shape), {});
         expect(Number.isNaN(dx.data[0])).toBe(true);
-      });
+      }));
     });
   }
 }

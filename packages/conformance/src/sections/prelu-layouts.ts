@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { expectCode, expectTensor } from '../assertions.js';
 import { compareWithin } from '../compare.js';
 import { normals } from '../inputs.js';
+import { requiring } from '../declared-ops.js';
 import type { SuiteContext } from '../harness.js';
 
 /** Defines the PReLU layout section. */
@@ -22,7 +23,7 @@ export function preluLayoutsSection(ctx: SuiteContext): void {
       ['one slope per element (ONNX full shape)', tensor(normals(24, 22), [2, 3, 4]), {}],
     ];
     for (const [label, w, params] of layouts) {
-      it(label, async () => {
+      it(label, requiring(backend, ['prelu'], async () => {
         const y = await forward('prelu', [x, w], params);
         const ref = referenceForward('prelu', [x, w], params);
         expect(ulpCheck(y.data, ref.data, 'float32', 1)).toEqual([]);
@@ -32,12 +33,12 @@ export function preluLayoutsSection(ctx: SuiteContext): void {
         expect(ulpCheck(dx.data, rdx.data, 'float32', 2)).toEqual([]);
         expectTensor(dw, w.shape, 'float32');
         expect(compareWithin(dw.data, rdw.data, () => 1e-5)).toEqual([]);
-      });
+      }));
     }
-    it('rejects a weight that fits no layout', async () => {
+    it('rejects a weight that fits no layout', requiring(backend, ['prelu'], async () => {
       await expectCode(backend().forward('prelu', [x, tensor([1, 2])]), ErrorCode.DimMismatch);
       await expectCode(backend().forward('prelu', [x, tensor([1, 2, 3])], { axis: 2 }), ErrorCode.DimMismatch);
       await expectCode(backend().forward('prelu', [x, tensor([1, 2, 3])], { axis: 5 }), ErrorCode.DimMismatch);
-    });
+    }));
   });
 }
