@@ -98,6 +98,7 @@ describe('demo experiments (CPU backend, seed 0)', () => {
     }
     expect(m.bigramBits).toBeLessThan(m.uniformBits);
     expect(Math.abs(m.reluZeroFractionInit - 0.5)).toBeLessThan(0.05); // zero-bias He init: half the units are 0
+    expect(m.reluZeroFractionTrained).toBeGreaterThan(m.reluZeroFractionInit + 0.2); // measured for seed 0: training sparsifies (≈ 90 %)
     // GELU and SwiGLU are exactly 0 only where x·Φ(x) or silu underflows, far out on the negative side: a few in a million.
     expect(m.geluZeroFractionTrained).toBeLessThan(1e-4);
     expect(m.swigluZeroFractionTrained).toBeLessThan(1e-4);
