@@ -34,7 +34,7 @@ const program = new Command()
   .option('--json', 'print the results as JSON on stdout (no tables, no progress bars)', false)
   .option('-o, --out <file>', 'where to write the HTML report', DEFAULT_REPORT)
   .option('--only <list>', 'run only these experiments: numbers or ids, comma-separated (e.g. 1,5 or ffn)')
-  .option('--full', 'the longer runs of the experiments that have one (8: a larger language model, ten times the steps)', false)
+  .option('--full', 'the longer runs of the experiments that have one (8: a larger language model, seven times the steps)', false)
   .showHelpAfterError();
 program.parse();
 const opts = program.opts<{ backend: string; seed: number; json: boolean; out: string; only?: string; full: boolean }>();
