@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The newcomer's first command (`npm run demo`): every op and its gradient on a few values, then
- * seven experiments about ReLU, each stating its claim and source next to the measured result.
+ * eight experiments about ReLU, each stating its claim and source next to the measured result.
  * Prints a compact table per experiment and writes an HTML report with the plots.
  */
 import { cpus } from 'node:os';
@@ -28,15 +28,16 @@ const parseSeed = (v: string): number => {
 
 const program = new Command()
   .name('rectifier-demo')
-  .description('A tour of the ReLU family on Rectifier: the op table, then seven experiments with plots.')
-  .addOption(new Option('-b, --backend <name>', 'backend for the op table and experiments 1–6').choices(NODE_BACKENDS.map((b) => b.id)).default('cpu'))
+  .description('A tour of the ReLU family on Rectifier: the op table, then eight experiments with plots.')
+  .addOption(new Option('-b, --backend <name>', 'backend for the op table and experiments 1–6 and 8').choices(NODE_BACKENDS.map((b) => b.id)).default('cpu'))
   .option('-s, --seed <n>', 'seed of every random draw', parseSeed, 0)
   .option('--json', 'print the results as JSON on stdout (no tables, no progress bars)', false)
   .option('-o, --out <file>', 'where to write the HTML report', DEFAULT_REPORT)
   .option('--only <list>', 'run only these experiments: numbers or ids, comma-separated (e.g. 1,5 or ffn)')
+  .option('--full', 'the longer runs of the experiments that have one (8: a larger language model, seven times the steps)', false)
   .showHelpAfterError();
 program.parse();
-const opts = program.opts<{ backend: string; seed: number; json: boolean; out: string; only?: string }>();
+const opts = program.opts<{ backend: string; seed: number; json: boolean; out: string; only?: string; full: boolean }>();
 
 /** Progress and tables go to stderr/stdout as text, unless --json asked for one JSON document. */
 const say = (s = ''): void => {
@@ -80,7 +81,7 @@ for (const experiment of selected) {
   const showBar = !opts.json && process.stderr.isTTY;
   if (showBar) bar.start(1, 0);
   const result = await experiment.run({
-    backend, seed: opts.seed, raceBackends,
+    backend, seed: opts.seed, raceBackends, full: opts.full,
     onProgress: (done, total) => {
       if (!showBar) return;
       bar.setTotal(total);

@@ -143,4 +143,12 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     await page.screenshot({ path: join(shots, 'demo-page.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 600_000);
+
+  it("trains experiment 8's language model in the page: the stdlib name lists bundle through their browser entries", async () => {
+    await page.click('[data-testid=run-char-lm]');
+    await page.waitForSelector('#experiment-char-lm[data-done=true]', { timeout: 300_000 });
+    expect(await page.textContent('#experiment-char-lm .verdict')).toMatch(/of 842 held-out names\): ReLU 3\.\d\d, GELU 3\.\d\d, SwiGLU 3\.\d\d bits\/char/);
+    expect(await page.locator('#experiment-char-lm svg').count()).toBe(3);
+    expect(errors).toEqual([]);
+  }, 600_000);
 });

@@ -4,6 +4,7 @@
  */
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { describe, expect, it } from 'vitest';
+import { ALPHABET, CHAR_LM_DEFAULTS, forwardCharLm, loadNames, runCharLm, splitNames, trainCharLm } from '../src/lib/experiments/char-lm.js';
 import { runDyingRelu } from '../src/lib/experiments/dying-relu.js';
 import { runEquivariance } from '../src/lib/experiments/equivariance.js';
 import { normalQuantile, runFfnBlock } from '../src/lib/experiments/ffn-block.js';
@@ -17,8 +18,8 @@ const backend = createCpuBackend();
 const ctx = { backend, seed: 0 };
 
 describe('demo experiments (CPU backend, seed 0)', () => {
-  it('lists the seven experiments in tour order', () => {
-    expect(EXPERIMENTS.map((e) => e.id)).toEqual(['sparsity', 'gradient-flow', 'equivariance', 'dying-relu', 'nair-hinton', 'ffn', 'race']);
+  it('lists the eight experiments in tour order', () => {
+    expect(EXPERIMENTS.map((e) => e.id)).toEqual(['sparsity', 'gradient-flow', 'equivariance', 'dying-relu', 'nair-hinton', 'ffn', 'race', 'char-lm']);
   });
 
   it('1: about half the ReLU units are active at a zero-bias symmetric init; a bias follows Φ(b/√2)', async () => {
@@ -85,5 +86,56 @@ describe('demo experiments (CPU backend, seed 0)', () => {
     expect(r.table.rows).toHaveLength(6 * 2);
     expect(r.table.columns).toContain('declared ulp (transcendental)');
     await other.dispose();
+  });
+
+  it('8: the language model learns the names: validation loss below the uniform and bigram baselines for every variant', async () => {
+    const r = await runCharLm(ctx);
+    const m = r.metrics;
+    expect(m.uniformBits).toBeCloseTo(Math.log2(ALPHABET.length), 12);
+    for (const v of ['relu', 'gelu', 'swiglu']) {
+      expect(m[`${v}ValidationBits`], v).toBeLessThan(m.uniformBits - 1); // 4.81 bits/char untrained
+      expect(m[`${v}ValidationBits`], v).toBeLessThan(m.bigramBits); // and better than counting pairs
+    }
+    expect(m.bigramBits).toBeLessThan(m.uniformBits);
+    expect(Math.abs(m.reluZeroFractionInit - 0.5)).toBeLessThan(0.05); // zero-bias He init: half the units are 0
+    expect(m.reluZeroFractionTrained).toBeGreaterThan(m.reluZeroFractionInit + 0.2); // measured for seed 0: training sparsifies (≈ 90 %)
+    // GELU and SwiGLU are exactly 0 only where x·Φ(x) or silu underflows, far out on the negative side: a few in a million.
+    expect(m.geluZeroFractionTrained).toBeLessThan(1e-4);
+    expect(m.swigluZeroFractionTrained).toBeLessThan(1e-4);
+    expect(r.charts).toHaveLength(3);
+    const samples = (r.data as { runs: { samples: string[] }[] }).runs.flatMap((run) => run.samples);
+    expect(samples).toHaveLength(3 * CHAR_LM_DEFAULTS.samples);
+    for (const name of samples) expect(name).toMatch(/^[a-z-]*$/);
+  });
+
+  it('8: the data are the two stdlib lists, split by name; the reported zeros are exact counts of the hidden layer', async () => {
+    const names = loadNames();
+    expect(names.length).toBeGreaterThan(8000); // 4951 + 3898 names, 8422 distinct once lower-cased
+    expect(new Set(names).size).toBe(names.length);
+    const o = { ...CHAR_LM_DEFAULTS, steps: 40, evals: 1 };
+    const data = splitNames(names, 1, o);
+    expect(data.trainNames + data.validationNames).toBe(names.length);
+    const run = await trainCharLm(backend, data, 'relu', 2, o);
+    const reported = run.checkpoints[run.checkpoints.length - 1];
+    expect(reported.step).toBe(o.steps);
+    // Recount: the hidden layer of each block on the whole validation set, zeros counted here.
+    const rows = Int32Array.from({ length: data.validation.count }, (_, i) => i);
+    const { stream } = await forwardCharLm(backend, run.model, data.validation.contexts, rows);
+    for (const [l, w] of run.model.blocks.entries()) {
+      const hidden = (await backend.ffn(stream[l], w, { activation: 'relu', returnHidden: true })).hidden!;
+      const [tokens, units] = hidden.shape;
+      const zerosPerUnit = new Array<number>(units).fill(0);
+      let zeros = 0;
+      for (let i = 0; i < hidden.size; i++) {
+        if (hidden.data[i] === 0) {
+          zeros++;
+          zerosPerUnit[i % units]++;
+        }
+      }
+      expect(zeros, `block ${l + 1}`).toBeGreaterThan(0);
+      expect(reported.zeroFraction[l], `block ${l + 1}`).toBe(zeros / (tokens * units));
+      expect(reported.deadUnits[l], `block ${l + 1}`).toBe(zerosPerUnit.filter((z) => z === tokens).length);
+      expect(reported.rarelyActiveUnits[l], `block ${l + 1}`).toBe(zerosPerUnit.filter((z) => 1 - z / tokens < 0.01).length);
+    }
   });
 });

@@ -22,12 +22,16 @@ export function randn(shape: number[], seed: number, std = 1, dtype: DType = 'fl
   return tensor(normals(shape.reduce((a, b) => a * b, 1), seed, std), shape, dtype);
 }
 
+/** The `index`-th uniform draw on [0, 1) of stream `seed` (core's normal sample through Φ, so the same everywhere). */
+export function uniform(seed: number, index: number): number {
+  return Math.min(scalar.normalCdf(scalar.gaussianNoise(seed, index)), 1 - 2 ** -53);
+}
+
 /** A seeded permutation of 0…n−1 (Fisher–Yates driven by the same sampler). */
 export function permutation(n: number, seed: number): number[] {
   const p = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
-    const u = scalar.normalCdf(scalar.gaussianNoise(seed, i)); // uniform on (0, 1)
-    const j = Math.min(i, Math.floor(u * (i + 1)));
+    const j = Math.min(i, Math.floor(uniform(seed, i) * (i + 1)));
     [p[i], p[j]] = [p[j], p[i]];
   }
   return p;

@@ -31,6 +31,8 @@ export interface ExperimentContext {
   onProgress?: (done: number, total: number) => void;
   /** Every backend to race (experiment 7); defaults to `backend` alone. */
   raceBackends?: readonly Backend[];
+  /** The longer runs (`--full`) of the experiments that have one (experiment 8); default false. */
+  full?: boolean;
 }
 
 export interface Experiment {
