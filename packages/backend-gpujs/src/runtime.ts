@@ -13,8 +13,13 @@ import { shieldedFromPrototypeKeys } from './quarantine.js';
 /** The modes this backend runs gpu.js in: a GL context (headless-gl in Node, WebGL2/WebGL in a browser), WebAssembly, or plain JS. */
 export type GpujsMode = 'gpu' | 'webasm' | 'cpu';
 
-/** The largest inner dimension a matmul loop runs over (GLSL ES 1.0 loops need a constant bound). */
-export const MAX_INNER = 65536;
+/**
+ * The largest inner dimension a matmul loop runs over (GLSL ES 1.0 loops need a constant bound,
+ * `loopMaxIterations` = MAX_INNER + 1). Measured on headless-gl (Mesa llvmpipe): with a bound of
+ * 65536, a sum of k = 65536 terms dropped its last one (ones·ones gave 65535), while k = 65535 is
+ * exact; the conformance suite's maxInner test runs a product of exactly this length.
+ */
+export const MAX_INNER = 65535;
 
 /* Minimal shapes of the gpu.js objects we use (its own typings are looser than we need). */
 interface GpuTexture {
@@ -235,7 +240,7 @@ export class Runtime {
         immutable: true,
         precision: 'single',
         tactic: 'precision',
-        loopMaxIterations: MAX_INNER,
+        loopMaxIterations: MAX_INNER + 1, // the bound that computed k = MAX_INNER exactly (see MAX_INNER)
       });
       this.#kernels.set(signature, kernel);
     }
