@@ -3,7 +3,8 @@
 // Prints medians; GFLOP/s = 2·m·k·n / time. "kernel" rows call the exports on operands already in
 // the module's memory (with the B-panel scratch after C); "wrapper" rows go through
 // WasmKernels.gemm (copies in and out; no scratch unless the memory happens to have room).
-import { wasmKernels } from '../dist/index.js';
+import os from 'node:os';
+import { UNARY_STAGE, wasmKernels } from '../dist/index.js';
 import { WASM_BASE64 } from '../dist/generated/module.js';
 
 const kernels = wasmKernels();
@@ -25,29 +26,32 @@ function fresh(bytes) {
   return { ex: inst.exports, memory };
 }
 
-// ---- element-wise staging: relu through unary vs a plain copy of the same bytes ----
-// A copy of WasmKernels.unary with the chunk size as a parameter, on a separate instance.
+// ---- element-wise staging: relu, relu6, leaky_relu through unary vs a plain copy of the same bytes ----
+// A copy of WasmKernels.unary with the chunk size and the stage's byte offset as parameters, on a
+// separate instance: the stage at byte 0 (a multiple of 4096, as before) shows the 4K aliasing.
 const own = fresh(3 * 65536 * 4 + 65536);
-function unaryChunk(chunk, x, y) {
+function unaryChunk(chunk, x, y, at = UNARY_STAGE, kernel = 'relu_f32') {
   const mem = new Float32Array(own.memory.buffer);
-  const stage = mem.subarray(0, chunk);
-  const fn = own.ex.relu_f32;
+  const base = at / 4;
+  const stage = mem.subarray(base, base + chunk);
+  const fn = own.ex[kernel];
   const end = x.length;
   for (let s = 0; s < end; s += chunk) {
     const len = Math.min(chunk, end - s);
     stage.set(x.subarray(s, s + len));
-    fn(0, 0, len, 0, 0);
-    y.set(len === chunk ? stage : mem.subarray(0, len), s);
+    fn(at, at, len, 0.01, 0);
+    y.set(len === chunk ? stage : mem.subarray(base, base + len), s);
   }
 }
 
-console.log('relu_f32 staged through unary (x → y), ratio of median times to y.set(x) of the same bytes:');
+console.log(`element-wise through unary (x → y), ratio of median times to y.set(x) of the same bytes (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
 for (const n of [2 ** 20, 2 ** 24]) {
   const x = random(n);
   const y = new Float32Array(n);
-  const reps = n > 2 ** 22 ? 15 : 41;
-  const variants = [['wrapper (CHUNK 8192)', () => kernels.unary('relu_f32', x, y, 0, n)]];
-  for (const c of [2048, 4096, 16384, 32768]) variants.push([`chunk ${c}`, () => unaryChunk(c, x, y)]);
+  const reps = n > 2 ** 22 ? 21 : 81;
+  const variants = ['relu_f32', 'relu6_f32', 'leaky_relu_f32'].map((k) => [`${k} (wrapper)`, () => kernels.unary(k, x, y, 0, n, 0.01)]);
+  variants.push(['relu_f32 stage at byte 0', () => unaryChunk(8192, x, y, 0)]);
+  for (const c of [4096, 16384]) variants.push([`relu_f32 chunk ${c}`, () => unaryChunk(c, x, y)]);
   const times = variants.map(() => []);
   const copy = [];
   for (let r = 0; r < reps; r++) {
@@ -56,7 +60,7 @@ for (const n of [2 ** 20, 2 ** 24]) {
   }
   const c = median(copy);
   console.log(`  n = 2^${Math.log2(n)}: copy ${c.toFixed(3)} ms (${(8 * n / c / 1e6).toFixed(1)} GB/s moved)`);
-  variants.forEach(([name], i) => console.log(`    ${name.padEnd(22)} ${median(times[i]).toFixed(3)} ms  ratio ${(median(times[i]) / c).toFixed(2)}`));
+  variants.forEach(([name], i) => console.log(`    ${name.padEnd(26)} ${median(times[i]).toFixed(3)} ms  ratio ${(median(times[i]) / c).toFixed(2)}`));
 }
 
 // In-place kernel alone over an L1-resident chunk vs memory.copy-like JS copy of the same bytes.

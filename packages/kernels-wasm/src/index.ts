@@ -58,6 +58,26 @@ const NO_EPILOGUE: GemmEpilogue = Object.freeze({ bias: undefined, activation: u
 /** Elements per chunk of the element-wise kernels: 3 arrays × 32 KiB stay in L2 and mostly in L1. */
 export const CHUNK = 8192;
 const PAGE = 65536;
+
+/*
+ * Where the wrappers stage operands in the module's memory (byte offsets). Large JS typed arrays
+ * (and the module's memory) start on a 4 KiB page, or 16 bytes past one (glibc's mmap'd chunks),
+ * so a stage at a multiple of 4096 makes the copy into and out of it alias the JS array in the low
+ * 12 address bits: every load then waits on a recent store to the "same" address (4K aliasing).
+ * relu_f32 staged at byte 0 measured 20-27x the time of a plain copy at 2^20, 2.3-3x at any of
+ * 256..3072 (bench/select-gemm.mjs). So every stage starts at a distinct odd multiple of 64 bytes
+ * mod 4096 (16-byte SIMD alignment kept), spread round the page so that they keep away from each
+ * other too: the gradient's two stages are read together in one loop.
+ */
+/** The element-wise stage: half a page from page-aligned JS arrays (the largest distance). */
+export const UNARY_STAGE = 33 * 64; // 2112 ≡ 2112 mod 4096
+/** The gradient's stage of x, a third of the way round the page. */
+export const GRADIENT_X_STAGE = 21 * 64; // 1344
+/** The gradient's stage of dy (and dx, in place), two thirds of the way round. */
+export const GRADIENT_DY_STAGE = 8 * 4096 + 43 * 64; // 35520 ≡ 2752 mod 4096, after x's chunk
+/** The GEMM's operands: each starts on its own page, this many bytes in (A, B, C). */
+export const GEMM_RESIDUES = [5 * 64, 27 * 64, 49 * 64] as const; // 320, 1728, 3136
+const STAGING_BYTES = Math.max(UNARY_STAGE, GRADIENT_X_STAGE, GRADIENT_DY_STAGE) + CHUNK * 4;
 /** The module never grows past this (bytes): bigger GEMMs stay on the JS kernels. */
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
@@ -84,8 +104,8 @@ export class WasmKernels {
 
   /** Instantiates the module (compiled by `wasmKernels()`) with a fresh memory. */
   constructor(module: object) {
-    // Three chunks for the element-wise kernels to start; the GEMM grows it as it needs.
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil((3 * CHUNK * 4) / PAGE) });
+    // The element-wise stages to start; the GEMM grows it as it needs.
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(STAGING_BYTES / PAGE) });
     const instance = new WebAssembly.Instance(module, {
       env: {
         memory: this.memory,
@@ -121,12 +141,13 @@ export class WasmKernels {
   unary(kernel: UnaryKernel, x: Float32Array, y: Float32Array, start: number, end: number, p0 = 0, p1 = 0): void {
     const fn = this.exports[kernel] as UnaryFn;
     const mem = this.f32;
-    const stage = mem.subarray(0, CHUNK);
+    const at = UNARY_STAGE / 4;
+    const stage = mem.subarray(at, at + CHUNK);
     for (let s = start; s < end; s += CHUNK) {
       const len = Math.min(CHUNK, end - s);
       stage.set(x.subarray(s, s + len));
-      fn(0, 0, len, p0, p1);
-      y.set(len === CHUNK ? stage : mem.subarray(0, len), s);
+      fn(UNARY_STAGE, UNARY_STAGE, len, p0, p1);
+      y.set(len === CHUNK ? stage : mem.subarray(at, at + len), s);
     }
   }
 
@@ -134,15 +155,16 @@ export class WasmKernels {
   gradient(kernel: GradientKernel, x: Float32Array, dy: Float32Array, dx: Float32Array, start: number, end: number, p0 = 0, p1 = 0): void {
     const fn = this.exports[kernel] as GradientFn;
     const mem = this.f32;
-    const xs = mem.subarray(0, CHUNK);
-    const ds = mem.subarray(CHUNK, 2 * CHUNK);
-    const DY = CHUNK * 4;
+    const xAt = GRADIENT_X_STAGE / 4;
+    const dyAt = GRADIENT_DY_STAGE / 4;
+    const xs = mem.subarray(xAt, xAt + CHUNK);
+    const ds = mem.subarray(dyAt, dyAt + CHUNK);
     for (let s = start; s < end; s += CHUNK) {
       const len = Math.min(CHUNK, end - s);
       xs.set(x.subarray(s, s + len));
       ds.set(dy.subarray(s, s + len));
-      fn(0, DY, DY, len, p0, p1);
-      dx.set(len === CHUNK ? ds : mem.subarray(CHUNK, CHUNK + len), s);
+      fn(GRADIENT_X_STAGE, GRADIENT_DY_STAGE, GRADIENT_DY_STAGE, len, p0, p1);
+      dx.set(len === CHUNK ? ds : mem.subarray(dyAt, dyAt + len), s);
     }
   }
 
@@ -165,10 +187,13 @@ export class WasmKernels {
     const aBytes = m * k * 4;
     const bBytes = k * n * 4;
     const cBytes = m * n * 4;
-    // 16-byte aligned operands: the kernels use aligned v128 loads where they can.
-    const A = 0;
-    const B = align16(A + aBytes);
-    const C = align16(B + bBytes);
+    // 16-byte aligned operands (the kernels use aligned v128 loads where they can), each at its
+    // own residue mod 4096 so that neither the copies in and out nor the tiles' loads of A and B
+    // after their stores to C alias in the low 12 address bits.
+    const [aResidue, bResidue, cResidue] = GEMM_RESIDUES;
+    const A = aResidue;
+    const B = pageAfter(A + aBytes) + bResidue;
+    const C = pageAfter(B + bBytes) + cResidue;
     // The kernels pack panels of B into GEMM_SCRATCH_BYTES after C (at C's end rounded to 64 bytes)
     // when the memory already holds them; they never grow it themselves.
     if (!this.reserve(align64(C + cBytes) + this.scratchBytes)) return -1;
@@ -188,8 +213,9 @@ export class WasmKernels {
   }
 }
 
-function align16(bytes: number): number {
-  return Math.ceil(bytes / 16) * 16; // not & ~15: operands may pass 2^31 bytes (then refused)
+/** The first multiple of 4096 at or after `bytes`. */
+function pageAfter(bytes: number): number {
+  return Math.ceil(bytes / 4096) * 4096; // not & ~4095: operands may pass 2^31 bytes (then refused)
 }
 
 function align64(bytes: number): number {
