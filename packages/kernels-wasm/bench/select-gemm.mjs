@@ -4,8 +4,8 @@
 // the module's memory (with the B-panel scratch after C); "wrapper" rows go through
 // WasmKernels.gemm (copies in and out; no scratch unless the memory happens to have room).
 import os from 'node:os';
-import { UNARY_STAGE, wasmKernels } from '../dist/index.js';
-import { WASM_BASE64 } from '../dist/generated/module.js';
+import { UNARY_STAGE, wasmKernels, wasmKernelsOf, wasmVariant } from '../dist/index.js';
+import { WASM_BASE64, WASM_RELAXED_BASE64 } from '../dist/generated/module.js';
 
 const kernels = wasmKernels();
 if (!kernels) throw new Error('no WebAssembly SIMD');
@@ -19,9 +19,9 @@ function random(n, zeros = 0) {
   return a;
 }
 
-function fresh(bytes) {
+function fresh(bytes, variant = 'simd') {
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  const module = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
+  const module = new WebAssembly.Module(Buffer.from(variant === 'simd' ? WASM_BASE64 : WASM_RELAXED_BASE64, 'base64'));
   const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } });
   return { ex: inst.exports, memory };
 }
@@ -84,27 +84,31 @@ for (const n of [2 ** 20, 2 ** 24]) {
   console.log(`  relu_grad_f32 alone, 8192 floats: ${(median(ts) / reps * 1e3).toFixed(2)} µs`);
 }
 
-// ---- dense GEMM ----
+// ---- dense GEMM, each build this runtime can run (relaxed SIMD: Node 22+) ----
 const SHAPES = [[64, 512, 2048], [512, 512, 2048], [64, 2048, 512], [512, 2048, 512]];
-const big = fresh(4 * (512 * 2048 * 2 + 512 * 2048) + 4 * 65536);
-function kernelRun(name, m, k, n, a, b, accumulate = 0) {
-  const f = new Float32Array(big.memory.buffer);
+const variants = ['simd', 'relaxed-simd'].filter((v) => wasmKernelsOf(v) !== undefined);
+const builds = variants.map((v) => ({ variant: v, big: fresh(4 * (512 * 2048 * 2 + 512 * 2048) + 4 * 65536, v), wrapper: wasmKernelsOf(v) }));
+const big = builds[0].big;
+function kernelRun(inst, name, m, k, n, a, b, accumulate = 0) {
+  const f = new Float32Array(inst.memory.buffer);
   const A = 0, B = (4 * m * k + 15) & ~15, C = (B + 4 * k * n + 15) & ~15;
   f.set(a, A / 4); f.set(b, B / 4);
-  return () => big.ex[name](A, B, C, m, k, n, accumulate);
+  return () => inst.ex[name](A, B, C, m, k, n, accumulate);
 }
 const gf = (m, k, n, ms) => (2 * m * k * n / ms / 1e6).toFixed(1);
-console.log('gemm_f32 GFLOP/s (median):');
+console.log(`gemm_f32 GFLOP/s on one thread (median; Node ${process.versions.node}, wasmKernels() loads ${wasmVariant()}, runs interleaved; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
 for (const [m, k, n] of SHAPES) {
   const a = random(m * k), b = random(k * n), c = new Float32Array(m * n);
   const reps = m === 64 ? 21 : 9;
-  const run = kernelRun('gemm_f32', m, k, n, a, b);
-  const tk = [], tw = [];
+  const runs = builds.map(({ big: inst }) => kernelRun(inst, 'gemm_f32', m, k, n, a, b));
+  const tk = builds.map(() => []), tw = builds.map(() => []);
   for (let r = 0; r < reps; r++) {
-    let t = now(); run(); tk.push(now() - t);
-    t = now(); kernels.gemm(a, b, c, m, k, n, false); tw.push(now() - t);
+    builds.forEach(({ wrapper }, i) => {
+      let t = now(); runs[i](); tk[i].push(now() - t);
+      t = now(); wrapper.gemm(a, b, c, m, k, n, false); tw[i].push(now() - t);
+    });
   }
-  console.log(`  ${m}×${k}×${n}: kernel ${gf(m, k, n, median(tk))} (best ${gf(m, k, n, Math.min(...tk))}), wrapper incl. copies ${gf(m, k, n, median(tw))}`);
+  builds.forEach(({ variant }, i) => console.log(`  ${variant.padEnd(12)} ${m}×${k}×${n}: kernel ${gf(m, k, n, median(tk[i]))} (best ${gf(m, k, n, Math.min(...tk[i]))}), wrapper incl. copies ${gf(m, k, n, median(tw[i]))}`));
 }
 
 // ---- sparse-A GEMM vs dense (interleaved in one loop, so load changes hit both alike) ----

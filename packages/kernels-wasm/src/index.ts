@@ -9,8 +9,13 @@
  *
  * `wasmKernels()` returns undefined where WebAssembly SIMD is missing, or where the environment
  * variable RECTIFIER_WASM is `off` (or `0`); callers then keep their JS kernels.
+ *
+ * Two builds of the module are embedded: plain SIMD, and relaxed SIMD, whose GEMM tiles use
+ * f32x4.relaxed_madd. The relaxed one is loaded where the runtime validates it and a probe shows
+ * its madd is fused (one rounding), unless RECTIFIER_WASM_RELAXED is `off` (or `0`);
+ * `wasmVariant()` says which. Element-wise kernels are the same instructions in both.
  */
-import { WASM_BASE64 } from './generated/module.js';
+import { WASM_BASE64, WASM_RELAXED_BASE64 } from './generated/module.js';
 
 // The few WebAssembly JS-API members used here (ES2022's lib has none; DOM's would drag in the rest).
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
@@ -81,9 +86,10 @@ const STAGING_BYTES = Math.max(UNARY_STAGE, GRADIENT_X_STAGE, GRADIENT_DY_STAGE)
 /** The module never grows past this (bytes): bigger GEMMs stay on the JS kernels. */
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
-function environmentDisables(): boolean {
+/** Whether the environment variable `name` is `off` or `0` (where there is a process.env). */
+function environmentSaysOff(name: string): boolean {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const v = env?.RECTIFIER_WASM;
+  const v = env?.[name];
   return v === 'off' || v === '0';
 }
 
@@ -124,6 +130,12 @@ export class WasmKernels {
   /** Whether the module exports this kernel (a build may add kernels before the wrappers use them). */
   has(name: string): boolean {
     return typeof this.exports[name] === 'function';
+  }
+
+  /** The module's export `name` if it is a function (for probes and tests that call a kernel directly). */
+  exportedFunction(name: string): ((...args: number[]) => number) | undefined {
+    const f = this.exports[name];
+    return typeof f === 'function' ? (f as (...args: number[]) => number) : undefined;
   }
 
   /** Makes the memory at least `bytes` long; false if that would pass MAX_MEMORY_BYTES. */
@@ -222,19 +234,82 @@ function align64(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
 }
 
-let loaded: WasmKernels | null | undefined;
+/** Which build of the module: plain WebAssembly SIMD, or relaxed SIMD with a fused multiply-add in the GEMM. */
+export type WasmVariant = 'simd' | 'relaxed-simd';
+
+type Probe = (a: number, b: number, c: number) => number;
+
+/**
+ * Whether this module's madd rounds once: (1 + 2⁻²³)(1 − 2⁻²³) − 1 is exactly −2⁻⁴⁶, a float32;
+ * rounding the product first gives 1 − 1 = 0.
+ */
+function maddIsFused(module: object): boolean {
+  const probe = new WasmKernels(module).exportedFunction('madd_probe_f32') as Probe | undefined;
+  return probe !== undefined && probe(1 + 2 ** -23, 1 - 2 ** -23, -1) === -(2 ** -46);
+}
+
+const compiled = new Map<WasmVariant, object | null>();
+
+/**
+ * The compiled module of one build, or null where this runtime cannot use it: no WebAssembly
+ * SIMD, or (relaxed) no relaxed SIMD or a madd that is not fused here. Environment variables are
+ * not consulted: this is what the runtime offers.
+ */
+function compiledVariant(variant: WasmVariant): object | null {
+  let module = compiled.get(variant);
+  if (module === undefined) {
+    module = null;
+    if (typeof WebAssembly === 'object') {
+      const bytes = decodeBase64(variant === 'simd' ? WASM_BASE64 : WASM_RELAXED_BASE64);
+      if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);
+      if (module !== null && variant === 'relaxed-simd' && !maddIsFused(module)) module = null;
+    }
+    compiled.set(variant, module);
+  }
+  return module;
+}
+
+/**
+ * A fresh instance (its own memory) of one build, or undefined where this runtime cannot run it
+ * (see {@link wasmVariant}). Ignores RECTIFIER_WASM and RECTIFIER_WASM_RELAXED: for tests and
+ * benchmarks that compare the builds; backends use {@link wasmKernels}.
+ */
+export function wasmKernelsOf(variant: WasmVariant): WasmKernels | undefined {
+  const module = compiledVariant(variant);
+  return module === null ? undefined : new WasmKernels(module);
+}
+
+let loaded: { kernels: WasmKernels; variant: WasmVariant } | null | undefined;
+
+function load(): { kernels: WasmKernels; variant: WasmVariant } | null {
+  if (loaded === undefined) {
+    loaded = null;
+    if (!environmentSaysOff('RECTIFIER_WASM')) {
+      const order: WasmVariant[] = environmentSaysOff('RECTIFIER_WASM_RELAXED') ? ['simd'] : ['relaxed-simd', 'simd'];
+      for (const variant of order) {
+        const module = compiledVariant(variant);
+        if (module !== null) { loaded = { kernels: new WasmKernels(module), variant }; break; }
+      }
+    }
+  }
+  return loaded;
+}
 
 /**
  * This thread's kernels (instantiated on first use), or undefined where WebAssembly SIMD is not
  * available or RECTIFIER_WASM=off. Synchronous: the module is small and compiles in milliseconds.
+ * Every thread of one process picks the same build (same runtime, same machine, same environment),
+ * so the CPU backend and its workers give the same bits.
  */
 export function wasmKernels(): WasmKernels | undefined {
-  if (loaded === undefined) {
-    loaded = null;
-    if (!environmentDisables() && typeof WebAssembly === 'object') {
-      const bytes = decodeBase64(WASM_BASE64);
-      if (WebAssembly.validate(bytes)) loaded = new WasmKernels(new WebAssembly.Module(bytes));
-    }
-  }
-  return loaded ?? undefined;
+  return load()?.kernels;
+}
+
+/**
+ * The build {@link wasmKernels} loaded: `'relaxed-simd'` where the runtime has relaxed SIMD (Node
+ * 22+, current Chrome and Firefox) with a fused multiply-add and RECTIFIER_WASM_RELAXED is not
+ * `off`, else `'simd'`; undefined where no kernels are loaded.
+ */
+export function wasmVariant(): WasmVariant | undefined {
+  return load()?.variant;
 }
