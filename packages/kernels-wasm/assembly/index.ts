@@ -3,3 +3,4 @@
 export * from './select';
 export * from './transcendental';
 export * from './gemm';
+export { madd_probe_f32 } from './gemm-madd';

@@ -3,8 +3,9 @@
 // Prints medians; GFLOP/s = 2·m·k·n / time. "kernel" rows call the exports on operands already in
 // the module's memory (with the B-panel scratch after C); "wrapper" rows go through
 // WasmKernels.gemm (copies in and out; no scratch unless the memory happens to have room).
-import { wasmKernels } from '../dist/index.js';
-import { WASM_BASE64 } from '../dist/generated/module.js';
+import os from 'node:os';
+import { UNARY_STAGE, wasmKernels, wasmKernelsOf, wasmVariant } from '../dist/index.js';
+import { WASM_BASE64, WASM_RELAXED_BASE64 } from '../dist/generated/module.js';
 
 const kernels = wasmKernels();
 if (!kernels) throw new Error('no WebAssembly SIMD');
@@ -18,36 +19,39 @@ function random(n, zeros = 0) {
   return a;
 }
 
-function fresh(bytes) {
+function fresh(bytes, variant = 'simd') {
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  const module = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
+  const module = new WebAssembly.Module(Buffer.from(variant === 'simd' ? WASM_BASE64 : WASM_RELAXED_BASE64, 'base64'));
   const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('abort'); } } });
   return { ex: inst.exports, memory };
 }
 
-// ---- element-wise staging: relu through unary vs a plain copy of the same bytes ----
-// A copy of WasmKernels.unary with the chunk size as a parameter, on a separate instance.
+// ---- element-wise staging: relu, relu6, leaky_relu through unary vs a plain copy of the same bytes ----
+// A copy of WasmKernels.unary with the chunk size and the stage's byte offset as parameters, on a
+// separate instance: the stage at byte 0 (a multiple of 4096, as before) shows the 4K aliasing.
 const own = fresh(3 * 65536 * 4 + 65536);
-function unaryChunk(chunk, x, y) {
+function unaryChunk(chunk, x, y, at = UNARY_STAGE, kernel = 'relu_f32') {
   const mem = new Float32Array(own.memory.buffer);
-  const stage = mem.subarray(0, chunk);
-  const fn = own.ex.relu_f32;
+  const base = at / 4;
+  const stage = mem.subarray(base, base + chunk);
+  const fn = own.ex[kernel];
   const end = x.length;
   for (let s = 0; s < end; s += chunk) {
     const len = Math.min(chunk, end - s);
     stage.set(x.subarray(s, s + len));
-    fn(0, 0, len, 0, 0);
-    y.set(len === chunk ? stage : mem.subarray(0, len), s);
+    fn(at, at, len, 0.01, 0);
+    y.set(len === chunk ? stage : mem.subarray(base, base + len), s);
   }
 }
 
-console.log('relu_f32 staged through unary (x → y), ratio of median times to y.set(x) of the same bytes:');
+console.log(`element-wise through unary (x → y), ratio of median times to y.set(x) of the same bytes (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
 for (const n of [2 ** 20, 2 ** 24]) {
   const x = random(n);
   const y = new Float32Array(n);
-  const reps = n > 2 ** 22 ? 15 : 41;
-  const variants = [['wrapper (CHUNK 8192)', () => kernels.unary('relu_f32', x, y, 0, n)]];
-  for (const c of [2048, 4096, 16384, 32768]) variants.push([`chunk ${c}`, () => unaryChunk(c, x, y)]);
+  const reps = n > 2 ** 22 ? 21 : 81;
+  const variants = ['relu_f32', 'relu6_f32', 'leaky_relu_f32'].map((k) => [`${k} (wrapper)`, () => kernels.unary(k, x, y, 0, n, 0.01)]);
+  variants.push(['relu_f32 stage at byte 0', () => unaryChunk(8192, x, y, 0)]);
+  for (const c of [4096, 16384]) variants.push([`relu_f32 chunk ${c}`, () => unaryChunk(c, x, y)]);
   const times = variants.map(() => []);
   const copy = [];
   for (let r = 0; r < reps; r++) {
@@ -56,7 +60,7 @@ for (const n of [2 ** 20, 2 ** 24]) {
   }
   const c = median(copy);
   console.log(`  n = 2^${Math.log2(n)}: copy ${c.toFixed(3)} ms (${(8 * n / c / 1e6).toFixed(1)} GB/s moved)`);
-  variants.forEach(([name], i) => console.log(`    ${name.padEnd(22)} ${median(times[i]).toFixed(3)} ms  ratio ${(median(times[i]) / c).toFixed(2)}`));
+  variants.forEach(([name], i) => console.log(`    ${name.padEnd(26)} ${median(times[i]).toFixed(3)} ms  ratio ${(median(times[i]) / c).toFixed(2)}`));
 }
 
 // In-place kernel alone over an L1-resident chunk vs memory.copy-like JS copy of the same bytes.
@@ -80,27 +84,31 @@ for (const n of [2 ** 20, 2 ** 24]) {
   console.log(`  relu_grad_f32 alone, 8192 floats: ${(median(ts) / reps * 1e3).toFixed(2)} µs`);
 }
 
-// ---- dense GEMM ----
+// ---- dense GEMM, each build this runtime can run (relaxed SIMD: Node 22+) ----
 const SHAPES = [[64, 512, 2048], [512, 512, 2048], [64, 2048, 512], [512, 2048, 512]];
-const big = fresh(4 * (512 * 2048 * 2 + 512 * 2048) + 4 * 65536);
-function kernelRun(name, m, k, n, a, b, accumulate = 0) {
-  const f = new Float32Array(big.memory.buffer);
+const variants = ['simd', 'relaxed-simd'].filter((v) => wasmKernelsOf(v) !== undefined);
+const builds = variants.map((v) => ({ variant: v, big: fresh(4 * (512 * 2048 * 2 + 512 * 2048) + 4 * 65536, v), wrapper: wasmKernelsOf(v) }));
+const big = builds[0].big;
+function kernelRun(inst, name, m, k, n, a, b, accumulate = 0) {
+  const f = new Float32Array(inst.memory.buffer);
   const A = 0, B = (4 * m * k + 15) & ~15, C = (B + 4 * k * n + 15) & ~15;
   f.set(a, A / 4); f.set(b, B / 4);
-  return () => big.ex[name](A, B, C, m, k, n, accumulate);
+  return () => inst.ex[name](A, B, C, m, k, n, accumulate);
 }
 const gf = (m, k, n, ms) => (2 * m * k * n / ms / 1e6).toFixed(1);
-console.log('gemm_f32 GFLOP/s (median):');
+console.log(`gemm_f32 GFLOP/s on one thread (median; Node ${process.versions.node}, wasmKernels() loads ${wasmVariant()}, runs interleaved; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
 for (const [m, k, n] of SHAPES) {
   const a = random(m * k), b = random(k * n), c = new Float32Array(m * n);
   const reps = m === 64 ? 21 : 9;
-  const run = kernelRun('gemm_f32', m, k, n, a, b);
-  const tk = [], tw = [];
+  const runs = builds.map(({ big: inst }) => kernelRun(inst, 'gemm_f32', m, k, n, a, b));
+  const tk = builds.map(() => []), tw = builds.map(() => []);
   for (let r = 0; r < reps; r++) {
-    let t = now(); run(); tk.push(now() - t);
-    t = now(); kernels.gemm(a, b, c, m, k, n, false); tw.push(now() - t);
+    builds.forEach(({ wrapper }, i) => {
+      let t = now(); runs[i](); tk[i].push(now() - t);
+      t = now(); wrapper.gemm(a, b, c, m, k, n, false); tw[i].push(now() - t);
+    });
   }
-  console.log(`  ${m}×${k}×${n}: kernel ${gf(m, k, n, median(tk))} (best ${gf(m, k, n, Math.min(...tk))}), wrapper incl. copies ${gf(m, k, n, median(tw))}`);
+  builds.forEach(({ variant }, i) => console.log(`  ${variant.padEnd(12)} ${m}×${k}×${n}: kernel ${gf(m, k, n, median(tk[i]))} (best ${gf(m, k, n, Math.min(...tk[i]))}), wrapper incl. copies ${gf(m, k, n, median(tw[i]))}`));
 }
 
 // ---- sparse-A GEMM vs dense (interleaved in one loop, so load changes hit both alike) ----

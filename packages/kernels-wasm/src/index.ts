@@ -9,8 +9,13 @@
  *
  * `wasmKernels()` returns undefined where WebAssembly SIMD is missing, or where the environment
  * variable RECTIFIER_WASM is `off` (or `0`); callers then keep their JS kernels.
+ *
+ * Two builds of the module are embedded: plain SIMD, and relaxed SIMD, whose GEMM tiles use
+ * f32x4.relaxed_madd. The relaxed one is loaded where the runtime validates it and a probe shows
+ * its madd is fused (one rounding), unless RECTIFIER_WASM_RELAXED is `off` (or `0`);
+ * `wasmVariant()` says which. Element-wise kernels are the same instructions in both.
  */
-import { WASM_BASE64 } from './generated/module.js';
+import { WASM_BASE64, WASM_RELAXED_BASE64 } from './generated/module.js';
 
 // The few WebAssembly JS-API members used here (ES2022's lib has none; DOM's would drag in the rest).
 interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
@@ -58,12 +63,33 @@ const NO_EPILOGUE: GemmEpilogue = Object.freeze({ bias: undefined, activation: u
 /** Elements per chunk of the element-wise kernels: 3 arrays × 32 KiB stay in L2 and mostly in L1. */
 export const CHUNK = 8192;
 const PAGE = 65536;
+
+/*
+ * Where the wrappers stage operands in the module's memory (byte offsets). Large JS typed arrays
+ * (and the module's memory) start on a 4 KiB page, or 16 bytes past one (glibc's mmap'd chunks),
+ * so a stage at a multiple of 4096 makes the copy into and out of it alias the JS array in the low
+ * 12 address bits: every load then waits on a recent store to the "same" address (4K aliasing).
+ * relu_f32 staged at byte 0 measured 20-27x the time of a plain copy at 2^20, 2.3-3x at any of
+ * 256..3072 (bench/select-gemm.mjs). So every stage starts at a distinct odd multiple of 64 bytes
+ * mod 4096 (16-byte SIMD alignment kept), spread round the page so that they keep away from each
+ * other too: the gradient's two stages are read together in one loop.
+ */
+/** The element-wise stage: half a page from page-aligned JS arrays (the largest distance). */
+export const UNARY_STAGE = 33 * 64; // 2112 ≡ 2112 mod 4096
+/** The gradient's stage of x, a third of the way round the page. */
+export const GRADIENT_X_STAGE = 21 * 64; // 1344
+/** The gradient's stage of dy (and dx, in place), two thirds of the way round. */
+export const GRADIENT_DY_STAGE = 8 * 4096 + 43 * 64; // 35520 ≡ 2752 mod 4096, after x's chunk
+/** The GEMM's operands: each starts on its own page, this many bytes in (A, B, C). */
+export const GEMM_RESIDUES = [5 * 64, 27 * 64, 49 * 64] as const; // 320, 1728, 3136
+const STAGING_BYTES = Math.max(UNARY_STAGE, GRADIENT_X_STAGE, GRADIENT_DY_STAGE) + CHUNK * 4;
 /** The module never grows past this (bytes): bigger GEMMs stay on the JS kernels. */
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
-function environmentDisables(): boolean {
+/** Whether the environment variable `name` is `off` or `0` (where there is a process.env). */
+function environmentSaysOff(name: string): boolean {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const v = env?.RECTIFIER_WASM;
+  const v = env?.[name];
   return v === 'off' || v === '0';
 }
 
@@ -84,8 +110,8 @@ export class WasmKernels {
 
   /** Instantiates the module (compiled by `wasmKernels()`) with a fresh memory. */
   constructor(module: object) {
-    // Three chunks for the element-wise kernels to start; the GEMM grows it as it needs.
-    this.memory = new WebAssembly.Memory({ initial: Math.ceil((3 * CHUNK * 4) / PAGE) });
+    // The element-wise stages to start; the GEMM grows it as it needs.
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(STAGING_BYTES / PAGE) });
     const instance = new WebAssembly.Instance(module, {
       env: {
         memory: this.memory,
@@ -106,6 +132,12 @@ export class WasmKernels {
     return typeof this.exports[name] === 'function';
   }
 
+  /** The module's export `name` if it is a function (for probes and tests that call a kernel directly). */
+  exportedFunction(name: string): ((...args: number[]) => number) | undefined {
+    const f = this.exports[name];
+    return typeof f === 'function' ? (f as (...args: number[]) => number) : undefined;
+  }
+
   /** Makes the memory at least `bytes` long; false if that would pass MAX_MEMORY_BYTES. */
   private reserve(bytes: number): boolean {
     if (bytes > MAX_MEMORY_BYTES) return false;
@@ -121,12 +153,13 @@ export class WasmKernels {
   unary(kernel: UnaryKernel, x: Float32Array, y: Float32Array, start: number, end: number, p0 = 0, p1 = 0): void {
     const fn = this.exports[kernel] as UnaryFn;
     const mem = this.f32;
-    const stage = mem.subarray(0, CHUNK);
+    const at = UNARY_STAGE / 4;
+    const stage = mem.subarray(at, at + CHUNK);
     for (let s = start; s < end; s += CHUNK) {
       const len = Math.min(CHUNK, end - s);
       stage.set(x.subarray(s, s + len));
-      fn(0, 0, len, p0, p1);
-      y.set(len === CHUNK ? stage : mem.subarray(0, len), s);
+      fn(UNARY_STAGE, UNARY_STAGE, len, p0, p1);
+      y.set(len === CHUNK ? stage : mem.subarray(at, at + len), s);
     }
   }
 
@@ -134,15 +167,16 @@ export class WasmKernels {
   gradient(kernel: GradientKernel, x: Float32Array, dy: Float32Array, dx: Float32Array, start: number, end: number, p0 = 0, p1 = 0): void {
     const fn = this.exports[kernel] as GradientFn;
     const mem = this.f32;
-    const xs = mem.subarray(0, CHUNK);
-    const ds = mem.subarray(CHUNK, 2 * CHUNK);
-    const DY = CHUNK * 4;
+    const xAt = GRADIENT_X_STAGE / 4;
+    const dyAt = GRADIENT_DY_STAGE / 4;
+    const xs = mem.subarray(xAt, xAt + CHUNK);
+    const ds = mem.subarray(dyAt, dyAt + CHUNK);
     for (let s = start; s < end; s += CHUNK) {
       const len = Math.min(CHUNK, end - s);
       xs.set(x.subarray(s, s + len));
       ds.set(dy.subarray(s, s + len));
-      fn(0, DY, DY, len, p0, p1);
-      dx.set(len === CHUNK ? ds : mem.subarray(CHUNK, CHUNK + len), s);
+      fn(GRADIENT_X_STAGE, GRADIENT_DY_STAGE, GRADIENT_DY_STAGE, len, p0, p1);
+      dx.set(len === CHUNK ? ds : mem.subarray(dyAt, dyAt + len), s);
     }
   }
 
@@ -165,10 +199,13 @@ export class WasmKernels {
     const aBytes = m * k * 4;
     const bBytes = k * n * 4;
     const cBytes = m * n * 4;
-    // 16-byte aligned operands: the kernels use aligned v128 loads where they can.
-    const A = 0;
-    const B = align16(A + aBytes);
-    const C = align16(B + bBytes);
+    // 16-byte aligned operands (the kernels use aligned v128 loads where they can), each at its
+    // own residue mod 4096 so that neither the copies in and out nor the tiles' loads of A and B
+    // after their stores to C alias in the low 12 address bits.
+    const [aResidue, bResidue, cResidue] = GEMM_RESIDUES;
+    const A = aResidue;
+    const B = pageAfter(A + aBytes) + bResidue;
+    const C = pageAfter(B + bBytes) + cResidue;
     // The kernels pack panels of B into GEMM_SCRATCH_BYTES after C (at C's end rounded to 64 bytes)
     // when the memory already holds them; they never grow it themselves.
     if (!this.reserve(align64(C + cBytes) + this.scratchBytes)) return -1;
@@ -188,27 +225,91 @@ export class WasmKernels {
   }
 }
 
-function align16(bytes: number): number {
-  return Math.ceil(bytes / 16) * 16; // not & ~15: operands may pass 2^31 bytes (then refused)
+/** The first multiple of 4096 at or after `bytes`. */
+function pageAfter(bytes: number): number {
+  return Math.ceil(bytes / 4096) * 4096; // not & ~4095: operands may pass 2^31 bytes (then refused)
 }
 
 function align64(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
 }
 
-let loaded: WasmKernels | null | undefined;
+/** Which build of the module: plain WebAssembly SIMD, or relaxed SIMD with a fused multiply-add in the GEMM. */
+export type WasmVariant = 'simd' | 'relaxed-simd';
+
+type Probe = (a: number, b: number, c: number) => number;
+
+/**
+ * Whether this module's madd rounds once: (1 + 2⁻²³)(1 − 2⁻²³) − 1 is exactly −2⁻⁴⁶, a float32;
+ * rounding the product first gives 1 − 1 = 0.
+ */
+function maddIsFused(module: object): boolean {
+  const probe = new WasmKernels(module).exportedFunction('madd_probe_f32') as Probe | undefined;
+  return probe !== undefined && probe(1 + 2 ** -23, 1 - 2 ** -23, -1) === -(2 ** -46);
+}
+
+const compiled = new Map<WasmVariant, object | null>();
+
+/**
+ * The compiled module of one build, or null where this runtime cannot use it: no WebAssembly
+ * SIMD, or (relaxed) no relaxed SIMD or a madd that is not fused here. Environment variables are
+ * not consulted: this is what the runtime offers.
+ */
+function compiledVariant(variant: WasmVariant): object | null {
+  let module = compiled.get(variant);
+  if (module === undefined) {
+    module = null;
+    if (typeof WebAssembly === 'object') {
+      const bytes = decodeBase64(variant === 'simd' ? WASM_BASE64 : WASM_RELAXED_BASE64);
+      if (WebAssembly.validate(bytes)) module = new WebAssembly.Module(bytes);
+      if (module !== null && variant === 'relaxed-simd' && !maddIsFused(module)) module = null;
+    }
+    compiled.set(variant, module);
+  }
+  return module;
+}
+
+/**
+ * A fresh instance (its own memory) of one build, or undefined where this runtime cannot run it
+ * (see {@link wasmVariant}). Ignores RECTIFIER_WASM and RECTIFIER_WASM_RELAXED: for tests and
+ * benchmarks that compare the builds; backends use {@link wasmKernels}.
+ */
+export function wasmKernelsOf(variant: WasmVariant): WasmKernels | undefined {
+  const module = compiledVariant(variant);
+  return module === null ? undefined : new WasmKernels(module);
+}
+
+let loaded: { kernels: WasmKernels; variant: WasmVariant } | null | undefined;
+
+function load(): { kernels: WasmKernels; variant: WasmVariant } | null {
+  if (loaded === undefined) {
+    loaded = null;
+    if (!environmentSaysOff('RECTIFIER_WASM')) {
+      const order: WasmVariant[] = environmentSaysOff('RECTIFIER_WASM_RELAXED') ? ['simd'] : ['relaxed-simd', 'simd'];
+      for (const variant of order) {
+        const module = compiledVariant(variant);
+        if (module !== null) { loaded = { kernels: new WasmKernels(module), variant }; break; }
+      }
+    }
+  }
+  return loaded;
+}
 
 /**
  * This thread's kernels (instantiated on first use), or undefined where WebAssembly SIMD is not
  * available or RECTIFIER_WASM=off. Synchronous: the module is small and compiles in milliseconds.
+ * Every thread of one process picks the same build (same runtime, same machine, same environment),
+ * so the CPU backend and its workers give the same bits.
  */
 export function wasmKernels(): WasmKernels | undefined {
-  if (loaded === undefined) {
-    loaded = null;
-    if (!environmentDisables() && typeof WebAssembly === 'object') {
-      const bytes = decodeBase64(WASM_BASE64);
-      if (WebAssembly.validate(bytes)) loaded = new WasmKernels(new WebAssembly.Module(bytes));
-    }
-  }
-  return loaded ?? undefined;
+  return load()?.kernels;
+}
+
+/**
+ * The build {@link wasmKernels} loaded: `'relaxed-simd'` where the runtime has relaxed SIMD (Node
+ * 22+, current Chrome and Firefox) with a fused multiply-add and RECTIFIER_WASM_RELAXED is not
+ * `off`, else `'simd'`; undefined where no kernels are loaded.
+ */
+export function wasmVariant(): WasmVariant | undefined {
+  return load()?.variant;
 }

@@ -1,11 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { WASM_BASE64 } from '../src/generated/module.js';
-import { wasmKernels } from '../src/index.js';
+import { WASM_BASE64, WASM_RELAXED_BASE64 } from '../src/generated/module.js';
+import { wasmKernelsOf, type WasmVariant } from '../src/index.js';
 
 // Node's WebAssembly global (this package's TypeScript lib declares none).
 declare const WebAssembly: any;
 
-const kernels = wasmKernels()!;
+/**
+ * Every test below runs on each build: plain SIMD, and relaxed SIMD (fused multiply-add in the
+ * tiles) where this runtime offers it — Node 22+; `npm test` reruns this package under Node 24.
+ */
+const RELAXED_UNAVAILABLE = wasmKernelsOf('relaxed-simd') === undefined
+  ? `UNAVAILABLE on Node ${process.versions.node}: WebAssembly.validate rejects relaxed SIMD (Node 20 has it only behind --experimental-wasm-relaxed-simd) or its madd is not fused here, so the relaxed-simd GEMM tests are SKIPPED in this run`
+  : undefined;
+if (RELAXED_UNAVAILABLE !== undefined) console.warn(`kernels-wasm relaxed-simd build ${RELAXED_UNAVAILABLE}`);
+
+/** Our own instance of one build with a memory we lay out, to run the dense kernel with and without B-panel scratch. */
+function instance(bytes: number, variant: WasmVariant): { exports: Record<string, any>; memory: { buffer: ArrayBuffer } } {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  const module = new WebAssembly.Module(Buffer.from(variant === 'simd' ? WASM_BASE64 : WASM_RELAXED_BASE64, 'base64'));
+  const inst = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('abort'); } } });
+  return { exports: inst.exports as Record<string, any>, memory };
+}
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -52,200 +67,201 @@ const SHAPES: Array<[number, number, number]> = [
   [37, 511, 3], [3, 513, 41], [13, 512, 257], [17, 1025, 255], [1, 300, 1000], [100, 2, 100], [23, 100, 259],
 ];
 
-describe('gemm_f32 through the wrapper', () => {
-  it('matches the float64 product on many shapes (0s, 1s, primes, tile boundaries ±1)', () => {
-    let seed = 1;
-    for (const [m, k, n] of SHAPES) {
-      const a = randomMatrix(m * k, seed++);
-      const b = randomMatrix(k * n, seed++);
-      const c = new Float32Array(m * n).fill(NaN);
-      expect(kernels.gemm(a, b, c, m, k, n, false)).toBe(m * k);
-      if (k === 0) expect(Array.from(c).every((v) => Object.is(v, 0))).toBe(true);
-      expectClose(c, a, b, m, k, n);
-    }
-  });
+for (const variant of ['simd', 'relaxed-simd'] as const) {
+  const unavailable = variant === 'relaxed-simd' ? RELAXED_UNAVAILABLE : undefined;
+  // Collected (as skipped) even where the build is unavailable; only the test bodies use it.
+  const kernels = wasmKernelsOf(variant)!;
 
-  it('every m in 1..11 × n in 1..20 (all row and column edge tiles), k in {1, 6, 19}', () => {
-    let seed = 7000;
-    for (let m = 1; m <= 11; m++) {
-      for (let n = 1; n <= 20; n++) {
-        for (const k of [1, 6, 19]) {
+  describe.skipIf(unavailable !== undefined)(`${variant} build${unavailable ? ` (${unavailable})` : ''}`, () => {
+    describe('gemm_f32 through the wrapper', () => {
+      it('matches the float64 product on many shapes (0s, 1s, primes, tile boundaries ±1)', () => {
+        let seed = 1;
+        for (const [m, k, n] of SHAPES) {
           const a = randomMatrix(m * k, seed++);
           const b = randomMatrix(k * n, seed++);
           const c = new Float32Array(m * n).fill(NaN);
-          kernels.gemm(a, b, c, m, k, n, false);
+          expect(kernels.gemm(a, b, c, m, k, n, false)).toBe(m * k);
+          if (k === 0) expect(Array.from(c).every((v) => Object.is(v, 0))).toBe(true);
           expectClose(c, a, b, m, k, n);
-          const c0 = randomMatrix(m * n, seed++);
-          const c2 = Float32Array.from(c0);
-          kernels.gemm(a, b, c2, m, k, n, true);
-          expectClose(c2, a, b, m, k, n, c0);
-          const c3 = new Float32Array(m * n).fill(NaN);
-          kernels.gemm(a, b, c3, m, k, n, false, true);
-          expectClose(c3, a, b, m, k, n);
         }
-      }
-    }
-  });
+      });
 
-  it('accumulate adds to the existing C', () => {
-    let seed = 100;
-    for (const [m, k, n] of SHAPES) {
-      const a = randomMatrix(m * k, seed++);
-      const b = randomMatrix(k * n, seed++);
-      const c0 = randomMatrix(m * n, seed++);
-      const c = Float32Array.from(c0);
-      kernels.gemm(a, b, c, m, k, n, true);
-      if (k === 0) expect(Array.from(c)).toEqual(Array.from(c0));
-      expectClose(c, a, b, m, k, n, c0);
-    }
-  });
-
-  it('epilogue: bias rows and an activation give the bits of the separate steps', () => {
-    let seed = 500;
-    for (const [m, k, n] of SHAPES) {
-      const a = randomMatrix(m * k, seed++);
-      const b = randomMatrix(k * n, seed++);
-      const bias = randomMatrix(n, seed++);
-      for (const sparse of [false, true]) {
-        for (const activation of [undefined, { kernel: 'relu_f32' as const }, { kernel: 'leaky_relu_f32' as const, p0: 0.01 }, { kernel: 'gelu_erf_f32' as const }]) {
-          for (const withBias of [false, true]) {
-            const want = new Float32Array(m * n);
-            if (withBias) for (let i = 0; i < m; i++) want.set(bias, i * n);
-            kernels.gemm(a, b, want, m, k, n, true, sparse);
-            if (activation !== undefined) kernels.unary(activation.kernel, want, want, 0, m * n, activation.p0 ?? 0);
-            const got = new Float32Array(m * n).fill(NaN);
-            kernels.gemm(a, b, got, m, k, n, false, sparse, { bias: withBias ? bias : undefined, activation });
-            expect(Array.from(got), `${m}×${k}×${n} ${activation?.kernel} bias ${withBias} sparse ${sparse}`).toEqual(Array.from(want));
+      it('every m in 1..11 × n in 1..20 (all row and column edge tiles), k in {1, 6, 19}', () => {
+        let seed = 7000;
+        for (let m = 1; m <= 11; m++) {
+          for (let n = 1; n <= 20; n++) {
+            for (const k of [1, 6, 19]) {
+              const a = randomMatrix(m * k, seed++);
+              const b = randomMatrix(k * n, seed++);
+              const c = new Float32Array(m * n).fill(NaN);
+              kernels.gemm(a, b, c, m, k, n, false);
+              expectClose(c, a, b, m, k, n);
+              const c0 = randomMatrix(m * n, seed++);
+              const c2 = Float32Array.from(c0);
+              kernels.gemm(a, b, c2, m, k, n, true);
+              expectClose(c2, a, b, m, k, n, c0);
+              const c3 = new Float32Array(m * n).fill(NaN);
+              kernels.gemm(a, b, c3, m, k, n, false, true);
+              expectClose(c3, a, b, m, k, n);
+            }
           }
         }
-      }
-    }
-  });
+      });
 
-  it('64×512×2048', () => {
-    const [m, k, n] = [64, 512, 2048];
-    const a = randomMatrix(m * k, 77);
-    const b = randomMatrix(k * n, 78);
-    const c = new Float32Array(m * n);
-    kernels.gemm(a, b, c, m, k, n, false);
-    expectClose(c, a, b, m, k, n);
-  });
-
-  it('IEEE specials propagate in the dense kernel: 0·∞ = NaN, ∞ rows', () => {
-    const [m, k, n] = [12, 9, 11];
-    const a = randomMatrix(m * k, 5);
-    const b = randomMatrix(k * n, 6);
-    a[3 * k + 4] = 0; // row 3 has a zero at p = 4 ...
-    b[4 * n + 2] = Infinity; // ... against ∞ in B: NaN in C[3, 2]
-    a[7 * k + 4] = 1; // row 7: 1·∞ = ∞
-    const c = new Float32Array(m * n);
-    kernels.gemm(a, b, c, m, k, n, false);
-    expect(c[3 * n + 2]).toBeNaN();
-    expect(c[7 * n + 2]).toBe(Infinity);
-    expect(c[3 * n + 3]).not.toBeNaN();
-  });
-});
-
-/** Our own instance with a memory we lay out, to run the dense kernel with and without B-panel scratch. */
-function instance(bytes: number): { exports: Record<string, any>; memory: { buffer: ArrayBuffer } } {
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  const module = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-  const inst = new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('abort'); } } });
-  return { exports: inst.exports as Record<string, any>, memory };
-}
-
-describe('gemm_f32 and gemm_sparse_a_f32 with and without scratch after C', () => {
-  it('exports GEMM_SCRATCH_BYTES', () => {
-    const { exports } = instance(65536);
-    expect(exports.GEMM_SCRATCH_BYTES.value).toBeGreaterThan(0);
-  });
-
-  for (const withScratch of [true, false]) {
-    it(withScratch ? 'scratch after C (packed B panels)' : 'no room after C (B read in place)', () => {
-      let seed = 500;
-      for (const [m, k, n] of [...SHAPES, [64, 600, 130], [30, 1100, 40], [7, 50, 1030]] as Array<[number, number, number]>) {
-        const a = randomMatrix(m * k, seed++);
-        const b = randomMatrix(k * n, seed++);
-        const c0 = randomMatrix(m * n, seed++);
-        const bytes = 4 * (m * k + k * n + m * n) + 64;
-        const { exports, memory } = instance(bytes + 65536 * 2);
-        const size = memory.buffer.byteLength;
-        // with scratch: operands at 0; without: C ends at the very end of the memory
-        const A = withScratch ? 0 : (size - bytes) & ~15;
-        const B = (A + 4 * m * k + 15) & ~15;
-        const C = withScratch ? (B + 4 * k * n + 15) & ~15 : size - 4 * m * n;
-        const f = new Float32Array(memory.buffer);
-        f.set(a, A / 4); f.set(b, B / 4); f.set(c0, C / 4);
-        exports.gemm_f32(A, B, C, m, k, n, 1);
-        expectClose(f.slice(C / 4, C / 4 + m * n), a, b, m, k, n, c0);
-        f.fill(NaN, C / 4, C / 4 + m * n);
-        exports.gemm_f32(A, B, C, m, k, n, 0);
-        expectClose(f.slice(C / 4, C / 4 + m * n), a, b, m, k, n);
-        // the sparse kernel's nonzero list lives in the same scratch
-        for (const zeros of [0.3, 0.9]) {
-          const as = randomMatrix(m * k, seed++, zeros);
-          f.set(as, A / 4);
-          f.set(c0, C / 4);
-          expect(exports.gemm_sparse_a_f32(A, B, C, m, k, n, 1)).toBe(as.reduce((t, v) => t + (v !== 0 ? 1 : 0), 0));
-          expectClose(f.slice(C / 4, C / 4 + m * n), as, b, m, k, n, c0);
-          f.fill(NaN, C / 4, C / 4 + m * n);
-          exports.gemm_sparse_a_f32(A, B, C, m, k, n, 0);
-          expectClose(f.slice(C / 4, C / 4 + m * n), as, b, m, k, n);
+      it('accumulate adds to the existing C', () => {
+        let seed = 100;
+        for (const [m, k, n] of SHAPES) {
+          const a = randomMatrix(m * k, seed++);
+          const b = randomMatrix(k * n, seed++);
+          const c0 = randomMatrix(m * n, seed++);
+          const c = Float32Array.from(c0);
+          kernels.gemm(a, b, c, m, k, n, true);
+          if (k === 0) expect(Array.from(c)).toEqual(Array.from(c0));
+          expectClose(c, a, b, m, k, n, c0);
         }
-      }
-    });
-  }
-});
+      });
 
-describe('gemm_sparse_a_f32', () => {
-  const nonzeros = (a: Float32Array): number => a.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0);
+      it('epilogue: bias rows and an activation give the bits of the separate steps', () => {
+        let seed = 500;
+        for (const [m, k, n] of SHAPES) {
+          const a = randomMatrix(m * k, seed++);
+          const b = randomMatrix(k * n, seed++);
+          const bias = randomMatrix(n, seed++);
+          for (const sparse of [false, true]) {
+            for (const activation of [undefined, { kernel: 'relu_f32' as const }, { kernel: 'leaky_relu_f32' as const, p0: 0.01 }, { kernel: 'gelu_erf_f32' as const }]) {
+              for (const withBias of [false, true]) {
+                const want = new Float32Array(m * n);
+                if (withBias) for (let i = 0; i < m; i++) want.set(bias, i * n);
+                kernels.gemm(a, b, want, m, k, n, true, sparse);
+                if (activation !== undefined) kernels.unary(activation.kernel, want, want, 0, m * n, activation.p0 ?? 0);
+                const got = new Float32Array(m * n).fill(NaN);
+                kernels.gemm(a, b, got, m, k, n, false, sparse, { bias: withBias ? bias : undefined, activation });
+                expect(Array.from(got), `${m}×${k}×${n} ${activation?.kernel} bias ${withBias} sparse ${sparse}`).toEqual(Array.from(want));
+              }
+            }
+          }
+        }
+      });
 
-  for (const zeros of [0, 0.5, 0.9, 1]) {
-    it(`${zeros * 100} % zeros in A: same values, returns the nonzero count`, () => {
-      let seed = 1000 + zeros * 100;
-      for (const [m, k, n] of [...SHAPES, [20, 700, 600], [8, 513, 1030]] as Array<[number, number, number]>) {
-        const a = randomMatrix(m * k, seed++, zeros);
-        const b = randomMatrix(k * n, seed++);
-        const c = new Float32Array(m * n).fill(NaN);
-        expect(kernels.gemm(a, b, c, m, k, n, false, true)).toBe(nonzeros(a));
+      it('64×512×2048', () => {
+        const [m, k, n] = [64, 512, 2048];
+        const a = randomMatrix(m * k, 77);
+        const b = randomMatrix(k * n, 78);
+        const c = new Float32Array(m * n);
+        kernels.gemm(a, b, c, m, k, n, false);
         expectClose(c, a, b, m, k, n);
-        const c0 = randomMatrix(m * n, seed++);
-        const c2 = Float32Array.from(c0);
-        expect(kernels.gemm(a, b, c2, m, k, n, true, true)).toBe(nonzeros(a));
-        expectClose(c2, a, b, m, k, n, c0);
+      });
+
+      it('IEEE specials propagate in the dense kernel: 0·∞ = NaN, ∞ rows', () => {
+        const [m, k, n] = [12, 9, 11];
+        const a = randomMatrix(m * k, 5);
+        const b = randomMatrix(k * n, 6);
+        a[3 * k + 4] = 0; // row 3 has a zero at p = 4 ...
+        b[4 * n + 2] = Infinity; // ... against ∞ in B: NaN in C[3, 2]
+        a[7 * k + 4] = 1; // row 7: 1·∞ = ∞
+        const c = new Float32Array(m * n);
+        kernels.gemm(a, b, c, m, k, n, false);
+        expect(c[3 * n + 2]).toBeNaN();
+        expect(c[7 * n + 2]).toBe(Infinity);
+        expect(c[3 * n + 3]).not.toBeNaN();
+      });
+    });
+
+
+    describe('gemm_f32 and gemm_sparse_a_f32 with and without scratch after C', () => {
+      it('exports GEMM_SCRATCH_BYTES', () => {
+        const { exports } = instance(65536, variant);
+        expect(exports.GEMM_SCRATCH_BYTES.value).toBeGreaterThan(0);
+      });
+
+      for (const withScratch of [true, false]) {
+        it(withScratch ? 'scratch after C (packed B panels)' : 'no room after C (B read in place)', () => {
+          let seed = 500;
+          for (const [m, k, n] of [...SHAPES, [64, 600, 130], [30, 1100, 40], [7, 50, 1030]] as Array<[number, number, number]>) {
+            const a = randomMatrix(m * k, seed++);
+            const b = randomMatrix(k * n, seed++);
+            const c0 = randomMatrix(m * n, seed++);
+            const bytes = 4 * (m * k + k * n + m * n) + 64;
+            const { exports, memory } = instance(bytes + 65536 * 2, variant);
+            const size = memory.buffer.byteLength;
+            // with scratch: operands at 0; without: C ends at the very end of the memory
+            const A = withScratch ? 0 : (size - bytes) & ~15;
+            const B = (A + 4 * m * k + 15) & ~15;
+            const C = withScratch ? (B + 4 * k * n + 15) & ~15 : size - 4 * m * n;
+            const f = new Float32Array(memory.buffer);
+            f.set(a, A / 4); f.set(b, B / 4); f.set(c0, C / 4);
+            exports.gemm_f32(A, B, C, m, k, n, 1);
+            expectClose(f.slice(C / 4, C / 4 + m * n), a, b, m, k, n, c0);
+            f.fill(NaN, C / 4, C / 4 + m * n);
+            exports.gemm_f32(A, B, C, m, k, n, 0);
+            expectClose(f.slice(C / 4, C / 4 + m * n), a, b, m, k, n);
+            // the sparse kernel's nonzero list lives in the same scratch
+            for (const zeros of [0.3, 0.9]) {
+              const as = randomMatrix(m * k, seed++, zeros);
+              f.set(as, A / 4);
+              f.set(c0, C / 4);
+              expect(exports.gemm_sparse_a_f32(A, B, C, m, k, n, 1)).toBe(as.reduce((t, v) => t + (v !== 0 ? 1 : 0), 0));
+              expectClose(f.slice(C / 4, C / 4 + m * n), as, b, m, k, n, c0);
+              f.fill(NaN, C / 4, C / 4 + m * n);
+              exports.gemm_sparse_a_f32(A, B, C, m, k, n, 0);
+              expectClose(f.slice(C / 4, C / 4 + m * n), as, b, m, k, n);
+            }
+          }
+        });
       }
     });
-  }
 
-  it('agrees with the dense kernel on 64×512×2048 at 90 % zeros', () => {
-    const [m, k, n] = [64, 512, 2048];
-    const a = randomMatrix(m * k, 4242, 0.9);
-    const b = randomMatrix(k * n, 4243);
-    const cs = new Float32Array(m * n);
-    expect(kernels.gemm(a, b, cs, m, k, n, false, true)).toBe(nonzeros(a));
-    expectClose(cs, a, b, m, k, n);
-  });
+    describe('gemm_sparse_a_f32', () => {
+      const nonzeros = (a: Float32Array): number => a.reduce((s, v) => s + (v !== 0 ? 1 : 0), 0);
 
-  it('skips zero A entries: ∞ in B under a zero gives no NaN (dense gives NaN); NaN in A is not zero', () => {
-    const [m, k, n] = [6, 10, 9];
-    const a = randomMatrix(m * k, 9, 0.5);
-    const b = randomMatrix(k * n, 10);
-    for (let i = 0; i < m; i++) a[i * k + 3] = i === 4 ? NaN : i % 2 ? -0 : 0;
-    b[3 * n + 5] = Infinity;
-    const dense = new Float32Array(m * n);
-    kernels.gemm(a, b, dense, m, k, n, false);
-    const sparse = new Float32Array(m * n);
-    const steps = kernels.gemm(a, b, sparse, m, k, n, false, true);
-    expect(steps).toBe(nonzeros(a)); // NaN !== 0 counts
-    for (let i = 0; i < m; i++) {
-      expect(dense[i * n + 5]).toBeNaN();
-      if (i === 4) expect(sparse[i * n + 5]).toBeNaN();
-      else expect(sparse[i * n + 5]).not.toBeNaN();
-    }
-    const a2 = a.map((v) => (Number.isNaN(v) ? 0 : v));
-    const s2 = new Float32Array(m * n);
-    kernels.gemm(a2, b, s2, m, k, n, false, true);
-    const b2 = Float32Array.from(b); b2[3 * n + 5] = 12345;
-    expectClose(s2, a2, b2, m, k, n);
+      for (const zeros of [0, 0.5, 0.9, 1]) {
+        it(`${zeros * 100} % zeros in A: same values, returns the nonzero count`, () => {
+          let seed = 1000 + zeros * 100;
+          for (const [m, k, n] of [...SHAPES, [20, 700, 600], [8, 513, 1030]] as Array<[number, number, number]>) {
+            const a = randomMatrix(m * k, seed++, zeros);
+            const b = randomMatrix(k * n, seed++);
+            const c = new Float32Array(m * n).fill(NaN);
+            expect(kernels.gemm(a, b, c, m, k, n, false, true)).toBe(nonzeros(a));
+            expectClose(c, a, b, m, k, n);
+            const c0 = randomMatrix(m * n, seed++);
+            const c2 = Float32Array.from(c0);
+            expect(kernels.gemm(a, b, c2, m, k, n, true, true)).toBe(nonzeros(a));
+            expectClose(c2, a, b, m, k, n, c0);
+          }
+        });
+      }
+
+      it('agrees with the dense kernel on 64×512×2048 at 90 % zeros', () => {
+        const [m, k, n] = [64, 512, 2048];
+        const a = randomMatrix(m * k, 4242, 0.9);
+        const b = randomMatrix(k * n, 4243);
+        const cs = new Float32Array(m * n);
+        expect(kernels.gemm(a, b, cs, m, k, n, false, true)).toBe(nonzeros(a));
+        expectClose(cs, a, b, m, k, n);
+      });
+
+      it('skips zero A entries: ∞ in B under a zero gives no NaN (dense gives NaN); NaN in A is not zero', () => {
+        const [m, k, n] = [6, 10, 9];
+        const a = randomMatrix(m * k, 9, 0.5);
+        const b = randomMatrix(k * n, 10);
+        for (let i = 0; i < m; i++) a[i * k + 3] = i === 4 ? NaN : i % 2 ? -0 : 0;
+        b[3 * n + 5] = Infinity;
+        const dense = new Float32Array(m * n);
+        kernels.gemm(a, b, dense, m, k, n, false);
+        const sparse = new Float32Array(m * n);
+        const steps = kernels.gemm(a, b, sparse, m, k, n, false, true);
+        expect(steps).toBe(nonzeros(a)); // NaN !== 0 counts
+        for (let i = 0; i < m; i++) {
+          expect(dense[i * n + 5]).toBeNaN();
+          if (i === 4) expect(sparse[i * n + 5]).toBeNaN();
+          else expect(sparse[i * n + 5]).not.toBeNaN();
+        }
+        const a2 = a.map((v) => (Number.isNaN(v) ? 0 : v));
+        const s2 = new Float32Array(m * n);
+        kernels.gemm(a2, b, s2, m, k, n, false, true);
+        const b2 = Float32Array.from(b); b2[3 * n + 5] = 12345;
+        expectClose(s2, a2, b2, m, k, n);
+      });
+    });
   });
-});
+}

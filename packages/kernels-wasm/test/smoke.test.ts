@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { wasmKernels } from '../src/index.js';
+import { CHUNK, GEMM_RESIDUES, GRADIENT_DY_STAGE, GRADIENT_X_STAGE, UNARY_STAGE, wasmKernels } from '../src/index.js';
 
 const FIT_SCRIPT = fileURLToPath(new URL('../scripts/fit-transcendental.py', import.meta.url));
 const FITS_FILE = fileURLToPath(new URL('../assembly/transcendental.generated.ts', import.meta.url));
@@ -34,4 +34,19 @@ describe('kernels-wasm module', () => {
     const output = execFileSync('python3', [FIT_SCRIPT], { encoding: 'utf8' });
     expect(output).toBe(readFileSync(FITS_FILE, 'utf8'));
   }, 180_000);
+});
+
+describe('staging offsets', () => {
+  it('are 16-byte aligned and at distinct residues mod 4096, none on a page boundary (no 4K aliasing with page-aligned JS arrays or each other)', () => {
+    const offsets = [UNARY_STAGE, GRADIENT_X_STAGE, GRADIENT_DY_STAGE, ...GEMM_RESIDUES];
+    for (const o of offsets) {
+      expect(o % 16).toBe(0);
+      expect(o % 4096).not.toBe(0);
+    }
+    // The gradient's two stages are read in one loop: distinct residues. The GEMM's three as well.
+    expect(GRADIENT_X_STAGE % 4096).not.toBe(GRADIENT_DY_STAGE % 4096);
+    expect(new Set(GEMM_RESIDUES.map((r) => r % 4096)).size).toBe(3);
+    // The dy stage starts after x's chunk.
+    expect(GRADIENT_DY_STAGE).toBeGreaterThanOrEqual(GRADIENT_X_STAGE + CHUNK * 4);
+  });
 });
