@@ -14,8 +14,16 @@ export type LayerArgs = NonNullable<ConstructorParameters<typeof tfl.layers.Laye
 /** A tf.layers weight initializer, e.g. `tf.initializers.glorotUniform({ seed: 1 })` from tfjs-layers. */
 export type Initializer = ReturnType<typeof tfl.initializers.glorotUniform>;
 
+/**
+ * tfjs's model loader camel-cases the strings of a saved config (`'leaky_relu'` comes back as
+ * `'leakyRelu'`); catalogue names are snake_case, so they are read back through this.
+ */
+function snakeCase(name: unknown): unknown {
+  return typeof name === 'string' ? name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : name;
+}
+
 function catalogueOp(op: unknown, layer: string, argument: string): OpDefinition {
-  const def = findOp(op);
+  const def = findOp(op) ?? findOp(snakeCase(op));
   if (def === undefined) {
     throw new RectifierError(ErrorCode.UnknownOp, { op: layer, argument, expected: `one of ${OP_NAMES.join(', ')}`, received: describeValue(op) });
   }
