@@ -15,10 +15,10 @@ import { fromTf, syncOf, toTf } from './convert.js';
 export function rectifierOp<O extends OpNameOrAlias>(
   backend: Backend, op: O, inputs: tf.Tensor | readonly tf.Tensor[], params?: OpParams<O>,
 ): tf.Tensor {
-  const sync = syncOf(backend, String(op));
-  const xs = inputs instanceof tf.Tensor ? [inputs] : [...inputs];
   const name = String(op);
+  const sync = syncOf(backend, name);
   const single = inputs instanceof tf.Tensor;
+  const xs = single ? [inputs] : [...inputs];
   const toRectifier = (ts: readonly tf.Tensor[]) => {
     const r = ts.map((t, i) => fromTf(t, name, single ? 'x' : `inputs[${i}]`));
     return single ? r[0] : r;
