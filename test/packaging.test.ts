@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
 /** Every package that will be published (apps/ are private). */
-const PUBLIC_PACKAGES = ['core', 'kernels-wasm', 'backend-cpu', 'backend-workers', 'backend-gpujs', 'conformance', 'onnx'];
+const PUBLIC_PACKAGES = ['core', 'kernels-wasm', 'backend-cpu', 'backend-workers', 'backend-gpujs', 'conformance', 'onnx', 'tfjs'];
 const pnpmSpec = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager as string;
 const work = mkdtempSync(join(tmpdir(), 'rectifier-pack-'));
 const project = join(work, 'consumer');

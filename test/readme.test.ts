@@ -13,7 +13,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 const root = join(import.meta.dirname, '..');
 const readmes = [
   'README.md', 'packages/core/README.md', 'packages/backend-cpu/README.md', 'packages/backend-workers/README.md',
-  'packages/backend-gpujs/README.md', 'packages/conformance/README.md', 'packages/onnx/README.md', 'apps/demo/README.md',
+  'packages/backend-gpujs/README.md', 'packages/conformance/README.md', 'packages/onnx/README.md',
+  'packages/tfjs/README.md', 'apps/demo/README.md',
 ];
 const written: string[] = [];
 afterAll(() => written.forEach((f) => rmSync(f, { force: true })));
