@@ -3,8 +3,8 @@
  * and its backward pass, each product and activation a kernel whose results stay on the device
  * (textures on GL) until the next kernel reads them; only the outputs are read back.
  */
-import { activationStatsOf, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult } from '@rectifier/core';
-import { float32Tensor, gluGateGradientOnDevice, gluOnDevice, gluValueGradientOnDevice, unaryOnDevice } from './elementwise.js';
+import { ffnBiasGradients, ffnGradients, ffnResult, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult } from '@rectifier/core';
+import { gluGateGradientOnDevice, gluOnDevice, gluValueGradientOnDevice, unaryOnDevice } from './elementwise.js';
 import { checkInner, linear, matmulOnDevice } from './matmul.js';
 import type { KernelValue, Runtime } from './runtime.js';
 
@@ -37,8 +37,7 @@ export function ffnOnDevice(rt: Runtime, c: FfnCall): FfnResult {
     // dOut = 0 alone the hidden layer is still computed (it is returned, and counted by stats).
     const y = new Float32Array(c.T * c.dOut);
     if (c.b2) for (let i = 0; i < y.length; i++) y[i] = c.b2.data[i % c.dOut];
-    const h = new Float32Array(c.T * c.f);
-    return { y: float32Tensor(y, [c.T, c.dOut]), ...(c.returnHidden ? { hidden: float32Tensor(h, [c.T, c.f]) } : {}), ...(c.stats ? { stats: activationStatsOf(h, c.T, c.f) } : {}) };
+    return ffnResult(c, y, new Float32Array(c.T * c.f));
   }
   const fw = ffnForwardValues(rt, c, c.sparse);
   rt.release(fw.z);
@@ -47,11 +46,7 @@ export function ffnOnDevice(rt: Runtime, c: FfnCall): FfnResult {
   let h: Float32Array | undefined;
   if (c.returnHidden || c.stats) h = rt.read(fw.h, c.T * c.f);
   else rt.release(fw.h);
-  return {
-    y: float32Tensor(y, [c.T, c.dOut]),
-    ...(c.returnHidden ? { hidden: float32Tensor(h!, [c.T, c.f]) } : {}),
-    ...(c.stats ? { stats: activationStatsOf(h!, c.T, c.f) } : {}),
-  };
+  return ffnResult(c, y, h);
 }
 
 /** The FFN's gradients: the forward pass again, then the products of the chain rule. */
@@ -93,15 +88,8 @@ export function ffnBackwardOnDevice(rt: Runtime, c: FfnBackwardCall): FfnGradien
     const dx = rt.read(dxv, T * d);
     const ones = new Float32Array(T).fill(1);
     const colSums = (m: KernelValue | Float32Array, cols: number): Float32Array => rt.read(matmulOnDevice(rt, ones, m, 1, T, cols, false, false), cols);
-    return {
-      dx: float32Tensor(dx, [T, d]),
-      dw1: float32Tensor(dw1, [d, f]),
-      dw2: float32Tensor(dw2, [f, dOut]),
-      ...(c.b1 ? { db1: float32Tensor(colSums(dz, f), [f]) } : {}),
-      ...(c.b2 ? { db2: float32Tensor(colSums(dy, dOut), [dOut]) } : {}),
-      ...(dv ? { dv: float32Tensor(dv, [d, f]) } : {}),
-      ...(dzv && c.bv ? { dbv: float32Tensor(colSums(dzv, f), [f]) } : {}),
-    };
+    // Bias gradients: column sums on the device (ones·m), read back; core assembles the result.
+    return ffnGradients(c, { dx, dw1, dw2, ...(dv === undefined ? {} : { dv }) }, ffnBiasGradients<KernelValue | Float32Array>(c, { dz, dy, dzv }, colSums));
   } finally {
     for (const v of live) rt.release(v);
   }
