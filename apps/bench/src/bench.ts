@@ -217,7 +217,7 @@ async function ffn(backends: RectifierContender[]) {
 
 function markdown(report: Awaited<ReturnType<typeof runAll>>): string {
   const m = report.machine;
-  const lines = [`Measured ${m.date} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); CPU kernels: ${m.wasmSimd ? 'WebAssembly SIMD' : 'JS (no WebAssembly SIMD)'}; median of interleaved rounds.`, ''];
+  const lines = [`Measured ${m.date} on ${m.cpu} (${m.isa}), ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); CPU kernels: ${m.wasmSimd ? `WebAssembly SIMD (${m.wasmVariant} build)` : 'JS (no WebAssembly SIMD)'}; median of interleaved rounds.`, ''];
   lines.push('Element-wise float32, time as a multiple of the memory-copy limit (lower is better; `—` = not offered):', '');
   const names = [...new Set(report.elementwise.flatMap((e) => e.results.map((r) => r.name)))].filter((n) => !n.startsWith('copy'));
   lines.push(`| op | n | copy (ms) | ${names.join(' | ')} |`, `|---|---|---|${names.map(() => '---').join('|')}|`);
