@@ -98,8 +98,14 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     await rendered('softplus@cpu');
     await page.fill('[data-param=beta]', '-1');
     await expect.poll(() => page.textContent('[data-testid=explorer-error]')).toContain('BAD_PARAMETER');
+    // The curve of the previous parameters is gone beside the error, and so are its probe values.
+    expect(await page.locator('[data-testid=plot] svg').count()).toBe(0);
+    expect(await page.locator('[data-testid=probes] tbody tr').count()).toBe(0);
     await page.fill('[data-param=beta]', '1');
     await expect.poll(() => page.textContent('[data-testid=explorer-error]')).toBe('');
+    expect(await page.locator('[data-testid=plot] svg').count()).toBe(1);
+    // The y-axis says what it plots.
+    expect(await page.textContent('[data-testid=plot] svg')).toContain('softplus(x) and softplus′(x)');
 
     await page.selectOption('[data-testid=op]', 'mish');
     await rendered('mish@cpu');

@@ -85,8 +85,12 @@ async function renderExplorer(): Promise<void> {
     error.textContent = '';
     document.body.dataset.rendered = `${op}@${backend.name}`; // lets the browser test wait for this render
   } catch (e) {
-    // Bad parameters are the library's typed errors: show the message where the user typed.
-    if (ticket === pending) error.textContent = e instanceof Error ? e.message : String(e);
+    // Bad parameters are the library's typed errors: show the message where the user typed, and
+    // clear the old curve and probe values, which belong to parameters no longer on screen.
+    if (ticket !== pending) return;
+    error.textContent = e instanceof Error ? e.message : String(e);
+    $('plot').replaceChildren();
+    $('probes').querySelector('tbody')!.replaceChildren();
   }
 }
 /** Enough digits to identify a float32 exactly (9 significant), −0 kept visible. */

@@ -52,8 +52,8 @@ export function curvesSpec(op: string, c: Curves): TopLevelSpec {
     data: { values },
     mark: { type: 'line', strokeWidth: 2 },
     encoding: {
-      x: { field: 'x', type: 'quantitative' },
-      y: { field: 'y', type: 'quantitative', title: null },
+      x: { field: 'x', type: 'quantitative', title: 'x' },
+      y: { field: 'y', type: 'quantitative', title: `${op}(x) and ${op}′(x)` },
       color: { field: 'curve', type: 'nominal', title: null, scale: { range: ['#1f77b4', '#ff7f0e'] } },
       strokeDash: { field: 'curve', type: 'nominal', title: null, scale: { range: [[1, 0], [5, 3]] } },
     },
