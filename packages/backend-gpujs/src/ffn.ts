@@ -5,7 +5,7 @@
  */
 import { ffnBiasGradients, ffnGradients, ffnResult, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult } from '@rectifier/core';
 import { gluGateGradientOnDevice, gluOnDevice, gluValueGradientOnDevice, unaryOnDevice } from './elementwise.js';
-import { checkInner, linear, matmulOnDevice } from './matmul.js';
+import { linear, matmulOnDevice } from './matmul.js';
 import type { KernelValue, Runtime } from './runtime.js';
 
 interface ForwardValues {
@@ -31,7 +31,6 @@ function ffnForwardValues(rt: Runtime, c: FfnCall, sparse: boolean): ForwardValu
 
 /** The FFN's forward pass: y, and the hidden layer and its stats where asked for. */
 export function ffnOnDevice(rt: Runtime, c: FfnCall): FfnResult {
-  checkInner(c.d, c.f);
   if (c.T * c.f === 0) {
     // No hidden layer: nothing to run; y is b2 broadcast (a sum over f = 0 terms is 0). With
     // dOut = 0 alone the hidden layer is still computed (it is returned, and counted by stats).
@@ -52,7 +51,6 @@ export function ffnOnDevice(rt: Runtime, c: FfnCall): FfnResult {
 /** The FFN's gradients: the forward pass again, then the products of the chain rule. */
 export function ffnBackwardOnDevice(rt: Runtime, c: FfnBackwardCall): FfnGradients {
   const { T, d, f, dOut } = c;
-  checkInner(d, f, T, dOut);
   const x = c.x.data as Float32Array;
   const dy = c.dy.data as Float32Array;
   const live: KernelValue[] = [];

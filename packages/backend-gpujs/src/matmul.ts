@@ -2,18 +2,8 @@
  * Matrix products on the device: op(A)·op(B) (+ an accumulator) and the FFN's linear layers
  * (a·w + bias), one thread per output element, inputs as arrays or earlier kernels' results.
  */
-import { ErrorCode, RectifierError } from '@rectifier/core';
 import { KERNEL_SOURCES } from './kernels/sources.js';
-import { MAX_INNER, type KernelValue, type Runtime } from './runtime.js';
-
-/** Refuses an inner dimension beyond the kernel's loop bound with TOO_LARGE. */
-export function checkInner(...dims: number[]): void {
-  for (const k of dims) {
-    if (k > MAX_INNER) {
-      throw new RectifierError(ErrorCode.TooLarge, { op: 'matmul', argument: 'k', expected: `an inner dimension of at most ${MAX_INNER} (the kernel's loop bound)`, received: `${k}` });
-    }
-  }
-}
+import type { KernelValue, Runtime } from './runtime.js';
 
 /** Zero-length arrays cannot be textures: an unused operand is a one-element placeholder. */
 const nonEmpty = (v: Float32Array | KernelValue): Float32Array | KernelValue => (v instanceof Float32Array && v.length === 0 ? new Float32Array(1) : v);
@@ -23,7 +13,6 @@ export function matmulOnDevice(
   rt: Runtime, a: Float32Array | KernelValue, b: Float32Array | KernelValue, m: number, k: number, n: number,
   transposeA: boolean, transposeB: boolean, acc?: KernelValue, sparse = false,
 ): KernelValue {
-  checkInner(k);
   if (m * n === 0) return new Float32Array(0);
   if (k === 0 && acc === undefined) return new Float32Array(m * n);
   const [sA0, sA1] = transposeA ? [1, m] : [k, 1];
@@ -33,6 +22,5 @@ export function matmulOnDevice(
 
 /** a[rows,k]·w[k,cols] + bias, on the device. */
 export function linear(rt: Runtime, a: Float32Array | KernelValue, w: Float32Array, bias: Float32Array | undefined, rows: number, k: number, cols: number, sparse = false): KernelValue {
-  checkInner(k);
   return rt.run('matmul', KERNEL_SOURCES.matmul, rows * cols, [nonEmpty(a), nonEmpty(w), bias ?? new Float32Array(1), cols, k, k, 1, cols, 1, bias === undefined ? 0 : 1, sparse ? 1 : 0]);
 }

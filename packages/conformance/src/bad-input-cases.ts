@@ -31,7 +31,8 @@ export interface BadInputCase {
 
 /* ---------------- inputs (each call builds its own, so no row sees another's state) ---------------- */
 
-const any = <T>(v: unknown): T => v as T;
+/** A value as whatever type a bad call needs it to be (the point of these rows). */
+export const any = <T>(v: unknown): T => v as T;
 const vec = (dtype: DType = 'float32'): Tensor => tensor([1, -2, 3], [3], dtype);
 const mat = (rows: number, cols: number, dtype: DType = 'float32'): Tensor =>
   tensor(Array.from({ length: rows * cols }, (_, i) => (i % 5) - 2), [rows, cols], dtype);

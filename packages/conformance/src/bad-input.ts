@@ -12,11 +12,10 @@ import { offers } from './declared-ops.js';
 
 const isOpName = (name: string): name is OpName => (OP_NAMES as readonly string[]).includes(name);
 
-import { BAD_INPUT_CASES, type BadInputCase, type ExpectedCode } from './bad-input-cases.js';
+import { any, BAD_INPUT_CASES, type BadInputCase, type ExpectedCode } from './bad-input-cases.js';
 
 export { BAD_INPUT_CASES, type BadInputCase, type ExpectedCode };
 
-const any = <T>(v: unknown): T => v as T;
 
 /** The Backend operations that also exist on `backend.sync`; their rows run through both APIs. */
 const SYNC_ENTRIES: ReadonlySet<string> = new Set(['forward', 'gradient', 'matmul', 'ffn', 'ffnBackward', 'activationStats']);
