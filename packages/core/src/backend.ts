@@ -9,6 +9,7 @@
 import { composedFfn, composedFfnBackward, statsOf } from './composed.js';
 import type { DType } from './dtype.js';
 import { describeValue, ErrorCode, RectifierError } from './errors.js';
+import { ffnResult } from './ffn-assembly.js';
 import { findOp, OP_NAMES, type OpDefinition, type OpName, type OpNameOrAlias, type OpParams } from './ops/catalogue.js';
 import { allocate, type DType as ElementType } from './dtype.js';
 import {
@@ -185,13 +186,8 @@ function emptyMatmul(c: MatmulCall): Tensor | undefined {
 function emptyFfn(c: FfnCall): FfnResult | undefined {
   if (c.T * c.d * c.f * c.dOut !== 0) return undefined;
   const r = referenceFfnCall({ ...c, returnHidden: true, stats: false });
-  const hidden = inDtype(r.hidden!, c.dtype);
-  return {
-    y: inDtype(r.y, c.dtype),
-    ...(c.returnHidden ? { hidden } : {}),
-    // Counted on the hidden layer in the call's dtype, as the kernels do (rounding can make a zero).
-    ...(c.stats ? { stats: activationStatsOf(hidden.data, c.T, c.f) } : {}),
-  };
+  // The stats are counted on the hidden layer in the call's dtype, as the kernels do (rounding can make a zero).
+  return ffnResult(c, inDtype(r.y, c.dtype).data, inDtype(r.hidden!, c.dtype).data);
 }
 
 function emptyFfnBackward(c: FfnBackwardCall): FfnGradients | undefined {
