@@ -8,10 +8,12 @@ import { Piscina } from 'piscina';
 
 /**
  * The worker entry, always the built one: a worker thread is plain Node and cannot load the .ts
- * sources. Resolved against the package, not this file, so it is dist/worker.js both from
- * src/pool.ts (the tests run the sources) and from dist/pool.js (the packed package).
+ * sources. It is the CommonJS dist/worker-entry.cjs, which imports dist/worker.js (see
+ * worker-entry.cts for why piscina is not handed the ES module itself). Resolved against the
+ * package, not this file, so it is the same file from src/pool.ts (the tests run the sources)
+ * and from dist/pool.js (the packed package).
  */
-const BUILT_WORKER = new URL('../dist/worker.js', import.meta.url);
+const BUILT_WORKER = new URL('../dist/worker-entry.cjs', import.meta.url);
 
 /**
  * The worker file to start: `override` (a testing hook) as given, else the built entry (`builtEntry`,

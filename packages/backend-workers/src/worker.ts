@@ -3,7 +3,7 @@
  * and every result is written in place into shared memory, so it returns nothing.
  *
  * A worker thread is plain Node, which cannot load TypeScript, so the threads always run the
- * built dist/worker.js (pool.ts resolves it), also while the tests run the rest of the backend
+ * built dist/worker.js (through dist/worker-entry.cjs, which pool.ts resolves), also while the tests run the rest of the backend
  * from its .ts sources. Its imports go through the packages' normal `import` condition, i.e.
  * their built dist/ — so the workspace must be built before the tests run (`npm test` does).
  *

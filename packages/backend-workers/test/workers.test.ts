@@ -200,7 +200,7 @@ describe('the small-input threshold', () => {
     // at 1,000 float32 elements' worth (each moves one input and one output element).
     const bar = poolSavingNs(elementwiseNs('softsign', 'float32', 'forward', 1000), 2000, 2);
     expect(bar).toBeGreaterThan(0);
-    const faulty = make({ threads: 2, minSavingNs: bar, workerFile: new URL('./fixtures/faulty-worker.js', import.meta.url) });
+    const faulty = make({ threads: 2, minSavingNs: bar, workerFile: new URL('./fixtures/faulty-worker.cjs', import.meta.url) });
     const small = tensor(values(999, 1));
     expect(bits(await faulty.forward('softsign', small))).toBe(bits(await cpu.forward('softsign', small)));
     await expectCode(faulty.forward('softsign', tensor(values(1000, 1))), ErrorCode.WorkerFailure);
@@ -244,9 +244,9 @@ describe('the small-input threshold', () => {
   });
 
   it('refuses to start without the built worker entry, with BACKEND_UNAVAILABLE naming the build', () => {
-    // The threads always run dist/worker.js (plain Node cannot load the .ts sources).
-    expect(workerFilename(undefined)).toBe(fileURLToPath(new URL('../dist/worker.js', import.meta.url)));
-    const unbuilt = new URL('./fixtures/unbuilt/dist/worker.js', import.meta.url);
+    // The threads always run the built entry (plain Node cannot load the .ts sources).
+    expect(workerFilename(undefined)).toBe(fileURLToPath(new URL('../dist/worker-entry.cjs', import.meta.url)));
+    const unbuilt = new URL('./fixtures/unbuilt/dist/worker-entry.cjs', import.meta.url);
     expect(() => workerFilename(undefined, unbuilt)).toThrow(expect.objectContaining({ code: ErrorCode.BackendUnavailable }));
     expect(() => workerFilename(undefined, unbuilt)).toThrow(/unbuilt.*build @rectifier\/backend-workers/);
   });
@@ -259,7 +259,7 @@ describe('the small-input threshold', () => {
 });
 
 describe('faults', () => {
-  const faulty = make({ threads: 2, minSavingNs: 0, workerFile: new URL('./fixtures/faulty-worker.js', import.meta.url) });
+  const faulty = make({ threads: 2, minSavingNs: 0, workerFile: new URL('./fixtures/faulty-worker.cjs', import.meta.url) });
   const x = tensor(values(4096, 31));
 
   it('a worker that throws rejects that call with WORKER_FAILURE naming the op; the next calls succeed', async () => {
