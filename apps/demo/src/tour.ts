@@ -79,6 +79,10 @@ for (const experiment of selected) {
   // A bar on stderr for each experiment (they take a second or more); silent with --json or without a terminal.
   const bar = new SingleBar({ format: `  {bar} {percentage}% | ${experiment.title}`, hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
   const showBar = !opts.json && process.stderr.isTTY;
+  // The claim first, so the reader knows what is being checked while it runs.
+  say(`\n${experiment.title}`);
+  say(`Claim: ${experiment.claim}`);
+  say(`Source: ${experiment.source}`);
   if (showBar) bar.start(1, 0);
   const result = await experiment.run({
     backend, seed: opts.seed, raceBackends, full: opts.full,
@@ -90,9 +94,10 @@ for (const experiment of selected) {
   });
   if (showBar) bar.stop();
   results.push(result);
-  say(`\n${result.title}  (${result.seconds.toFixed(1)} s)`);
-  say(`Claim: ${result.claim}`);
-  say(`Source: ${result.source}`);
+  say(`${result.title}  (${result.seconds.toFixed(1)} s)`);
+  // A result's claim may add the run's specifics (the data, the model) to the claim shown above.
+  const specifics = result.claim.startsWith(experiment.claim) ? result.claim.slice(experiment.claim.length).trim() : result.claim;
+  if (specifics) say(specifics);
   say(renderGrid(result.table.columns, result.table.rows));
   say(`→ ${result.verdict}`);
   if (experiment.id === 'race' && unavailable.length) say(`  not raced (unavailable here): ${unavailable.join('; ')}`);

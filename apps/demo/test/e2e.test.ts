@@ -151,10 +151,38 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
   }, 600_000);
 
   it("trains experiment 8's language model in the page: the stdlib name lists bundle through their browser entries", async () => {
+    // Its claim is on the page before it runs.
+    expect(await page.textContent('[data-testid=claim-char-lm]')).toContain('lazy neuron');
+    expect(await page.locator('#experiment-char-lm .verdict').count()).toBe(0);
     await page.click('[data-testid=run-char-lm]');
     await page.waitForSelector('#experiment-char-lm[data-done=true]', { timeout: 300_000 });
     expect(await page.textContent('#experiment-char-lm .verdict')).toMatch(/of 842 held-out names\): ReLU 3\.\d\d, GELU 3\.\d\d, SwiGLU 3\.\d\d bits\/char/);
     expect(await page.locator('#experiment-char-lm svg').count()).toBe(3);
+    expect(errors).toEqual([]);
+  }, 600_000);
+
+  it('fits a 420 px wide screen: nothing scrolls the page sideways, charts scale down, wide tables scroll in their card', async () => {
+    await page.setViewportSize({ width: 420, height: 900 });
+    const overflow = await page.evaluate(() => {
+      const wide = [...document.querySelectorAll<HTMLElement>('body *')]
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && !e.closest('.result'))
+        .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.getAttribute('class') ?? ''}`);
+      return { scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, wide: wide.slice(0, 5) };
+    });
+    expect(overflow.wide).toEqual([]);
+    expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.clientWidth);
+    // The explorer's plot and the experiments' charts shrank to the screen (they are 460+ px wide).
+    for (const selector of ['[data-testid=plot] svg', '#experiment-char-lm .plots svg']) {
+      const width = await page.locator(selector).first().evaluate((e) => e.getBoundingClientRect().width);
+      expect(width, selector).toBeLessThan(420);
+      expect(width, selector).toBeGreaterThan(200);
+    }
+    // Every experiment shows its claim and source.
+    for (const id of ['sparsity', 'gradient-flow', 'equivariance', 'dying-relu', 'nair-hinton', 'ffn', 'race', 'char-lm']) {
+      expect((await page.textContent(`[data-testid=claim-${id}]`))?.length, id).toBeGreaterThan(60);
+    }
+    await page.screenshot({ path: join(demoDir, 'test-results', 'demo-page-420px.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     expect(errors).toEqual([]);
   }, 600_000);
 });

@@ -143,8 +143,14 @@ for (const [i, experiment] of EXPERIMENTS.entries()) {
   const run = el('button', { textContent: 'Run' });
   run.dataset.testid = `run-${experiment.id}`;
   const bar = el('progress', { hidden: true });
+  // The claim and its source come before the Run button's result: a reader sees what is being
+  // checked before anything is measured.
+  const claim = el('p', { className: 'claim' }, el('b', { textContent: 'Claim. ' }), experiment.claim);
+  claim.dataset.testid = `claim-${experiment.id}`;
   const card = el('div', { className: 'experiment', id: `experiment-${experiment.id}` },
     el('h3', {}, `${i + 1}. ${experiment.title}`, run, bar),
+    claim,
+    el('p', { className: 'source', textContent: experiment.source }),
     el('div', { className: 'result' }));
   run.addEventListener('click', () => void runExperiment(i));
   list.append(card);

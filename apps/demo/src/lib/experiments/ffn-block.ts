@@ -8,6 +8,12 @@ import { randn, streamSeed } from '../random.js';
 import { median, relDiff } from '../tensors.js';
 import { fmt, pct, tick, type Experiment, type ExperimentContext, type ExperimentResult } from '../types.js';
 
+/** The claim this experiment checks, shown before it runs, and where it comes from. */
+const CLAIM =
+  'The transformer FFN was max(0, xW1 + b1)W2 + b2; GPT-3 and Falcon use GELU and Llama 2/3 SwiGLU, which leave no exact zeros. A ReLU hidden layer is ≈ 50 % zeros at init (far more once trained), and skipping the zero rows of W2 gives the same output for less work.';
+const SOURCE =
+  'Vaswani et al., "Attention Is All You Need", 2017, eq. 2; Shazeer, "GLU Variants Improve Transformer", 2020; Li et al., "The Lazy Neuron Phenomenon", ICLR 2023; Mirzadeh et al., "ReLU Strikes Back", 2023.';
+
 export interface FfnOptions {
   tokens: number;
   model: number;
@@ -82,8 +88,8 @@ export async function runFfnBlock(ctx: ExperimentContext, options: Partial<FfnOp
   return {
     id: 'ffn',
     title: '6. The FFN block: ReLU sparsity and the sparsity-aware path',
-    claim: 'The transformer FFN was max(0, xW1 + b1)W2 + b2; GPT-3 and Falcon use GELU and Llama 2/3 SwiGLU, which leave no exact zeros. A ReLU hidden layer is ≈ 50 % zeros at init (far more once trained), and skipping the zero rows of W2 gives the same output for less work.',
-    source: 'Vaswani et al., "Attention Is All You Need", 2017, eq. 2; Shazeer, "GLU Variants Improve Transformer", 2020; Li et al., "The Lazy Neuron Phenomenon", ICLR 2023; Mirzadeh et al., "ReLU Strikes Back", 2023.',
+    claim: CLAIM,
+    source: SOURCE,
     verdict: `Hidden zeros at init: ReLU ${pct(relu.zeroFraction)}, GELU ${pct(variantRows[1].zeroFraction)}, SwiGLU ${pct(variantRows[2].zeroFraction)}. At ${pct(at90.zeroFraction, 0)} zeros the sparse path takes ${fmt(at90.sparseMs, 3)} ms vs ${fmt(at90.denseMs, 3)} ms dense (×${fmt(at90.speedup, 3)}); outputs differ by at most ${fmt(worstDiff, 2)} (normwise relative) on ${backend.name}.`,
     metrics: { reluZeroFraction: relu.zeroFraction, geluZeroFraction: variantRows[1].zeroFraction, swigluZeroFraction: variantRows[2].zeroFraction, speedupAt90: at90.speedup, sparseVsDenseRelDiff: worstDiff },
     table: {
@@ -111,4 +117,4 @@ export async function runFfnBlock(ctx: ExperimentContext, options: Partial<FfnOp
   };
 }
 
-export const ffnBlock: Experiment = { id: 'ffn', title: 'The FFN block', run: (ctx) => runFfnBlock(ctx) };
+export const ffnBlock: Experiment = { id: 'ffn', title: 'The FFN block', claim: CLAIM, source: SOURCE, run: (ctx) => runFfnBlock(ctx) };

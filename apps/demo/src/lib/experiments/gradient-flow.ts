@@ -8,6 +8,12 @@ import { randn, streamSeed } from '../random.js';
 import { norm } from '../tensors.js';
 import { fmt, tick, type Experiment, type ExperimentContext, type ExperimentResult } from '../types.js';
 
+/** The claim this experiment checks, shown before it runs, and where it comes from. */
+const CLAIM =
+  'At initialisation, gradients vanish towards the input of a deep sigmoid network (sigmoid′ ≤ ¼ at every layer); tanh with Xavier init keeps more, and ReLU with He init keeps the gradient norm of every layer about the same.';
+const SOURCE =
+  'Glorot & Bengio, "Understanding the difficulty of training deep feedforward neural networks", AISTATS 2010; He et al., "Delving Deep into Rectifiers", ICCV 2015, §2.2.';
+
 export interface GradientFlowOptions {
   depth: number;
   width: number;
@@ -63,8 +69,8 @@ export async function runGradientFlow(ctx: ExperimentContext, options: Partial<G
   return {
     id: 'gradient-flow',
     title: `2. Gradient flow through a ${o.depth}-layer MLP`,
-    claim: 'At initialisation, gradients vanish towards the input of a deep sigmoid network (sigmoid′ ≤ ¼ at every layer); tanh with Xavier init keeps more, and ReLU with He init keeps the gradient norm of every layer about the same.',
-    source: 'Glorot & Bengio, "Understanding the difficulty of training deep feedforward neural networks", AISTATS 2010; He et al., "Delving Deep into Rectifiers", ICCV 2015, §2.2.',
+    claim: CLAIM,
+    source: SOURCE,
     verdict: `‖∂L/∂W₁‖ / ‖∂L/∂W${subscript(o.depth)}‖: sigmoid ${fmt(by('sigmoid').ratio, 3)}, tanh ${fmt(by('tanh').ratio, 3)}, ReLU ${fmt(by('relu').ratio, 3)}.`,
     metrics: Object.fromEntries(results.map((r) => [`ratio_${r.op}`, r.ratio])),
     table: {
@@ -93,4 +99,4 @@ function subscript(n: number): string {
   return String(n).replace(/\d/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[Number(d)]);
 }
 
-export const gradientFlow: Experiment = { id: 'gradient-flow', title: 'Gradient flow', run: (ctx) => runGradientFlow(ctx) };
+export const gradientFlow: Experiment = { id: 'gradient-flow', title: 'Gradient flow', claim: CLAIM, source: SOURCE, run: (ctx) => runGradientFlow(ctx) };

@@ -8,6 +8,12 @@ import { scalar, tensor } from '@rectifier/core';
 import { streamSeed } from '../random.js';
 import { fmt, tick, type Experiment, type ExperimentContext, type ExperimentResult } from '../types.js';
 
+/** The claim this experiment checks, shown before it runs, and where it comes from. */
+const CLAIM =
+  'Σᵢ σ(x − i + 0.5), i = 1…N (N copies of a binary unit with offset biases) ≈ log(1 + eˣ); the largest gap is ≈ 0.0106, at x = 0. The noisy ReLU max(0, x + N(0, σ(x))) is a cheap stand-in for these units.';
+const SOURCE =
+  'Nair & Hinton, "Rectified Linear Units Improve Restricted Boltzmann Machines", ICML 2010, §2.';
+
 export interface NairHintonOptions {
   /** Number of binary copies N in the sum. */
   copies: number;
@@ -72,8 +78,8 @@ export async function runNairHinton(ctx: ExperimentContext, options: Partial<Nai
   return {
     id: 'nair-hinton',
     title: "5. Nair & Hinton's stepped sigmoid units",
-    claim: 'Σᵢ σ(x − i + 0.5), i = 1…N (N copies of a binary unit with offset biases) ≈ log(1 + eˣ); the largest gap is ≈ 0.0106, at x = 0. The noisy ReLU max(0, x + N(0, σ(x))) is a cheap stand-in for these units.',
-    source: 'Nair & Hinton, "Rectified Linear Units Improve Restricted Boltzmann Machines", ICML 2010, §2.',
+    claim: CLAIM,
+    source: SOURCE,
     verdict: `Largest |Σσ − softplus| = ${fmt(gap, 4)} at x = ${fmt(Math.abs(gapAt) < 1e-9 ? 0 : gapAt)} (N = ${o.copies}). Noisy ReLU (${o.samples} samples per x): sample means match E[max(0, x + N(0, σ(x)))] within ${fmt(worstZ, 2)} standard errors; that mean sits ${fmt(worstVsSoftplus.softplus - worstVsSoftplus.sampleMean, 3)} below softplus at x = ${fmt(worstVsSoftplus.x)}, where it differs most.`,
     metrics: { maxGap: gap, maxGapAt: gapAt, noisyWorstZ: worstZ, noisyMeanVsSoftplusWorst: Math.abs(worstVsSoftplus.softplus - worstVsSoftplus.sampleMean) },
     table: {
@@ -114,4 +120,4 @@ export async function runNairHinton(ctx: ExperimentContext, options: Partial<Nai
   };
 }
 
-export const nairHinton: Experiment = { id: 'nair-hinton', title: "Nair & Hinton's argument", run: (ctx) => runNairHinton(ctx) };
+export const nairHinton: Experiment = { id: 'nair-hinton', title: "Nair & Hinton's argument", claim: CLAIM, source: SOURCE, run: (ctx) => runNairHinton(ctx) };

@@ -8,6 +8,12 @@ import { randn, streamSeed } from '../random.js';
 import { maxUlpF32, median, relDiff } from '../tensors.js';
 import { fmt, tick, type Experiment, type ExperimentContext, type ExperimentResult } from '../types.js';
 
+/** The claim this experiment checks, shown before it runs, and where it comes from. */
+const CLAIM =
+  'Every backend computes the same values (within its declared precision) behind one interface; they differ only in speed.';
+const SOURCE =
+  "Rectifier's DESIGN.md §2–4 (one contract, one conformance suite); the pattern of TensorFlow.js's kernel registry.";
+
 export interface RaceOptions {
   elements: number;
   matmulSize: number;
@@ -86,8 +92,8 @@ export async function runRace(ctx: ExperimentContext, options: Partial<RaceOptio
   return {
     id: 'race',
     title: '7. Backend race',
-    claim: 'Every backend computes the same values (within its declared precision) behind one interface; they differ only in speed.',
-    source: "Rectifier's DESIGN.md §2–4 (one contract, one conformance suite); the pattern of TensorFlow.js's kernel registry.",
+    claim: CLAIM,
+    source: SOURCE,
     verdict: `${names.join(', ')}: element-wise ops within ${fmt(worstUlp)} ulp of the float64 reference (float32), matmul and FFN within ${fmt(worstRel, 2)} (normwise relative). gelu: ${rows.filter((r) => r.task === 'gelu').map((r) => `${r.backend} ${fmt(r.throughput, 3)} M elem/s`).join(', ')}.`,
     metrics: { worstUlp, worstRel, backends: backends.length },
     table: {
@@ -113,4 +119,4 @@ export async function runRace(ctx: ExperimentContext, options: Partial<RaceOptio
   };
 }
 
-export const race: Experiment = { id: 'race', title: 'Backend race', run: (ctx) => runRace(ctx) };
+export const race: Experiment = { id: 'race', title: 'Backend race', claim: CLAIM, source: SOURCE, run: (ctx) => runRace(ctx) };

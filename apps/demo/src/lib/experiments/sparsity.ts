@@ -9,6 +9,12 @@ import { randn, streamSeed } from '../random.js';
 import { addBias, mean, std } from '../tensors.js';
 import { fmt, pct, tick, type Experiment, type ExperimentContext, type ExperimentResult } from '../types.js';
 
+/** The claim this experiment checks, shown before it runs, and where it comes from. */
+const CLAIM =
+  'With zero bias and a symmetric random init, about 50 % of ReLU units output a non-zero value (the representation is sparse from the start); a bias b shifts the fraction to Φ(b/σ).';
+const SOURCE =
+  'Glorot, Bordes & Bengio, "Deep Sparse Rectifier Neural Networks", AISTATS 2011, §3.1.';
+
 export interface SparsityOptions {
   seeds: number;
   rows: number;
@@ -67,8 +73,8 @@ export async function runSparsity(ctx: ExperimentContext, options: Partial<Spars
   return {
     id: 'sparsity',
     title: '1. Sparse activation at random initialisation',
-    claim: 'With zero bias and a symmetric random init, about 50 % of ReLU units output a non-zero value (the representation is sparse from the start); a bias b shifts the fraction to Φ(b/σ).',
-    source: 'Glorot, Bordes & Bengio, "Deep Sparse Rectifier Neural Networks", AISTATS 2011, §3.1.',
+    claim: CLAIM,
+    source: SOURCE,
     verdict: `Zero bias: ${pct(allLayersAtZero)} of hidden units are non-zero (mean over ${o.layers} layers × ${o.seeds} seeds; first layer ${pct(zero.mean)} ± ${pct(zero.sd, 2)}); b = ${fmt(o.biases[o.biases.length - 1])} raises it to ${pct(sweep[sweep.length - 1].mean)} (Φ predicts ${pct(sweep[sweep.length - 1].predicted)}).`,
     metrics: { activeFractionZeroBias: allLayersAtZero, activeFractionZeroBiasSd: zero.sd, maxDeviationFromPhi: Math.max(...sweep.map((r) => Math.abs(r.mean - r.predicted))) },
     table,
@@ -89,4 +95,4 @@ export async function runSparsity(ctx: ExperimentContext, options: Partial<Spars
   };
 }
 
-export const sparsity: Experiment = { id: 'sparsity', title: 'Sparse activation at random initialisation', run: (ctx) => runSparsity(ctx) };
+export const sparsity: Experiment = { id: 'sparsity', title: 'Sparse activation at random initialisation', claim: CLAIM, source: SOURCE, run: (ctx) => runSparsity(ctx) };
