@@ -80,7 +80,8 @@ for (const experiment of selected) {
   const bar = new SingleBar({ format: `  {bar} {percentage}% | ${experiment.title}`, hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
   const showBar = !opts.json && process.stderr.isTTY;
   // The claim first, so the reader knows what is being checked while it runs.
-  say(`\n${experiment.title}`);
+  const numbered = `${EXPERIMENTS.indexOf(experiment) + 1}. ${experiment.title}`;
+  say(`\n${numbered}`);
   say(`Claim: ${experiment.claim}`);
   say(`Source: ${experiment.source}`);
   if (showBar) bar.start(1, 0);
@@ -94,7 +95,7 @@ for (const experiment of selected) {
   });
   if (showBar) bar.stop();
   results.push(result);
-  say(`${result.title}  (${result.seconds.toFixed(1)} s)`);
+  say(`Measured in ${result.seconds.toFixed(1)} s${result.title === numbered ? '' : `: ${result.title}`}`);
   // A result's claim may add the run's specifics (the data, the model) to the claim shown above.
   const specifics = result.claim.startsWith(experiment.claim) ? result.claim.slice(experiment.claim.length).trim() : result.claim;
   if (specifics) say(specifics);
