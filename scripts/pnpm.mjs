@@ -3,7 +3,7 @@
  * machine has only Node and npm, and corepack fails its signature check here.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,4 +37,23 @@ export function installAndBuild() {
   const nodedir = process.env.npm_config_nodedir ?? (process.platform === 'linux' ? '/usr' : undefined);
   if (pnpm(['install', ...frozen], nodedir ? { npm_config_nodedir: nodedir } : {}) !== 0) process.exit(1);
   if (pnpm(['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']) !== 0) process.exit(1);
+}
+
+/**
+ * The `node` binary of major version `major` from the registry's `node` package (its binaries are
+ * registry packages, so it installs where only the registry is reachable), installed once into
+ * .node-versions/ (ignored); undefined, said on stderr, when it cannot be installed.
+ */
+export function installNode(major) {
+  const dir = join(root, '.node-versions', major);
+  const bin = join(dir, 'node_modules', '.bin', 'node');
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    const status = run('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', '--loglevel=error', `node@${major}`]);
+    if (status !== 0 || !existsSync(bin)) {
+      console.error(`could not install node@${major} from the npm registry`);
+      return undefined;
+    }
+  }
+  return bin;
 }

@@ -13,7 +13,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { installAndBuild, pnpm, root, run } from './pnpm.mjs';
+import { installAndBuild, installNode, pnpm, root, run } from './pnpm.mjs';
 
 /** What the second Node runs: the CPU and worker backends' conformance, the WebAssembly kernels, the packed packages. */
 const SECOND_NODE_TESTS = [
@@ -79,18 +79,3 @@ for (const [label, file] of reports) {
 }
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(statuses.some((s) => s !== 0) || failed > 0 ? 1 : 0);
-
-/** The `node` binary of major version `major` from the registry's `node` package, installed once. */
-function installNode(major) {
-  const dir = join(root, '.node-versions', major);
-  const bin = join(dir, 'node_modules', '.bin', 'node');
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    const status = run('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', '--loglevel=error', `node@${major}`]);
-    if (status !== 0 || !existsSync(bin)) {
-      console.error(`could not install node@${major} from the npm registry`);
-      return undefined;
-    }
-  }
-  return bin;
-}

@@ -4,9 +4,10 @@
  * ONNX Runtime (1 and 2 threads), a plain JS loop — and against the machine's limit (a memory copy
  * of the same bytes for element-wise ops; GFLOP/s for matmul and the FFN). One process, warm-up,
  * interleaved rounds, min and median. Every contender's output is checked against core's float64
- * reference while it is timed. Results: apps/bench/results/latest.json and .md, and the block in docs/benchmarks.md.
+ * reference while it is timed. Results: apps/bench/results/node<major>.json, .md and .svg, for this
+ * Node; scripts/run-bench.mjs runs it under each Node and then summary.ts.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@rectifier/backend-cpu';
@@ -15,15 +16,15 @@ import { createWorkersBackend } from '@rectifier/backend-workers';
 import { OPS, referenceForward, scalar, tensor, type Backend, type OpName } from '@rectifier/core';
 import { describeMachine } from './machine.js';
 import { plotSvg } from './plot.js';
+import { markdown, reportStem, type BenchReport, type BenchResult } from './report.js';
 import { ffnSession, unarySession } from './peers/onnx.js';
 import { tf, TF_OPS, tfFfn, tfUnary, useTf, type TfBackendName } from './peers/tfjs.js';
-import { timeInterleaved, type Contender, type Timing } from './timing.js';
+import { timeInterleaved, type Contender } from './timing.js';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
-    'no-readme': { type: 'boolean', default: false },
     'no-gpujs': { type: 'boolean', default: false },
   },
 });
@@ -65,11 +66,7 @@ const CASES: ElementwiseCase[] = [
   { label: 'gelu′ (erf)', op: 'gelu', gradient: true, plain: plainMap((v) => OPS.gelu.df!(v, { approximate: 'none' })) },
 ];
 
-interface Result extends Timing {
-  /** Worst |got − ref| / (1 + |ref|) over the checked sample. */
-  maxError: number;
-  note?: string;
-}
+type Result = BenchResult;
 
 /** Checks a contender's output against the float64 reference on the first 4096 elements. */
 function check(kase: ElementwiseCase, x: Float32Array, y: ArrayLike<number>): number {
@@ -215,29 +212,6 @@ async function ffn(backends: RectifierContender[]) {
   return out;
 }
 
-function markdown(report: Awaited<ReturnType<typeof runAll>>): string {
-  const m = report.machine;
-  const lines = [`Measured ${m.date} on ${m.cpu} (${m.isa}), ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); CPU kernels: ${m.wasmSimd ? `WebAssembly SIMD (${m.wasmVariant} build)` : 'JS (no WebAssembly SIMD)'}; median of interleaved rounds.`, ''];
-  lines.push('Element-wise float32, time as a multiple of the memory-copy limit (lower is better; `—` = not offered):', '');
-  const names = [...new Set(report.elementwise.flatMap((e) => e.results.map((r) => r.name)))].filter((n) => !n.startsWith('copy'));
-  lines.push(`| op | n | copy (ms) | ${names.join(' | ')} |`, `|---|---|---|${names.map(() => '---').join('|')}|`);
-  for (const e of report.elementwise) {
-    const copy = e.results.find((r) => r.name.startsWith('copy'))!.medianMs;
-    const cells = names.map((n) => {
-      const r = e.results.find((x) => x.name === n);
-      return r ? `${(r.medianMs / copy).toFixed(1)}×` : '—';
-    });
-    lines.push(`| ${e.op} | 2^${Math.log2(e.n)} | ${copy.toFixed(3)} | ${cells.join(' | ')} |`);
-  }
-  lines.push('', 'FFN d_model 512, d_ff 2048, float32, GFLOP/s (higher is better; "first matmul only" is x·W1, the part the sparse path cannot skip):', '');
-  const fnames = [...new Set(report.ffn.flatMap((e) => e.results.map((r) => r.name)))];
-  lines.push(`| tokens | zeros in hidden | ${fnames.join(' | ')} |`, `|---|---|${fnames.map(() => '---').join('|')}|`);
-  for (const e of report.ffn) {
-    lines.push(`| ${e.tokens} | ${e.sparsity} | ${fnames.map((n) => { const r = e.results.find((x) => x.name === n); return r ? r.gflops.toFixed(2) : '—'; }).join(' | ')} |`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 async function runAll() {
   const machine = describeMachine();
   const backends = await rectifierBackends();
@@ -248,23 +222,14 @@ async function runAll() {
   return { machine, elementwise: elementwiseResults, ffn: ffnResults };
 }
 
-const report = await runAll();
+// This Node's report: results/node<major>.json, .md and .svg (summary.ts then writes the summary
+// of every Node the run used: results/latest.md and the block in docs/benchmarks.md).
+const report: BenchReport = await runAll();
 const dir = join(root, 'apps', 'bench', 'results');
+const stem = reportStem(report.machine.node);
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 1)}\n`);
-writeFileSync(join(dir, 'latest.svg'), await plotSvg(report));
-const md = `${markdown(report)}\n![Benchmark plot](apps/bench/results/latest.svg)\n`;
-writeFileSync(join(dir, 'latest.md'), md);
-if (!args['no-readme'] && !args.quick && !args.only) {
-  // The benchmark page, docs/benchmarks.md (one folder down: the plot's path from there).
-  const readme = join(root, 'docs', 'benchmarks.md');
-  const text = readFileSync(readme, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  if (text.includes(start) && text.includes(end)) {
-    const page = md.replace('](apps/bench/results/latest.svg)', '](../apps/bench/results/latest.svg)');
-    writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${page}${text.slice(text.indexOf(end))}`);
-  }
-}
-console.log(`\nwrote ${join(dir, 'latest.json')} and latest.md`);
+writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify(report, null, 1)}\n`);
+writeFileSync(join(dir, `${stem}.svg`), await plotSvg(report));
+writeFileSync(join(dir, `${stem}.md`), `${markdown(report)}\n![Benchmark plot](${stem}.svg)\n`);
+console.log(`\nwrote ${join(dir, `${stem}.json`)}, .md and .svg`);
 process.exit(0);

@@ -1,0 +1,98 @@
+/**
+ * A benchmark run's report, as bench.ts writes it (results/node<major>.json), and its markdown:
+ * one Node's tables, and the summary of every Node of one `pnpm bench` (results/latest.md and the
+ * block in docs/benchmarks.md), which summary.ts writes.
+ */
+import type { Machine } from './machine.js';
+import type { Timing } from './timing.js';
+
+export interface BenchResult extends Timing {
+  /** Worst |got − ref| / (1 + |ref|) over the checked sample (0 where not checked). */
+  maxError: number;
+  note?: string;
+}
+
+export interface BenchReport {
+  machine: Machine;
+  elementwise: { op: string; n: number; results: BenchResult[] }[];
+  ffn: { tokens: number; sparsity: string; results: (BenchResult & { gflops: number })[] }[];
+}
+
+/** The file stem of a report made under Node `version` (e.g. v24.11.0 → node24). */
+export const reportStem = (version: string): string => `node${/^v?(\d+)/.exec(version)?.[1] ?? 'unknown'}`;
+
+/** One Node's report as markdown: the machine line, the element-wise table and the FFN table. */
+export function markdown(report: BenchReport): string {
+  const m = report.machine;
+  const lines = [`Measured ${m.date} on ${m.cpu} (${m.isa}), ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}); CPU kernels: ${m.wasmSimd ? `WebAssembly SIMD (${m.wasmVariant} build)` : 'JS (no WebAssembly SIMD)'}; median of interleaved rounds.`, ''];
+  lines.push('Element-wise float32, time as a multiple of the memory-copy limit (lower is better; `—` = not offered):', '');
+  const names = [...new Set(report.elementwise.flatMap((e) => e.results.map((r) => r.name)))].filter((n) => !n.startsWith('copy'));
+  lines.push(`| op | n | copy (ms) | ${names.join(' | ')} |`, `|---|---|---|${names.map(() => '---').join('|')}|`);
+  for (const e of report.elementwise) {
+    const copy = e.results.find((r) => r.name.startsWith('copy'))!.medianMs;
+    const cells = names.map((n) => {
+      const r = e.results.find((x) => x.name === n);
+      return r ? `${(r.medianMs / copy).toFixed(1)}×` : '—';
+    });
+    lines.push(`| ${e.op} | 2^${Math.log2(e.n)} | ${copy.toFixed(3)} | ${cells.join(' | ')} |`);
+  }
+  lines.push('', 'FFN d_model 512, d_ff 2048, float32, GFLOP/s (higher is better; "first matmul only" is x·W1, the part the sparse path cannot skip):', '');
+  const fnames = [...new Set(report.ffn.flatMap((e) => e.results.map((r) => r.name)))];
+  lines.push(`| tokens | zeros in hidden | ${fnames.join(' | ')} |`, `|---|---|${fnames.map(() => '---').join('|')}|`);
+  for (const e of report.ffn) {
+    lines.push(`| ${e.tokens} | ${e.sparsity} | ${fnames.map((n) => { const r = e.results.find((x) => x.name === n); return r ? r.gflops.toFixed(2) : '—'; }).join(' | ')} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+
+/** The headline figures: what issue 14's targets are stated in, one column per Node. */
+const HEADLINES: { label: string; pick: (r: BenchReport) => number | undefined; unit: string }[] = [
+  ...['relu', 'leaky_relu', 'relu6', 'gelu (erf)', 'silu', 'sigmoid'].map((op) => ({
+    label: `${op} 2^20, cpu into output`, unit: '× copy',
+    pick: (r: BenchReport) => copyRatio(r, op, 2 ** 20, 'rectifier cpu (into output)'),
+  })),
+  ...['gelu (erf)', 'silu'].map((op) => ({
+    label: `${op} 2^20, ONNX Runtime 1 thread`, unit: '× copy',
+    pick: (r: BenchReport) => copyRatio(r, op, 2 ** 20, 'onnxruntime-node (1 thread)'),
+  })),
+  ...[['dense', 0.5], ['sparse', 0.9]].map(([kind, zeros]) => ({
+    label: `FFN 512 tokens, ${Number(zeros) * 100} % zeros, cpu ${kind}`, unit: 'GFLOP/s',
+    pick: (r: BenchReport) => gflops(r, 512, Number(zeros), `rectifier cpu ${kind}`),
+  })),
+  { label: 'FFN 512 tokens, cpu first matmul only', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu first matmul only') },
+  { label: 'FFN 512 tokens, workers dense', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, (n) => n.startsWith('rectifier workers') && n.endsWith(' dense')) },
+  { label: 'FFN 512 tokens, ONNX Runtime 1 thread', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, 'onnxruntime-node (1 thread)') },
+];
+
+function copyRatio(r: BenchReport, op: string, n: number, name: string): number | undefined {
+  const e = r.elementwise.find((x) => x.op === op && x.n === n);
+  const copy = e?.results.find((x) => x.name.startsWith('copy'));
+  const got = e?.results.find((x) => x.name === name);
+  return copy && got ? got.medianMs / copy.medianMs : undefined;
+}
+
+function gflops(r: BenchReport, tokens: number, zeros: number, name: string | ((name: string) => boolean)): number | undefined {
+  const e = r.ffn.find((x) => x.tokens === tokens && x.sparsity === `${Math.round(zeros * 100)} %`);
+  return e?.results.find((x) => (typeof name === 'string' ? x.name === name : name(x.name)))?.gflops;
+}
+
+/**
+ * Every Node of one `pnpm bench`: a headline table (one column per Node, so the kernel builds —
+ * plain SIMD on Node 20, relaxed SIMD where it is on — compare in one place), then each Node's own
+ * tables. `plot(stem)` is the path of a report's plot, relative to where the markdown goes.
+ */
+export function summaryMarkdown(reports: readonly BenchReport[], plot: (stem: string) => string): string {
+  const nodes = reports.map((r) => `Node ${r.machine.node} (${r.machine.wasmVariant})`);
+  const cell = (v: number | undefined, unit: string) => (v === undefined ? '—' : unit === 'GFLOP/s' ? v.toFixed(1) : `${v.toFixed(1)}×`);
+  const lines = [
+    `Headline figures, median of interleaved rounds (element-wise: time as a multiple of the copy; FFN d_model 512, d_ff 2048: GFLOP/s):`, '',
+    `| figure | ${nodes.join(' | ')} |`, `|---|${nodes.map(() => '---').join('|')}|`,
+    ...HEADLINES.map((h) => `| ${h.label} (${h.unit}) | ${reports.map((r) => cell(h.pick(r), h.unit)).join(' | ')} |`),
+  ];
+  for (const r of reports) {
+    const stem = reportStem(r.machine.node);
+    lines.push('', `### Node ${r.machine.node}`, '', markdown(r).trimEnd(), '', `![Benchmark plot, Node ${r.machine.node}](${plot(stem)})`);
+  }
+  return `${lines.join('\n')}\n`;
+}

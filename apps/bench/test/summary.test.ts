@@ -1,0 +1,37 @@
+/**
+ * The bench's summary over several Nodes: the headline table's cells are the reports' own ratios
+ * and GFLOP/s, one column per Node, and each Node's tables follow with its plot. (Timings are
+ * never measured here: the reports are made up.)
+ */
+import { describe, expect, it } from 'vitest';
+import { reportStem, summaryMarkdown, type BenchReport } from '../src/report.js';
+
+const timing = (name: string, medianMs: number) => ({ name, medianMs, minMs: medianMs, samples: 5, maxError: 0 });
+const ffnTiming = (name: string, medianMs: number, gflops: number) => ({ ...timing(name, medianMs), gflops });
+
+function report(node: string, variant: string, reluMs: number, denseGflops: number): BenchReport {
+  return {
+    machine: { cpu: 'AMD EPYC', cores: 2, memoryGiB: 24, node, platform: 'linux-x64', date: '2026-12-01', wasmSimd: true, wasmVariant: variant, isa: 'family 25 model 1; AVX2, FMA; no AVX-512' },
+    elementwise: [{ op: 'relu', n: 2 ** 20, results: [timing('copy limit (Float32Array.set)', 0.1), timing('rectifier cpu (into output)', reluMs)] }],
+    ffn: [{ tokens: 512, sparsity: '50 %', results: [ffnTiming('rectifier cpu dense', 10, denseGflops), ffnTiming('rectifier workers (2 threads) dense', 6, 1.5 * denseGflops)] }],
+  };
+}
+
+describe('bench summary', () => {
+  it('names each report by its Node major', () => {
+    expect(reportStem('v20.20.2')).toBe('node20');
+    expect(reportStem('24.21.0')).toBe('node24');
+  });
+
+  it('puts each Node in a column of the headline table, then its own tables and plot', () => {
+    const md = summaryMarkdown([report('v20.20.2', 'simd', 0.21, 24.4), report('v24.21.0', 'relaxed-simd', 0.18, 41.06)], (stem) => `plots/${stem}.svg`);
+    expect(md).toContain('| figure | Node v20.20.2 (simd) | Node v24.21.0 (relaxed-simd) |');
+    expect(md).toContain('| relu 2^20, cpu into output (× copy) | 2.1× | 1.8× |');
+    expect(md).toContain('| FFN 512 tokens, 50 % zeros, cpu dense (GFLOP/s) | 24.4 | 41.1 |');
+    expect(md).toContain('| FFN 512 tokens, workers dense (GFLOP/s) | 36.6 | 61.6 |');
+    expect(md).toContain('| silu 2^20, cpu into output (× copy) | — | — |'); // not in these reports
+    expect(md.indexOf('### Node v20.20.2')).toBeLessThan(md.indexOf('### Node v24.21.0'));
+    expect(md).toContain('![Benchmark plot, Node v24.21.0](plots/node24.svg)');
+    expect(md).toContain('CPU kernels: WebAssembly SIMD (relaxed-simd build)');
+  });
+});
