@@ -1,12 +1,11 @@
 /**
  * Import: an exported model runs the call it was made from, bit for bit; any other graph runs node
- * by node (FFN chains fused into one `ffn` call); other nodes give OnnxUnsupportedError; and ONNX's
- * own 48 operator test cases run through the importer.
+ * by node (FFN chains fused into one `ffn` call); other nodes give OnnxUnsupportedError. ONNX's own
+ * 48 operator test cases run through the importer from their files in onnx-node.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, OPS, Tensor, tensor, type TypedArray } from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
-import { findOnnxDir, loadOnnxCases, mapOnnxCase, type OnnxCaseJson } from '@rectifier/conformance';
 import { onnx } from '../src/proto.js';
 import { OnnxUnsupportedError, exportFfn, exportMatmul, exportOp, importOnnx } from '../src/index.js';
 import { opCases } from './cases.js';
@@ -148,41 +147,4 @@ describe('graphs read node by node', () => {
     await expect(m.run(cpu, { x: tensor([1, 2, 3]) })).rejects.toMatchObject({ code: ErrorCode.BadShape });
     await expect(m.run(cpu, { x: tensor([[1], [2]], undefined, 'float64') })).rejects.toMatchObject({ code: ErrorCode.DtypeMismatch });
   });
-});
-
-/**
- * ONNX's operator test cases (onnx/backend/test/data/node). The repository holds them decoded to
- * JSON (packages/conformance/fixtures/onnx-node), not the original model.onnx files, so each case's
- * one-node model is rebuilt from the JSON — its op type, attributes, opset and inputs (X a graph
- * input, the others initializers) — encoded, and read back by the importer. Cases in float16,
- * bfloat16 and int8 run in float32 on their exactly representable values, as in the conformance suite.
- */
-describe('ONNX operator test cases through the importer', () => {
-  const dir = findOnnxDir();
-  const cases = dir ? loadOnnxCases(dir) : [];
-  const decode = (v: number | string): number => (typeof v === 'number' ? v : v === '-0' ? -0 : Number(v));
-
-  function caseModel(c: OnnxCaseJson): Uint8Array {
-    const x = c.node_inputs[0];
-    const byName = new Map(c.inputs.map((t) => [t.name, t]));
-    const attribute = Object.entries(c.attributes ?? {}).map(([name, v]) => (typeof v === 'string' ? { name, type: 3, s: new TextEncoder().encode(v) } : { name, type: 1, f: v }));
-    const init = Object.fromEntries(c.node_inputs.slice(1).filter((n) => n !== '').map((n) => [n, { dims: byName.get(n)!.dims, data: byName.get(n)!.data.map(decode) }]));
-    return model([{ opType: c.op_type, input: c.node_inputs, output: ['y'], attribute }], init, { [x]: byName.get(x)!.dims }, ['y'], c.opset);
-  }
-
-  it('all 48 are there', () => expect(cases.length).toBe(48));
-  for (const c of cases) {
-    it(c.name, async () => {
-      const peer = mapOnnxCase(c);
-      const m = importOnnx(caseModel(c));
-      expect(m.calls).toEqual([peer.op === 'prelu' ? 'forward(prelu)' : `forward(${peer.op})`]);
-      const xs = peer.inputs[0];
-      const y = (await m.run(cpu, { [c.node_inputs[0]]: new Tensor(Float32Array.from(xs.data), xs.shape) })).y;
-      expect([...y.shape]).toEqual(peer.expected.shape);
-      peer.expected.data.forEach((e, i) => {
-        if (Number.isNaN(e)) expect(y.data[i]).toBeNaN();
-        else expect(Math.abs(y.data[i] - e)).toBeLessThanOrEqual(peer.atol + peer.rtol * Math.abs(e));
-      });
-    });
-  }
 });
