@@ -8,7 +8,7 @@ import { toSvg } from '../src/lib/charts.js';
 import { EXPERIMENTS } from '../src/lib/experiments/index.js';
 import { curvesSpec, explore, EXPLORER_OPS, grid, paramSpecs, parseParams, PROBE_POINTS } from '../src/lib/explorer.js';
 import type { ExperimentResult } from '../src/lib/types.js';
-import { BROWSER_BACKENDS } from './backends.js';
+import { autoChoice, BROWSER_BACKENDS } from './backends.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] => {
@@ -38,7 +38,8 @@ async function selectBackend(id: string): Promise<void> {
   const old = backend;
   backend = created;
   if (old && !raceBackends?.includes(old)) await old.dispose();
-  status.textContent = `computing on: ${describeBackend(created)}`;
+  const why = id === 'auto' ? autoChoice?.describe().lastChoice?.reason : undefined;
+  status.textContent = `computing on: ${describeBackend(created)}${why === undefined ? '' : ` (${why})`}`;
   status.dataset.backend = created.name;
   await renderExplorer();
 }

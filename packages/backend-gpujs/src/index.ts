@@ -2,7 +2,7 @@
  * @rectifier/backend-gpujs — Rectifier's GPU backend on gpu.js: GL (headless-gl in Node, WebGL2/WebGL
  * in a browser), with gpu.js's WebAssembly and CPU modes as declared fallbacks.
  */
-import { ErrorCode, RectifierError, registerBackend } from '@rectifier/core';
+import { defaultRegistry, ErrorCode, RectifierError, type BackendRegistry } from '@rectifier/core';
 import { GpujsBackend, type GpujsBackendOptions } from './backend.js';
 
 export { GPUJS_CAPABILITIES, GPUJS_MAX_ELEMENTS, GpujsBackend, type GpujsBackendOptions, type GpujsMode } from './backend.js';
@@ -31,7 +31,8 @@ function hardwareRendererOf(context: unknown): string | undefined {
 }
 
 /**
- * Adds the gpu.js backend to core's default registry. `gpujs` (priority 20, above the CPU's 0)
+ * Adds the gpu.js backend to `registry` (default: core's default registry, which `getBackend()`
+ * uses). `gpujs` (priority 20, above the CPU's 0)
  * offers itself to automatic choice only on a GL device it can name as hardware: without GL, on a
  * software renderer, or where the renderer cannot be named (headless-gl in Node), its factory
  * fails with BACKEND_UNAVAILABLE saying why, and the registry moves on.
@@ -39,8 +40,8 @@ function hardwareRendererOf(context: unknown): string | undefined {
  * renderers too), `gpujs-webasm` and `gpujs-cpu` (gpu.js's own fallbacks, slower than the CPU
  * backend).
  */
-export function registerGpujsBackend(priority = 20): void {
-  registerBackend('gpujs', async () => {
+export function registerGpujsBackend(priority = 20, registry: BackendRegistry = defaultRegistry): void {
+  registry.register('gpujs', async () => {
     const b = createGpujsBackend({ mode: 'gpu' });
     try {
       await b.ready();
@@ -57,7 +58,7 @@ export function registerGpujsBackend(priority = 20): void {
     }
     return b;
   }, { priority });
-  registerBackend('gpujs-gl', () => createGpujsBackend({ mode: 'gpu' }), { priority, automatic: false });
-  registerBackend('gpujs-webasm', () => createGpujsBackend({ mode: 'webasm' }), { priority, automatic: false });
-  registerBackend('gpujs-cpu', () => createGpujsBackend({ mode: 'cpu' }), { priority, automatic: false });
+  registry.register('gpujs-gl', () => createGpujsBackend({ mode: 'gpu' }), { priority, automatic: false });
+  registry.register('gpujs-webasm', () => createGpujsBackend({ mode: 'webasm' }), { priority, automatic: false });
+  registry.register('gpujs-cpu', () => createGpujsBackend({ mode: 'cpu' }), { priority, automatic: false });
 }

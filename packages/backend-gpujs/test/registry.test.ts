@@ -26,4 +26,13 @@ describe('automatic backend choice', () => {
     for (const n of ['gpujs', 'gpujs-gl', 'gpujs-webasm', 'gpujs-cpu', 'cpu']) defaultRegistry.unregister(n);
     expect(new BackendRegistry().describe()).toEqual({ registered: [] });
   });
+
+  it('registers into a registry of the caller\'s own, leaving the default one alone', () => {
+    const own = new BackendRegistry();
+    registerGpujsBackend(5, own);
+    expect(own.describe().registered.map((n) => [n.name, n.priority, n.automatic])).toEqual([
+      ['gpujs', 5, true], ['gpujs-gl', 5, false], ['gpujs-webasm', 5, false], ['gpujs-cpu', 5, false],
+    ]);
+    expect(defaultRegistry.describe().registered.filter((n) => n.name.startsWith('gpujs'))).toEqual([]);
+  });
 });
