@@ -157,7 +157,8 @@ export class WorkersKernels implements Kernels {
 
   async #ffn(c: FfnCall, shared: SharedInputs): Promise<FfnResult> {
     const ffn = this.#ffnOperands(c, shared);
-    const h = allocateShared(c.dtype, c.T * c.f);
+    // The hidden layer goes back to the caller only when asked for (returnHidden, stats).
+    const h = c.returnHidden || c.stats ? allocateShared(c.dtype, c.T * c.f) : shared.scratch(c.dtype, c.T * c.f);
     const y = allocateShared(c.dtype, c.T * c.dOut);
     const tasks = chunks(c.T, this.threads, 1).map(([rowStart, rowEnd]): Task => ({ kind: 'ffnForward', ffn, rowStart, rowEnd, h, y }));
     await this.pool.run('ffn', tasks);
@@ -192,9 +193,10 @@ export class WorkersKernels implements Kernels {
       ...(c.v === undefined ? {} : { vt: this.#transposed(c.v.data, d, f, shared) }),
     };
     const dy = shared.of(c.dy.data);
-    const h = allocateShared(dtype, T * f);
-    const dz = allocateShared(dtype, T * f);
-    const dzv = c.v === undefined ? undefined : allocateShared(dtype, T * f);
+    // h, dz and dzv are the call's own (every row written by the first round, read by the second).
+    const h = shared.scratch(dtype, T * f);
+    const dz = shared.scratch(dtype, T * f);
+    const dzv = c.v === undefined ? undefined : shared.scratch(dtype, T * f);
     const dx = allocateShared(dtype, T * d);
     await this.pool.run('ffnBackward', chunks(T, this.threads, 1).map(([rowStart, rowEnd]): Task => ({
       kind: 'ffnBackwardRows', ffn, rowStart, rowEnd, dy, h, dz, dzv, dx,

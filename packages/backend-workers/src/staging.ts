@@ -10,6 +10,9 @@ export function allocateShared(dtype: DType, length: number): TypedArray {
   return dtype === 'float64' ? new Float64Array(new SharedArrayBuffer(8 * length)) : new Float32Array(new SharedArrayBuffer(4 * length));
 }
 
+/** The dtype of a float typed array. */
+export const dtypeOf = (data: TypedArray): DType => (data instanceof Float64Array ? 'float64' : 'float32');
+
 /** What went through shared memory, in bytes since the backend was created (a hook for the tests). */
 export interface StagingStats {
   /** Copied into staging buffers: caller arrays, once per call each. */
@@ -98,20 +101,33 @@ export class StagingBuffers {
 export class SharedInputs {
   readonly #copies = new Map<TypedArray, TypedArray>();
   readonly #transposes = new Map<TypedArray, TypedArray>();
+  readonly #scratch: TypedArray[] = [];
 
   constructor(private readonly staging: StagingBuffers) {}
 
-  /** An array of `like`'s type and length over a staging buffer (its old contents: the caller overwrites them). */
-  #staged(like: TypedArray): TypedArray {
-    const buffer = this.staging.take(like.byteLength);
-    return like instanceof Float64Array ? new Float64Array(buffer, 0, like.length) : new Float32Array(buffer, 0, like.length);
+  /** An array of the dtype over a staging buffer, holding whatever it last held (the caller overwrites it). */
+  #staged(dtype: DType, length: number): TypedArray {
+    const buffer = this.staging.take((dtype === 'float64' ? 8 : 4) * length);
+    return dtype === 'float64' ? new Float64Array(buffer, 0, length) : new Float32Array(buffer, 0, length);
+  }
+
+  /**
+   * Shared memory the call's tasks write and read but never return (the FFN's hidden layer when
+   * not asked for, the backward pass's dz): a reused staging buffer, not a fresh one, which the
+   * kernel would zero and fault in page by page. Its old contents remain: the tasks must write
+   * every element before any is read.
+   */
+  scratch(dtype: DType, length: number): TypedArray {
+    const out = this.#staged(dtype, length);
+    this.#scratch.push(out);
+    return out;
   }
 
   of(data: TypedArray): TypedArray {
     if (data.buffer instanceof SharedArrayBuffer) return data;
     let copy = this.#copies.get(data);
     if (copy === undefined) {
-      copy = this.#staged(data);
+      copy = this.#staged(dtypeOf(data), data.length);
       copy.set(data);
       this.staging.stats.copiedBytes += data.byteLength;
       this.#copies.set(data, copy);
@@ -123,7 +139,7 @@ export class SharedInputs {
   transposed(data: TypedArray, rows: number, cols: number): TypedArray {
     let out = this.#transposes.get(data);
     if (out === undefined) {
-      out = transposeInto(data, rows, cols, this.#staged(data));
+      out = transposeInto(data, rows, cols, this.#staged(dtypeOf(data), data.length));
       this.staging.stats.transposedBytes += data.byteLength;
       this.#transposes.set(data, out);
     }
@@ -135,9 +151,10 @@ export class SharedInputs {
   }
 
   release(): void {
-    for (const staged of [...this.#copies.values(), ...this.#transposes.values()]) this.staging.give(staged.buffer as SharedArrayBuffer);
+    for (const staged of [...this.#copies.values(), ...this.#transposes.values(), ...this.#scratch]) this.staging.give(staged.buffer as SharedArrayBuffer);
     this.#copies.clear();
     this.#transposes.clear();
+    this.#scratch.length = 0;
   }
 }
 

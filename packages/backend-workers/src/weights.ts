@@ -11,13 +11,11 @@
  * `prepareFfnWeights` returns are over SharedArrayBuffers (calls read them in place, no copy),
  * and they are read-only by contract, which is what lets their transposes be kept.
  */
-import type { DType, TypedArray } from '@rectifier/core';
-import { allocateShared, transposeInto, type StagingStats } from './staging.js';
+import type { TypedArray } from '@rectifier/core';
+import { allocateShared, dtypeOf, transposeInto, type StagingStats } from './staging.js';
 
 /** At most this many bytes of prepared weights and their transposes are kept for the backward pass. */
 export const TRANSPOSE_CACHE_BYTES = 128 * 2 ** 20;
-
-const dtypeOf = (data: TypedArray): DType => (data instanceof Float64Array ? 'float64' : 'float32');
 
 /**
  * The buffer of a prepared array, if `data` is one whole: core hands kernels a fresh view of each

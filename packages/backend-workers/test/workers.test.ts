@@ -238,12 +238,15 @@ describe('FFN weights in shared memory: prepared once, transposed once', () => {
       }
       const options = { activation, returnHidden: true };
       const want = await cpu.ffn(x, w, options);
+      const results = [];
       for (let call = 0; call < 2; call++) {
         const start = workers.stagingStats;
         const got = await workers.ffn(x, prepared, options);
         expect(workers.stagingStats.copiedBytes - start.copiedBytes, `ffn call ${call}: x only`).toBe(bytesOf(x));
         expect(bits(got.y)).toBe(bits(want.y));
         expect(bits(got.hidden!)).toBe(bits(want.hidden!));
+        expect(bits((await workers.ffn(x, prepared, { activation })).y)).toBe(bits(want.y)); // the hidden layer in scratch memory
+        results.push(got);
       }
       const wantGrads = gradientBits({ ...(await cpu.ffnBackward(x, w, dy, { activation })) });
       for (let call = 0; call < 2; call++) {
@@ -259,6 +262,7 @@ describe('FFN weights in shared memory: prepared once, transposed once', () => {
         for (const key of Object.keys(w) as (keyof FfnWeights)[]) expect(bits(prepared[key]!)).toBe(bits(w[key]!));
       }
       expect(workers.stagingStats.preparedBytes).toBe(afterPrepare.preparedBytes); // calls prepare nothing
+      for (const r of results) expect(bits(r.hidden!)).toBe(bits(want.hidden!)); // returned memory is never reused as scratch
     }
   });
 
