@@ -34,7 +34,8 @@ const TILE = 32;
 /**
  * `src` ([rows, cols], row-major) transposed into `out` ([cols, rows]), tile by tile: the same
  * elements as the CPU kernels' `transpose`, element for element (a transpose only moves values),
- * at several times its speed on large weights, whose column walk misses the cache on every store.
+ * at about twice its speed on the bench's 512×2048 weights, whose column walk misses the cache on
+ * every store.
  */
 export function transposeInto(src: TypedArray, rows: number, cols: number, out: TypedArray): TypedArray {
   for (let r0 = 0; r0 < rows; r0 += TILE) {
