@@ -9,9 +9,11 @@
  *
  * `--before` adds another build of this package (e.g. a copy of an older dist/) as one more
  * contender, so a change is measured against what it replaces in the same run. Rounds alternate
- * every contender (a neighbour's load hits all alike); medians, and each median's ratio to the
- * CPU backend's (above 1: faster than the CPU backend).
+ * every contender (a neighbour's load hits all alike); medians of the wall time, its ratio to the
+ * CPU backend's (above 1: faster than the CPU backend), and of the CPU time all of the process's
+ * threads spent on the call (the work it costs, which a busy machine does not hide).
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { scalar, tensor } from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createWorkersBackend } from '@rectifier/backend-workers';
@@ -50,21 +52,29 @@ const cases = backends.flatMap(([name, b, w]) => [
   { name: `${name} ffnBackward`, run: () => b.ffnBackward(x, w, dy) },
 ]);
 const times = new Map(cases.map((c) => [c.name, []]));
+const cpuTimes = new Map(cases.map((c) => [c.name, []]));
 for (let round = -2; round < rounds; round++) {
   for (const c of cases) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage(); // every thread of this process: the work a call costs, whatever the neighbours do
     await c.run();
-    if (round >= 0) times.get(c.name).push(performance.now() - start);
+    const used = process.cpuUsage(cpuStart);
+    if (round >= 0) {
+      times.get(c.name).push(performance.now() - start);
+      cpuTimes.get(c.name).push((used.user + used.system) / 1000);
+    }
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const medians = new Map([...times].map(([name, ts]) => [name, median(ts)]));
-console.log(`FFN T=${T} d=${d} f=${f} relu float32, ${threads} threads, median of ${rounds} rounds (ratio: CPU time / this time)`);
+const cpuMedians = new Map([...cpuTimes].map(([name, ts]) => [name, median(ts)]));
+console.log(`FFN T=${T} d=${d} f=${f} relu float32, ${threads} threads, median of ${rounds} rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
+console.log(`  ${'case'.padEnd(40)} ${'wall'.padStart(10)}  ${'vs cpu'.padStart(8)}  ${'CPU time of all threads'.padStart(24)}`);
 for (const kind of ['ffn', 'ffnBackward']) {
   const base = medians.get(`cpu ${kind}`);
   for (const [name] of backends) {
     const ms = medians.get(`${name} ${kind}`);
-    console.log(`  ${`${name} ${kind}`.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms  ${(base / ms).toFixed(2)}×`);
+    console.log(`  ${`${name} ${kind}`.padEnd(40)} ${ms.toFixed(1).padStart(7)} ms  ${(base / ms).toFixed(2).padStart(7)}×  ${cpuMedians.get(`${name} ${kind}`).toFixed(1).padStart(21)} ms`);
   }
 }
 for (const [, b] of backends) await b.dispose?.();
