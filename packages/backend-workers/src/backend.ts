@@ -2,14 +2,17 @@
  * The worker-threads backend: the lifecycle (options, the pool, `ready()`, `dispose()`) and how
  * a call's chunks settle into one result or one typed error. What runs where is kernels.ts'.
  */
-import { BackendBase, ErrorCode, errorMessage, RectifierError, type Capabilities, type Kernels } from '@rectifier/core';
+import {
+  BackendBase, describeValue, ErrorCode, errorMessage, RectifierError, Tensor, type Capabilities, type FfnWeights, type Kernels,
+} from '@rectifier/core';
 import { CPU_CAPABILITIES } from '@rectifier/backend-cpu';
 import type { Piscina } from 'piscina';
 import { WorkersKernels } from './kernels.js';
 import { readOptions, type WorkersBackendOptions } from './options.js';
 import { createPool, workerFilename } from './pool.js';
 import type { Task } from './protocol.js';
-import { StagingBuffers } from './staging.js';
+import { emptyStats, StagingBuffers, type StagingStats } from './staging.js';
+import { PreparedWeights } from './weights.js';
 
 export type { WorkersBackendOptions };
 
@@ -31,6 +34,8 @@ export class WorkersBackend extends BackendBase {
   /** TS-private (not #) so that the fault tests can reach piscina's threads. */
   private readonly pool: Piscina;
   #started: Promise<void> | undefined;
+  readonly #stats = emptyStats();
+  readonly #prepared = new PreparedWeights(this.#stats);
 
   constructor(options: WorkersBackendOptions = {}) {
     super();
@@ -38,7 +43,45 @@ export class WorkersBackend extends BackendBase {
     this.threads = threads;
     this.minSavingNs = minSavingNs;
     this.pool = createPool(workerFilename(workerFile), threads);
-    this.kernels = new WorkersKernels({ run: (op, tasks) => this.#run(op, tasks) }, threads, minSavingNs, new StagingBuffers());
+    this.kernels = new WorkersKernels(
+      { run: (op, tasks) => this.#run(op, tasks) }, threads, minSavingNs, new StagingBuffers(undefined, this.#stats), this.#prepared,
+    );
+  }
+
+  /**
+   * FFN weights copied into shared memory once, for many calls: `ffn` and `ffnBackward` read the
+   * returned tensors in place instead of copying the weights at every call, and the backward pass
+   * keeps their transposes (W1ᵀ, W2ᵀ, Vᵀ) for the next one. The returned tensors are ordinary
+   * tensors over SharedArrayBuffers (any backend takes them) and **read-only by contract**: to
+   * change the weights, prepare new ones — a write into them could leave this backend's backward
+   * pass with the old transposes. The caller's own tensors are only read and stay theirs to change.
+   * Kept transposes are bounded (`TRANSPOSE_CACHE_BYTES`, least recently used go first) and dropped
+   * by `dispose()`.
+   */
+  prepareFfnWeights(weights: FfnWeights): FfnWeights {
+    const op = 'prepareFfnWeights';
+    this.assertLive(op);
+    if (weights === null || typeof weights !== 'object') {
+      throw new RectifierError(ErrorCode.BadArgument, { op, argument: 'weights', expected: 'an object { w1, b1?, w2, b2?, v?, bv? }', received: describeValue(weights) });
+    }
+    const prepared: Record<string, Tensor> = {};
+    for (const key of ['w1', 'b1', 'w2', 'b2', 'v', 'bv'] as const) {
+      const t: unknown = weights[key];
+      if (t === undefined && key !== 'w1' && key !== 'w2') continue;
+      if (!Tensor.isTensor(t)) throw new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: 'a Tensor', received: describeValue(t) });
+      prepared[key] = new Tensor(this.#prepared.prepare(t.data), t.shape, op);
+    }
+    for (const key of Object.keys(weights)) {
+      if (!(key in prepared) && (weights as unknown as Record<string, unknown>)[key] !== undefined) {
+        throw new RectifierError(ErrorCode.BadArgument, { op, argument: key, expected: 'one of w1, b1, w2, b2, v, bv', received: 'an unknown weight' });
+      }
+    }
+    return prepared as unknown as FfnWeights;
+  }
+
+  /** @internal Testing hook: bytes moved through shared memory so far, and the bytes the transpose cache holds. */
+  get stagingStats(): Readonly<StagingStats & { cachedBytes: number }> {
+    return { ...this.#stats, cachedBytes: this.#prepared.heldBytes };
   }
 
   /** Resolves once every thread has loaded the kernels (rejects with `BACKEND_UNAVAILABLE`). */
@@ -67,8 +110,9 @@ export class WorkersBackend extends BackendBase {
     throw new RectifierError(ErrorCode.WorkerFailure, { op, cause: failed.reason }, `a worker thread failed: ${errorMessage(failed.reason)}`);
   }
 
-  /** Terminates every worker thread; calls in flight reject with `DISPOSED`. */
+  /** Terminates every worker thread and drops the kept transposes; calls in flight reject with `DISPOSED`. */
   protected override async release(): Promise<void> {
+    this.#prepared.clear();
     await this.pool.destroy();
   }
 }

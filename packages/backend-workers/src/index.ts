@@ -10,6 +10,7 @@ export {
   DEFAULT_MIN_SAVING_NS, elementwiseNs, FORWARD_NS, GRADIENT_NS, MULTIPLY_ADD_NS, multiplyAddNs, PARALLEL_EFFICIENCY, poolSavingNs,
   STAGING_NS_PER_ELEMENT, type CostTable,
 } from './cost.js';
+export { TRANSPOSE_CACHE_BYTES } from './weights.js';
 
 /**
  * A new worker-threads backend with its own pool (`threads` defaults to the available cores).

@@ -6,13 +6,14 @@
 import {
   ffnGradients, ffnResult, Tensor,
   type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
-  type GradientCall, type Kernels, type MatmulCall, type OpCall,
+  type GradientCall, type Kernels, type MatmulCall, type OpCall, type TypedArray,
 } from '@rectifier/core';
 import { CpuKernels, ffnBiasSums, ffnOperands, type FfnOperands } from '@rectifier/backend-cpu/kernels';
 import { chunks, ELEMENT_ALIGN, splitRanges } from './chunks.js';
 import { elementwiseNs, multiplyAddNs, poolSavingNs } from './cost.js';
 import type { ElementwiseCall, Task } from './protocol.js';
 import { allocateShared, withInputs, type SharedInputs, type StagingBuffers } from './staging.js';
+import type { PreparedWeights } from './weights.js';
 
 /** Runs the tasks of one call in the pool; settles when all of them have (`op` names the call in errors). */
 export interface Pool {
@@ -33,6 +34,7 @@ export class WorkersKernels implements Kernels {
     private readonly threads: number,
     private readonly minSavingNs: number,
     private readonly staging: StagingBuffers,
+    private readonly prepared: PreparedWeights,
   ) {}
 
   /** Whether the pool runs a call of this single-thread time that stages this many elements. */
@@ -131,9 +133,11 @@ export class WorkersKernels implements Kernels {
   /**
    * Whether the pool pays for an FFN call: its multiply-adds (the backward pass recomputes the
    * forward one and does about twice its work again) against the weights, input, hidden layer and
-   * output it moves through shared memory. The backward pass also transposes the weights in every
-   * thread (dh = dy·W2ᵀ, dx = dz·W1ᵀ), which no thread count shortens: counted as two more passes
-   * over them (at 64 tokens that tips it to the calling thread, where it measured faster).
+   * output it moves through shared memory. The backward pass also transposes the weights
+   * (dh = dy·W2ᵀ, dx = dz·W1ᵀ), once on the calling thread, which no thread count shortens: counted
+   * as two more passes over them (at 64 tokens that tips it to the calling thread, where it
+   * measured faster). Prepared weights are priced the same, though they skip the copy and, after
+   * the first backward pass, the transposes: the model stays a conservative bound for them.
    */
   #ffnPays(c: FfnCall, backward: boolean): boolean {
     const forward = c.T * c.f * (c.d * (c.v === undefined ? 1 : 2) + c.dOut);
@@ -153,7 +157,8 @@ export class WorkersKernels implements Kernels {
 
   async #ffn(c: FfnCall, shared: SharedInputs): Promise<FfnResult> {
     const ffn = this.#ffnOperands(c, shared);
-    const h = allocateShared(c.dtype, c.T * c.f);
+    // The hidden layer goes back to the caller only when asked for (returnHidden, stats).
+    const h = c.returnHidden || c.stats ? allocateShared(c.dtype, c.T * c.f) : shared.scratch(c.dtype, c.T * c.f);
     const y = allocateShared(c.dtype, c.T * c.dOut);
     const tasks = chunks(c.T, this.threads, 1).map(([rowStart, rowEnd]): Task => ({ kind: 'ffnForward', ffn, rowStart, rowEnd, h, y }));
     await this.pool.run('ffn', tasks);
@@ -166,17 +171,32 @@ export class WorkersKernels implements Kernels {
   }
 
   /**
-   * Two rounds: what is per token (forward, dh, dz, dx) split by tokens; then the weight
-   * gradients, which sum over all tokens, split by their own rows (dW1/dV by d, dW2 by f), so no
-   * reduction crosses threads. The bias gradients (column sums) are summed here meanwhile.
+   * The transpose of a weight for every thread: kept with a prepared weight, else made for this
+   * call in shared memory (from the caller's array: the same values as from its copy).
+   */
+  #transposed(data: TypedArray, rows: number, cols: number, shared: SharedInputs): TypedArray {
+    return this.prepared.transposed(data, rows, cols) ?? shared.transposed(data, rows, cols);
+  }
+
+  /**
+   * Two rounds: what is per token (forward, dh, dz, dx) split by tokens, every thread reading the
+   * same W1ᵀ, W2ᵀ (and Vᵀ) made before the round; then the weight gradients, which sum over all
+   * tokens, split by their own rows (dW1/dV by d, dW2 by f), so no reduction crosses threads. The
+   * bias gradients (column sums) are summed here meanwhile.
    */
   async #ffnBackward(c: FfnBackwardCall, shared: SharedInputs): Promise<FfnGradients> {
     const { T, d, f, dOut, dtype } = c;
-    const ffn = this.#ffnOperands(c, shared);
+    const ffn: FfnOperands = {
+      ...this.#ffnOperands(c, shared),
+      w1t: this.#transposed(c.w1.data, d, f, shared),
+      w2t: this.#transposed(c.w2.data, f, dOut, shared),
+      ...(c.v === undefined ? {} : { vt: this.#transposed(c.v.data, d, f, shared) }),
+    };
     const dy = shared.of(c.dy.data);
-    const h = allocateShared(dtype, T * f);
-    const dz = allocateShared(dtype, T * f);
-    const dzv = c.v === undefined ? undefined : allocateShared(dtype, T * f);
+    // h, dz and dzv are the call's own (every row written by the first round, read by the second).
+    const h = shared.scratch(dtype, T * f);
+    const dz = shared.scratch(dtype, T * f);
+    const dzv = c.v === undefined ? undefined : shared.scratch(dtype, T * f);
     const dx = allocateShared(dtype, T * d);
     await this.pool.run('ffnBackward', chunks(T, this.threads, 1).map(([rowStart, rowEnd]): Task => ({
       kind: 'ffnBackwardRows', ffn, rowStart, rowEnd, dy, h, dz, dzv, dx,

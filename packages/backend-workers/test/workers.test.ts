@@ -6,11 +6,13 @@ import {
   type DType, type FfnWeights, type OpName, type Tensor,
 } from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
+import { transpose } from '@rectifier/backend-cpu/kernels';
 import type { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkersBackend } from '../src/backend.js';
 import { workerFilename } from '../src/pool.js';
-import { SharedInputs, StagingBuffers } from '../src/staging.js';
+import { emptyStats, SharedInputs, StagingBuffers, transposeInto } from '../src/staging.js';
+import { PreparedWeights } from '../src/weights.js';
 import {
   createWorkersBackend, DEFAULT_MIN_SAVING_NS, elementwiseNs, multiplyAddNs, poolSavingNs, registerWorkersBackend,
 } from '../src/index.js';
@@ -192,6 +194,160 @@ describe('shared memory', () => {
     expect(bits(y)).toBe(bits(await cpu.forward('silu', x))); // y, now an input, unchanged
   });
 });
+
+describe('FFN weights in shared memory: prepared once, transposed once', () => {
+  // Sizes that are no multiple of the transpose's 32-element tiles, 3 threads: every edge is hit.
+  const [T, d, f, dOut] = [19, 37, 45, 23];
+  const scaled = (count: number, seed: number, shape: number[], dtype: DType = 'float32'): Tensor =>
+    tensor(values(count, seed).map((v) => (Number.isFinite(v) ? v / 8 : 0.5)), shape, dtype);
+  const weightsOf = (seed: number, glu = false, dtype: DType = 'float32'): FfnWeights => ({
+    w1: scaled(d * f, seed, [d, f], dtype), b1: scaled(f, seed + 1, [f], dtype), w2: scaled(f * dOut, seed + 2, [f, dOut], dtype), b2: scaled(dOut, seed + 3, [dOut], dtype),
+    ...(glu ? { v: scaled(d * f, seed + 4, [d, f], dtype), bv: scaled(f, seed + 5, [f], dtype) } : {}),
+  });
+  const bytesOf = (...ts: (Tensor | undefined)[]): number => ts.reduce((sum, t) => sum + (t?.data.byteLength ?? 0), 0);
+  /** Every gradient of a call, as bits, keyed by name. */
+  const gradientBits = (g: Record<string, Tensor | undefined>): Record<string, string> =>
+    Object.fromEntries(Object.entries(g).map(([k, t]) => [k, bits(t!)]));
+
+  it('the tiled transpose gives the CPU kernels\' transpose element for element', () => {
+    for (const [rows, cols] of [[1, 1], [1, 70], [70, 1], [33, 65], [64, 32]]) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const src = tensor(values(rows * cols, rows + cols), [rows, cols], dtype).data;
+        const out = transposeInto(src, rows, cols, dtype === 'float32' ? new Float32Array(rows * cols) : new Float64Array(rows * cols));
+        expect(Array.from(out)).toEqual(Array.from(transpose(src, rows, cols)));
+      }
+    }
+  });
+
+  it('prepared weights: later calls copy only x (and dy), the backward pass transposes once for all calls; the CPU\'s bits, forward and backward', async () => {
+    const workers = make({ threads: 3, minSavingNs: 0 });
+    for (const [activation, dtype] of [['relu', 'float32'], ['gelu', 'float64'], ['swiglu', 'float32']] as const) {
+      const glu = activation === 'swiglu';
+      const w = weightsOf(31, glu, dtype);
+      const x = scaled(T * d, 37, [T, d], dtype);
+      const dy = scaled(T * dOut, 38, [T, dOut], dtype);
+      const before = workers.stagingStats;
+      const prepared = workers.prepareFfnWeights(w);
+      const afterPrepare = workers.stagingStats;
+      expect(afterPrepare.preparedBytes - before.preparedBytes).toBe(bytesOf(w.w1, w.b1, w.w2, w.b2, w.v, w.bv));
+      expect(Object.keys(prepared).sort()).toEqual(Object.keys(w).sort());
+      for (const key of Object.keys(w) as (keyof FfnWeights)[]) {
+        expect(prepared[key]!.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+        expect(prepared[key]!.shape).toEqual(w[key]!.shape);
+        expect(bits(prepared[key]!)).toBe(bits(w[key]!));
+      }
+      const options = { activation, returnHidden: true };
+      const want = await cpu.ffn(x, w, options);
+      const results = [];
+      for (let call = 0; call < 2; call++) {
+        const start = workers.stagingStats;
+        const got = await workers.ffn(x, prepared, options);
+        expect(workers.stagingStats.copiedBytes - start.copiedBytes, `ffn call ${call}: x only`).toBe(bytesOf(x));
+        expect(bits(got.y)).toBe(bits(want.y));
+        expect(bits(got.hidden!)).toBe(bits(want.hidden!));
+        expect(bits((await workers.ffn(x, prepared, { activation })).y)).toBe(bits(want.y)); // the hidden layer in scratch memory
+        results.push(got);
+      }
+      const wantGrads = gradientBits({ ...(await cpu.ffnBackward(x, w, dy, { activation })) });
+      for (let call = 0; call < 2; call++) {
+        const start = workers.stagingStats;
+        const grads = await workers.ffnBackward(x, prepared, dy, { activation });
+        expect(workers.stagingStats.copiedBytes - start.copiedBytes, `ffnBackward call ${call}: x and dy only`).toBe(bytesOf(x, dy));
+        // W1ᵀ, W2ᵀ (and Vᵀ) at the first call, once for all three threads; none at the second.
+        expect(workers.stagingStats.transposedBytes - start.transposedBytes, `ffnBackward call ${call}`).toBe(call === 0 ? bytesOf(w.w1, w.w2, w.v) : 0);
+        expect(gradientBits({ ...grads })).toEqual(wantGrads);
+        // No output is over a prepared weight's memory, and the weights are as prepared.
+        const preparedBuffers = Object.values(prepared).map((t) => t!.data.buffer);
+        for (const g of Object.values(grads)) expect(preparedBuffers).not.toContain(g!.data.buffer);
+        for (const key of Object.keys(w) as (keyof FfnWeights)[]) expect(bits(prepared[key]!)).toBe(bits(w[key]!));
+      }
+      expect(workers.stagingStats.preparedBytes).toBe(afterPrepare.preparedBytes); // calls prepare nothing
+      for (const r of results) expect(bits(r.hidden!)).toBe(bits(want.hidden!)); // returned memory is never reused as scratch
+    }
+  });
+
+  it("the caller's weights: copied at every call and transposed once per call (not per thread); an in-place change is seen at the next call", async () => {
+    const workers = make({ threads: 3, minSavingNs: 0 });
+    const w = weightsOf(41);
+    const x = scaled(T * d, 47, [T, d]);
+    const dy = scaled(T * dOut, 48, [T, dOut]);
+    for (let call = 0; call < 2; call++) {
+      const start = workers.stagingStats;
+      const grads = await workers.ffnBackward(x, w, dy);
+      expect(workers.stagingStats.copiedBytes - start.copiedBytes).toBe(bytesOf(x, dy, w.w1, w.b1, w.w2, w.b2));
+      expect(workers.stagingStats.transposedBytes - start.transposedBytes).toBe(bytesOf(w.w1, w.w2));
+      expect(gradientBits({ ...grads })).toEqual(gradientBits({ ...(await cpu.ffnBackward(x, w, dy)) }));
+      // The same tensors, other values: nothing of the last call's copies or transposes is reused.
+      (w.w1.data as Float32Array).reverse();
+      (w.w2.data as Float32Array).fill(0.25, 0, 100);
+      const { y } = await workers.ffn(x, w);
+      expect(bits(y)).toBe(bits((await cpu.ffn(x, w)).y));
+    }
+    expect(workers.stagingStats.cachedBytes).toBe(0); // only prepared weights' transposes are kept
+  });
+
+  it('other prepared weights of the same shapes give their own answer; preparing copies, so the caller may change the originals', async () => {
+    const workers = make({ threads: 2, minSavingNs: 0 });
+    const x = scaled(T * d, 57, [T, d]);
+    const dy = scaled(T * dOut, 58, [T, dOut]);
+    const w = weightsOf(51);
+    const first = workers.prepareFfnWeights(w);
+    await workers.ffnBackward(x, first, dy); // its transposes are kept now
+    const other = weightsOf(61);
+    const second = workers.prepareFfnWeights(other);
+    expect(gradientBits({ ...(await workers.ffnBackward(x, second, dy)) })).toEqual(gradientBits({ ...(await cpu.ffnBackward(x, other, dy)) }));
+    expect(bits((await workers.ffn(x, second)).y)).toBe(bits((await cpu.ffn(x, other)).y));
+    const snapshot = weightsOf(51);
+    (w.w1.data as Float32Array).fill(3); // the caller's tensor; `first` is a copy taken before
+    expect(gradientBits({ ...(await workers.ffnBackward(x, first, dy)) })).toEqual(gradientBits({ ...(await cpu.ffnBackward(x, snapshot, dy)) }));
+    expect(bits(first.w1)).toBe(bits(snapshot.w1));
+  });
+
+  it('dispose() drops the kept transposes; prepareFfnWeights checks its argument and the backend', async () => {
+    const workers = createWorkersBackend({ threads: 2, minSavingNs: 0 });
+    const w = weightsOf(71);
+    const prepared = workers.prepareFfnWeights(w);
+    await workers.ffnBackward(scaled(T * d, 77, [T, d]), prepared, scaled(T * dOut, 78, [T, dOut]));
+    expect(workers.stagingStats.cachedBytes).toBe(2 * bytesOf(w.w1, w.w2)); // each prepared weight and its transpose
+    expect(() => workers.prepareFfnWeights({ w1: w.w1 } as FfnWeights)).toThrow(expect.objectContaining({ code: ErrorCode.BadArgument, argument: 'w2' }));
+    expect(() => workers.prepareFfnWeights({ ...w, w3: w.w1 } as FfnWeights)).toThrow(expect.objectContaining({ code: ErrorCode.BadArgument, argument: 'w3' }));
+    expect(() => workers.prepareFfnWeights({ ...w, b1: [1, 2] } as unknown as FfnWeights)).toThrow(expect.objectContaining({ code: ErrorCode.BadArgument, argument: 'b1' }));
+    expect(() => workers.prepareFfnWeights(null as unknown as FfnWeights)).toThrow(expect.objectContaining({ code: ErrorCode.BadArgument }));
+    await workers.dispose();
+    expect(workers.stagingStats.cachedBytes).toBe(0);
+    expect(() => workers.prepareFfnWeights(w)).toThrow(expect.objectContaining({ code: ErrorCode.Disposed }));
+    expect(bits((await cpu.ffn(scaled(T * d, 77, [T, d]), prepared)).y)).toBe(bits((await cpu.ffn(scaled(T * d, 77, [T, d]), w)).y)); // still ordinary tensors
+  });
+
+  it('the transposes kept stay within their byte bound, least recently used going first, however many weights are prepared', () => {
+    const stats = emptyStats();
+    const cache = new PreparedWeights(stats, 4 * 1024); // room for two 1 KiB arrays with their transposes
+    const arrays = Array.from({ length: 50 }, (_, i) => cache.prepare(Float32Array.from({ length: 256 }, (_, j) => i * 1000 + j)));
+    expect(stats.preparedBytes).toBe(50 * 1024);
+    for (const [i, a] of arrays.entries()) {
+      const t = cache.transposed(a, 16, 16)!;
+      expect(Array.from(t)).toEqual(Array.from(transpose(a, 16, 16)));
+      expect(cache.heldBytes).toBe(Math.min(i + 1, 2) * 2 * 1024);
+    }
+    expect(stats.transposedBytes).toBe(50 * 1024);
+    const [last, beforeLast] = [arrays[49], arrays[48]];
+    cache.transposed(beforeLast, 16, 16); // kept: no new transpose, and now the most recent
+    expect(stats.transposedBytes).toBe(50 * 1024);
+    cache.transposed(arrays[0], 16, 16); // evicts `last`, the least recently used
+    cache.transposed(beforeLast, 16, 16);
+    expect(stats.transposedBytes).toBe(51 * 1024);
+    cache.transposed(last, 16, 16);
+    expect(stats.transposedBytes).toBe(52 * 1024);
+    expect(cache.transposed(a16(), 4, 4)).toBeUndefined(); // not prepared here: never kept
+    const big = cache.prepare(new Float32Array(1024)); // 4 KiB: with its transpose over the bound
+    expect(cache.transposed(big, 32, 32)).toHaveLength(1024);
+    expect(cache.heldBytes).toBeLessThanOrEqual(4 * 1024);
+    cache.clear();
+    expect(cache.heldBytes).toBe(0);
+  });
+});
+
+const a16 = (): Float32Array => new Float32Array(new SharedArrayBuffer(64));
 
 describe('the small-input threshold', () => {
   it('runs calls the cost model expects the pool to speed up by less than minSavingNs on the calling thread, larger ones in the pool', async () => {

@@ -29,6 +29,14 @@ export interface FfnOperands {
   /** [d, f], GLU activations only */
   readonly v: TypedArray | undefined;
   readonly bv: TypedArray | undefined;
+  /**
+   * W1ᵀ ([f, d]), W2ᵀ ([dOut, f]) and Vᵀ, when the caller has them already (the worker backend
+   * makes them once per call for all its threads): the backward pass then reads them instead of
+   * transposing. Each must equal `transpose` of its weight, so the results are the same bits.
+   */
+  readonly w1t?: TypedArray;
+  readonly w2t?: TypedArray;
+  readonly vt?: TypedArray;
   readonly T: number;
   readonly d: number;
   readonly f: number;
@@ -120,14 +128,14 @@ export function ffnBackwardRows(c: FfnOperands, rowStart: number, rowEnd: number
   const { z, zv } = preActivationRows(c, rowStart, rowEnd);
   activate(c.activation, z, zv, out.h.subarray(rowStart * f, rowEnd * f), c.activationParams);
   const dhAcc = accumulator(dtype, rows * f); // dy·W2ᵀ
-  gemmAccumulate(dhAcc, dy.subarray(rowStart * dOut, rowEnd * dOut), dOut, 1, transpose(c.w2, f, dOut), rows, dOut, f, false);
+  gemmAccumulate(dhAcc, dy.subarray(rowStart * dOut, rowEnd * dOut), dOut, 1, c.w2t ?? transpose(c.w2, f, dOut), rows, dOut, f, false);
   const dh = inDtype(dhAcc, dtype);
   const dz = out.dz.subarray(rowStart * f, rowEnd * f);
   const dzv = out.dzv?.subarray(rowStart * f, rowEnd * f);
   activateBackward(c.activation, z, zv, dh, dz, dzv, c.activationParams);
   const dx = accumulator(dtype, rows * d); // dz·W1ᵀ (+ dzv·Vᵀ)
-  gemmAccumulate(dx, dz, f, 1, transpose(c.w1, d, f), rows, f, d, false);
-  if (dzv !== undefined && c.v !== undefined) gemmAccumulate(dx, dzv, f, 1, transpose(c.v, d, f), rows, f, d, false);
+  gemmAccumulate(dx, dz, f, 1, c.w1t ?? transpose(c.w1, d, f), rows, f, d, false);
+  if (dzv !== undefined && c.v !== undefined) gemmAccumulate(dx, dzv, f, 1, c.vt ?? transpose(c.v, d, f), rows, f, d, false);
   return dx;
 }
 
