@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createGpujsBackend } from '@rectifier/backend-gpujs';
-import { createWorkersBackend } from '@rectifier/backend-workers';
+import { createWorkersBackend, WorkersBackend } from '@rectifier/backend-workers';
 import { OPS, referenceForward, scalar, tensor, type Backend, type OpName } from '@rectifier/core';
 import { describeMachine } from './machine.js';
 import { plotSvg } from './plot.js';
@@ -190,6 +190,13 @@ async function ffn(backends: RectifierContender[]) {
       const contenders: Contender[] = [];
       for (const b of backends) {
         contenders.push({ name: `${b.name} dense`, run: () => b.backend.ffn(xt, W) });
+        // The workers backend's weights staged in shared memory once, as ONNX Runtime keeps its
+        // session's weights loaded (plain weights are copied into shared memory at every call).
+        if (b.backend instanceof WorkersBackend) {
+          const prepared = b.backend.prepareFfnWeights(W);
+          contenders.push({ name: `${b.name} dense (prepared weights)`, run: () => b.backend.ffn(xt, prepared) });
+          if (sparsity === 0.5) contenders.push({ name: `${b.name} backward (prepared weights)`, run: () => b.backend.ffnBackward(xt, prepared, tensor(new Float32Array(T * d).fill(1), [T, d])) });
+        }
         contenders.push({ name: `${b.name} sparse`, run: () => b.backend.ffn(xt, W, { sparse: true }) });
         contenders.push({ name: `${b.name} first matmul only`, run: () => b.backend.matmul(xt, W.w1) });
         if (sparsity === 0.5) contenders.push({ name: `${b.name} backward`, run: () => b.backend.ffnBackward(xt, W, tensor(new Float32Array(T * d).fill(1), [T, d])) });

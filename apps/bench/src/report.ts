@@ -62,6 +62,7 @@ const HEADLINES: { label: string; pick: (r: BenchReport) => number | undefined; 
   })),
   { label: 'FFN 512 tokens, cpu first matmul only', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu first matmul only') },
   { label: 'FFN 512 tokens, workers dense', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, (n) => n.startsWith('rectifier workers') && n.endsWith(' dense')) },
+  { label: 'FFN 512 tokens, workers dense, prepared weights', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, (n) => n.startsWith('rectifier workers') && n.endsWith(' dense (prepared weights)')) },
   { label: 'FFN 512 tokens, ONNX Runtime 1 thread', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, 'onnxruntime-node (1 thread)') },
 ];
 
