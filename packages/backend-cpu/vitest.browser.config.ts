@@ -14,6 +14,8 @@ const haveChromium = existsSync(CHROMIUM);
 /** Per-test and per-hook limit: a hang guard only, far above any test's time on a loaded machine. */
 const HANG_GUARD_MS = 600_000;
 
+const rectifierEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('RECTIFIER_'))) as Record<string, string>;
+
 if (!haveChromium) {
   console.error(`\n${'!'.repeat(100)}\n!! backend-cpu-browser: ${CHROMIUM} is missing — the browser conformance run is SKIPPED. ` +
     `Install it with scripts/install-system-deps.sh (as root) or apt-get install chromium.\n${'!'.repeat(100)}\n`);
@@ -40,15 +42,17 @@ export default defineProject({
             provider: playwright({
               launchOptions: {
                 executablePath: CHROMIUM,
-                // The demo's e2e flags, plus what the soak's heap reading needs: window.gc and an
-                // unrounded performance.memory.
+                // The demo's e2e flags.
                 args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-                  '--disable-component-update', '--disable-sync', '--js-flags=--expose-gc', '--enable-precise-memory-info'],
+                  '--disable-component-update', '--disable-sync'],
               },
             }),
             instances: [{ browser: 'chromium' }],
           },
         }
-      : { env: { RECTIFIER_CHROMIUM_MISSING: CHROMIUM } }),
+      : {}),
+    // The page has no process.env: the suite's variables (RECTIFIER_FUZZ_RUNS, RECTIFIER_REPORT_DIR…)
+    // reach it as import.meta.env, as they reach the Node run.
+    env: { ...rectifierEnv, ...(haveChromium ? {} : { RECTIFIER_CHROMIUM_MISSING: CHROMIUM }) },
   },
 });

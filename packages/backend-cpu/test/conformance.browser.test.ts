@@ -1,9 +1,9 @@
 /**
  * The conformance suite in Chromium (vitest.browser.config.ts): the CPU backend with its WebAssembly
- * kernels, in a page. The suite is the same as in Node; what a page cannot do is declared by the
- * suite's browser I/O (@rectifier/conformance, src/platform/browser.ts) and shows in the results: no
- * report files (reportDir: false, so fuzzing stays with the Node run, as for every configuration
- * that writes no report), and the soak bounds the JS heap only (no ArrayBuffer or RSS figures).
+ * kernels, in a page, the same tests as test/conformance.test.ts in Node. Its reports go to
+ * reports/run/{accuracy,reliability}/cpu-chromium.json through the Vitest server. The one thing a
+ * page cannot do, read its process's RSS, is declared by the suite's browser I/O
+ * (@rectifier/conformance, src/platform/browser.ts) and named in the soak test's title.
  */
 import { runConformance } from '@rectifier/conformance';
 import { describe, it } from 'vitest';
