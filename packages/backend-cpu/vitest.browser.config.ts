@@ -25,6 +25,8 @@ export default defineProject({
   // Workspace packages resolve to their TypeScript sources, and to their browser builds where they
   // have one (@rectifier/conformance's I/O, src/platform/browser.ts): Vite's client conditions after ours.
   resolve: { conditions: ['@rectifier/source', 'module', 'browser', 'development|production'] },
+  // Only where Chromium is missing does the file run in Node (to be reported skipped): Node's build of everything.
+  ssr: { resolve: { conditions: ['@rectifier/source'] } },
   // Cross-origin isolation, so that the page has SharedArrayBuffer (the suite's hostile-input and
   // bad-input sections share memory between tensors, as Node always can).
   server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
