@@ -13,6 +13,8 @@ import { createCpuBackend } from '../src/index.js';
 const chromiumMissing = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RECTIFIER_CHROMIUM_MISSING;
 
 if (chromiumMissing !== undefined) {
+  console.error(`\n${'!'.repeat(100)}\n!! backend-cpu-browser: ${chromiumMissing} is missing — the conformance suite in Chromium is SKIPPED. ` +
+    `Install it with scripts/install-system-deps.sh (as root) or apt-get install chromium.\n${'!'.repeat(100)}\n`);
   describe.skip(`conformance in Chromium: ${chromiumMissing} is missing, SKIPPED`, () => {
     it('runs the conformance suite on the CPU backend in Chromium', () => undefined);
   });
