@@ -10,6 +10,8 @@ export default defineConfig({
   test: {
     projects: [
       'packages/*',
+      // A package's browser environment (Vitest's browser mode in Chromium), e.g. the conformance suite on the CPU backend.
+      'packages/*/vitest.browser.config.ts',
       'apps/*',
       {
         extends: true,

@@ -12,9 +12,9 @@
  * gates: geglu(gate, 1) = gelu(gate), swiglu(gate, 1) = silu(gate), and their gradients with dy = 1.
  * The comparison goes through the suite's subnormal rule (compare.ts) like every other one.
  */
-import { readFileSync } from 'node:fs';
 import { OP_NAMES, OP_TESTING, OPS, referenceForward, referenceGradient, tensor, type Backend, type DType, type OpDefinition, type OpName, type Tensor, type TypedArray } from '@rectifier/core';
 import { describe, expect, it } from 'vitest';
+import { readExactFixture } from '#platform';
 import type { AccuracyRecorder, Mismatch, SubnormalContext } from './compare.js';
 import { requiring } from './declared-ops.js';
 
@@ -27,9 +27,9 @@ export interface ExactConfig {
 }
 
 let cached: ExactConfig[] | undefined;
-/** The fixture, read once (it ships in the package: package.json "files"). */
+/** The fixture, read once (it ships in the package: package.json "files"; a browser run bundles it). */
 export function exactValues(): ExactConfig[] {
-  cached ??= (JSON.parse(readFileSync(new URL('../fixtures/exact-values.json', import.meta.url), 'utf8')) as { configs: ExactConfig[] }).configs;
+  cached ??= (readExactFixture() as { configs: ExactConfig[] }).configs;
   return cached;
 }
 

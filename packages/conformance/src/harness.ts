@@ -47,8 +47,8 @@ export interface ReliabilityFigures {
   fuzzCases: Map<string, number>;
   /** Seconds the fuzz blocks took, together. */
   fuzzSeconds: number;
-  /** The soak test's figures, once it has run. */
-  soak?: { calls: number; heapGrowthMiB: number; arrayBufferGrowthMiB: number; rssGrowthMiB: number; [k: string]: unknown };
+  /** The soak test's figures, once it has run (a growth the platform cannot read is absent, and named in `notMeasured`). */
+  soak?: { calls: number; heapGrowthMiB?: number; arrayBufferGrowthMiB?: number; rssGrowthMiB?: number; [k: string]: unknown };
 }
 
 /** What the subnormal rule (compare.ts) needs to know about one output, less the backend's declaration. */

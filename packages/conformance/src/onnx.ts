@@ -5,9 +5,7 @@
  * does not have (float16, bfloat16, int8) run in float32 on their exactly representable values,
  * and are compared with ONNX's tolerance widened to that dtype's epsilon.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findOnnxDir as findPlatformOnnxDir, readOnnxCaseFiles } from '#platform';
 import type { OpName } from '@rectifier/core';
 
 /** One tensor of an ONNX case, as the JSON files hold it. */
@@ -173,18 +171,15 @@ export function mapOnnxCase(c: OnnxCaseJson): PeerCase {
 }
 
 /**
- * Where the peer data lives: $RECTIFIER_ONNX_DIR if set, else the copy that ships in this package
- * (fixtures/onnx-node: the 48 cases as JSON, with the ONNX project's licence notice).
+ * Where the peer data lives: in Node, $RECTIFIER_ONNX_DIR if set, else the copy that ships in this
+ * package (fixtures/onnx-node: the 48 cases as JSON, with the ONNX project's licence notice); in a
+ * browser, that copy as bundled (src/platform/).
  */
 export function findOnnxDir(): string | undefined {
-  const env = process.env.RECTIFIER_ONNX_DIR;
-  if (env) return existsSync(env) ? resolve(env) : undefined;
-  const packaged = fileURLToPath(new URL('../fixtures/onnx-node', import.meta.url));
-  return existsSync(join(packaged, 'INDEX.json')) ? packaged : undefined;
+  return findPlatformOnnxDir();
 }
 
 /** Reads every case listed in `dir`'s INDEX.json (throws if a file is missing or not JSON). */
 export function loadOnnxCases(dir: string): OnnxCaseJson[] {
-  const index = JSON.parse(readFileSync(join(dir, 'INDEX.json'), 'utf8')) as { cases: { file: string }[] };
-  return index.cases.map((entry) => JSON.parse(readFileSync(join(dir, entry.file), 'utf8')) as OnnxCaseJson);
+  return readOnnxCaseFiles(dir) as OnnxCaseJson[];
 }

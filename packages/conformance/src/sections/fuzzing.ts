@@ -5,6 +5,7 @@
 import { ErrorCode, OP_NAMES, OPS, type DType, type OpName } from '@rectifier/core';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
+import { envVar } from '#platform';
 import { expectCode } from '../assertions.js';
 import { opCase, type FuzzCase } from '../fuzz.js';
 import { refusedParam } from '../param-extremes.js';
@@ -24,8 +25,8 @@ export function fuzzingSection(ctx: SuiteContext): void {
     // fixed per op so runs are reproducible; RECTIFIER_FUZZ_SEED=random draws new cases. A failure
     // is shrunk by fast-check (seed, path and counterexample printed) and, for element-wise ops,
     // reduced further to the one failing element, printed as a 1-element case.
-    const runs = Number(process.env.RECTIFIER_FUZZ_RUNS ?? FUZZ_RUNS_DEFAULT);
-    if (options.reportDir === false && process.env.RECTIFIER_FUZZ_RUNS === undefined) {
+    const runs = Number(envVar('RECTIFIER_FUZZ_RUNS') ?? FUZZ_RUNS_DEFAULT);
+    if (options.reportDir === false && envVar('RECTIFIER_FUZZ_RUNS') === undefined) {
       // A second configuration of a backend already fuzzed (it writes no report): kept out of the
       // default run for time; `pnpm fuzz` (RECTIFIER_FUZZ_RUNS set) fuzzes it too.
       it.skip('differential fuzzing runs in this backend\'s reporting configuration (and in `pnpm fuzz`)', () => undefined);
@@ -36,7 +37,7 @@ export function fuzzingSection(ctx: SuiteContext): void {
       return;
     }
     const seedOf = (op: string): number | undefined =>
-      process.env.RECTIFIER_FUZZ_SEED === 'random' ? undefined : [...op].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261) | 0;
+      envVar('RECTIFIER_FUZZ_SEED') === 'random' ? undefined : [...op].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261) | 0;
     const runCase = async (op: OpName, dtype: DType, c: FuzzCase): Promise<void> => {
       const ins = c.inputs.map((t) => inputData(dtype, t.values, t.shape));
       ctx.lastMismatch = undefined;
@@ -86,7 +87,7 @@ export function fuzzingSection(ctx: SuiteContext): void {
           // RECTIFIER_FUZZ_SHRINK=0: report the first failure as drawn (quick triage). No time
           // limit inside the property: a slow machine runs every case (the test's own limit, 600 s
           // against a few seconds measured per op, is only a hang guard).
-          ...(process.env.RECTIFIER_FUZZ_SHRINK === '0' ? { endOnFailure: true } : {}),
+          ...(envVar('RECTIFIER_FUZZ_SHRINK') === '0' ? { endOnFailure: true } : {}),
         });
         reliability.fuzzCases.set(op, (reliability.fuzzCases.get(op) ?? 0) + runs);
         reliability.fuzzSeconds = Math.round((reliability.fuzzSeconds + (performance.now() - t0) / 1000) * 10) / 10;
