@@ -3,8 +3,9 @@
 #   - headless-gl (the optional `gl` dependency of the gpu.js backend) builds from source with
 #     node-gyp and needs X11/GL headers and pkg-config;
 #   - at run time it needs an X server: Xvfb (and xauth for xvfb-run);
-#   - the demo's browser test drives Debian's Chromium headless (playwright-core, no browser
-#     download), with fonts-liberation so the page renders text the same everywhere.
+#   - the demo's browser test and the conformance suite's Chromium run (Vitest browser mode)
+#     drive Debian's Chromium headless (playwright, no browser download), with fonts-liberation so
+#     the page renders text the same everywhere.
 # Installs what is missing when run as root on a Debian-like system; elsewhere it says what to
 # install and carries on (the gpu.js backend then runs in its WebAssembly/CPU modes only).
 set -euo pipefail

@@ -19,13 +19,13 @@ export const runDir = join(root, 'reports', 'run');
 export const committedDir = join(root, 'reports');
 
 /** The backends, in the order the tables list them. */
-export const BACKENDS = ['cpu', 'cpu-js', 'workers', 'gpujs-gl', 'gpujs-webasm'];
+export const BACKENDS = ['cpu', 'cpu-js', 'cpu-chromium', 'workers', 'gpujs-gl', 'gpujs-webasm'];
 
 /** README file → accuracy section name → the backends its table shows. */
 export const ACCURACY_SECTIONS = [
   { file: 'README.md', section: 'backends', backends: BACKENDS },
   { file: 'packages/conformance/README.md', section: 'backends', backends: BACKENDS },
-  { file: 'packages/backend-cpu/README.md', section: 'cpu', backends: ['cpu', 'cpu-js'] },
+  { file: 'packages/backend-cpu/README.md', section: 'cpu', backends: ['cpu', 'cpu-js', 'cpu-chromium'] },
   { file: 'packages/backend-gpujs/README.md', section: 'gpujs', backends: ['gpujs-gl', 'gpujs-webasm'] },
 ];
 
