@@ -1,0 +1,186 @@
+/**
+ * The certificate of the certified sparse FFN (`sparse: 'certified'`): which hidden units of which
+ * tokens are provably zero before x·W1 is computed, from a cheap integer pass with a rigorous bound
+ * on its error. A certified unit's pre-activation is proved to be below the activation's zero
+ * threshold θ *as the exact path computes it* (float32 or float64, any summation order, fused or
+ * not), so the unit's value is the activation's +0 and its dot product need not be formed. Nothing
+ * here is a prediction: a unit that is not proved is computed exactly.
+ *
+ * ## The bound
+ * Token t (x = x[t, :], length d) and unit j (w = W1[:, j], b = b1[j]); z = Σᵢ xᵢwᵢ + b exactly.
+ * - x is quantised to int16 per token: r = max|xᵢ| / 32767, x̃ᵢ = round(xᵢ / r), x̂ᵢ = r·x̃ᵢ, with
+ *   |xᵢ − x̂ᵢ| ≤ eₓ = r·(½ + 2⁻³⁰) (the ½ of rounding, plus the float64 division's error).
+ * - w is quantised to int8 per column: s = max|wᵢ| / 127, w̃ᵢ = round(wᵢ / s), ŵᵢ = s·w̃ᵢ, with
+ *   |wᵢ − ŵᵢ| ≤ e_w = s·(½ + 2⁻³⁰).
+ * - I = Σᵢ x̃ᵢw̃ᵢ is an integer, summed exactly (|I| ≤ d·32767·127 < 2⁵³ for d < 2³¹), and
+ *   q = r·s·I = Σᵢ x̂ᵢŵᵢ.
+ * - z − (q + b) = Σᵢ (xᵢ − x̂ᵢ)wᵢ + x̂ᵢ(wᵢ − ŵᵢ), so |z − (q + b)| ≤ eₓ·‖w‖₁ + e_w·‖x̂‖₁ (= Q).
+ * - The exact path's float sum fl(z) (d products and d + 1 additions, in any order, each product
+ *   rounded or fused) obeys |fl(z) − z| ≤ γ_{d+2}·(Σᵢ|xᵢ||wᵢ| + |b|) + d·η (= E), where
+ *   γₙ = n·u / (1 − n·u), u the dtype's unit roundoff (2⁻²⁴ for float32, raised by 2⁻²⁰ of itself
+ *   for the paths that round through float64 first; 2⁻⁵³ for float64) and η its smallest subnormal
+ *   (a product that underflows is off by at most η/2, and additions of floats never underflow).
+ *   Σᵢ|xᵢ||wᵢ| ≤ min(‖x‖₁·max|wᵢ|, ‖w‖₁·max|xᵢ|).
+ * - So fl(z) ≤ q + b + Q + E. The unit is certified iff that sum, evaluated in float64 and raised by
+ *   2⁻⁴⁵ of its terms' magnitude (which covers the float64 rounding of q, Q, E and of the sum),
+ *   is < θ: then fl(z) < θ strictly, so act(fl(z)) is the activation's +0.
+ * - Never certified: a token with a non-finite x, a unit with a non-finite weight or bias (NaN and
+ *   ±∞ propagate through the exact sum), and any unit where Σ|xᵢ||wᵢ| + |b| could overflow the
+ *   dtype (≥ 2¹²⁶ for float32, 2¹⁰²² for float64: a partial sum could then be ±∞), or where
+ *   (d + 2)·u ≥ ½.
+ * The quantised copy of W1 is made per call (O(d·f), 1/T of the pass's cost), so it can never go
+ * stale if the caller's weight array changes between calls.
+ */
+import type { DType, TypedArray } from './dtype.js';
+
+const X_LEVELS = 32767;
+const W_LEVELS = 127;
+/** The quantisers' error in units of their scale: ½ from rounding, plus the float64 division's relative error times the level. */
+const QUANT_HALF = 0.5 + 2 ** -30;
+/** Raises the float64 evaluation of q + b + Q + E above its rounding errors. */
+const EVAL_MARGIN = 2 ** -45;
+/** Below this a quantiser's scale is not used (x̂ = 0, error max|x|): x / scale would lose precision near float64's subnormals. */
+const TINY_SCALE = 2 ** -1000;
+
+/** W1 quantised per column, transposed to [f, d] so a unit's weights are contiguous, and its per-column facts. */
+export interface QuantisedW1 {
+  readonly d: number;
+  readonly f: number;
+  /** [f, d]: w̃ = round(W1[i, j] / scale[j]) */
+  readonly levels: Int8Array;
+  /** s_j = max_i |W1[i, j]| / 127 (0 where the column is quantised to zeros, see `error`) */
+  readonly scale: Float64Array;
+  /** e_w: a bound on |W1[i, j] − ŵ_ij| over the column (s_j·(½ + 2⁻³⁰), or max|W1[:, j]| where s_j would be subnormal) */
+  readonly error: Float64Array;
+  /** ‖W1[:, j]‖₁, raised so it is an upper bound of the exact sum */
+  readonly l1: Float64Array;
+  /** max_i |W1[i, j]| */
+  readonly maxAbs: Float64Array;
+  /** 1 where every W1[i, j] is finite */
+  readonly finite: Uint8Array;
+}
+
+/** Quantises a row-major [d, f] W1 per column (see the module comment). */
+export function quantiseW1(w1: ArrayLike<number>, d: number, f: number): QuantisedW1 {
+  const levels = new Int8Array(f * d);
+  const scale = new Float64Array(f);
+  const l1 = new Float64Array(f);
+  const maxAbs = new Float64Array(f);
+  const finite = new Uint8Array(f).fill(1);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < f; j++) {
+      const w = w1[i * f + j];
+      const a = Math.abs(w);
+      if (!(a <= Number.MAX_VALUE)) { finite[j] = 0; continue; }
+      l1[j] += a;
+      if (a > maxAbs[j]) maxAbs[j] = a;
+    }
+  }
+  const error = new Float64Array(f);
+  for (let j = 0; j < f; j++) {
+    l1[j] *= 1 + (d + 1) * 2 ** -52; // the float64 sum of d non-negative terms is within (d−1)·2⁻⁵³ of the exact one
+    const s = maxAbs[j] / W_LEVELS;
+    if (finite[j] === 0) continue;
+    if (s < TINY_SCALE) { error[j] = maxAbs[j]; continue; } // ŵ = 0 (a subnormal scale would not divide exactly enough)
+    scale[j] = s;
+    error[j] = s * QUANT_HALF;
+    for (let i = 0; i < d; i++) {
+      const level = Math.round(w1[i * f + j] / s);
+      levels[j * d + i] = level > W_LEVELS ? W_LEVELS : level < -W_LEVELS ? -W_LEVELS : level;
+    }
+  }
+  return { d, f, levels, scale, error, l1, maxAbs, finite };
+}
+
+/** The float facts of the exact path the bound covers. */
+function roundoff(dtype: DType): { u: number; eta: number; overflow: number } {
+  return dtype === 'float32'
+    ? { u: 2 ** -24 * (1 + 2 ** -20), eta: 2 ** -149, overflow: 2 ** 126 }
+    : { u: 2 ** -53 * (1 + 2 ** -20), eta: 2 ** -1074, overflow: 2 ** 1022 };
+}
+
+/**
+ * Certifies the units of tokens [rowStart, rowEnd) of x ([T, d] row-major) against θ: writes
+ * `mask[(t − rowStart)·f + j]` = 1 where unit j of token t is proved to have fl(z) < θ, 0
+ * elsewhere, and returns how many it certified. `b1` undefined: no bias.
+ */
+export function certifyZeroUnits(
+  x: ArrayLike<number>, q: QuantisedW1, b1: ArrayLike<number> | undefined, theta: number, dtype: DType,
+  rowStart: number, rowEnd: number, mask: Uint8Array,
+): number {
+  const { d, f } = q;
+  mask.fill(0, 0, (rowEnd - rowStart) * f);
+  const { u, eta, overflow } = roundoff(dtype);
+  const n = d + 2;
+  if (!(n * u < 0.5) || !(d < 2 ** 31) || Number.isNaN(theta)) return 0;
+  const gamma = (n * u) / (1 - n * u);
+  const underflow = d * eta;
+  const levels = new Int16Array(d);
+  let certified = 0;
+  for (let t = rowStart; t < rowEnd; t++) {
+    let maxX = 0;
+    let l1x = 0;
+    let finite = true;
+    for (let i = 0; i < d; i++) {
+      const a = Math.abs(x[t * d + i]);
+      if (!(a <= Number.MAX_VALUE)) { finite = false; break; }
+      l1x += a;
+      if (a > maxX) maxX = a;
+    }
+    if (!finite) continue;
+    l1x *= 1 + (d + 1) * 2 ** -52;
+    let r = maxX / X_LEVELS;
+    let eX = r * QUANT_HALF;
+    if (r < TINY_SCALE) { r = 0; eX = maxX; } // x̂ = 0
+    let levelSum = 0; // Σ|x̃ᵢ|, an exact integer
+    for (let i = 0; i < d; i++) {
+      const level = r === 0 ? 0 : Math.round(x[t * d + i] / r);
+      levels[i] = level > X_LEVELS ? X_LEVELS : level < -X_LEVELS ? -X_LEVELS : level;
+      levelSum += Math.abs(levels[i]);
+    }
+    const l1xHat = r * levelSum; // ‖x̂‖₁ (within 2⁻⁵³ of it; EVAL_MARGIN covers that)
+    const out = (t - rowStart) * f;
+    for (let j = 0; j < f; j++) {
+      if (q.finite[j] === 0) continue;
+      const b = b1 === undefined ? 0 : b1[j];
+      const absB = Math.abs(b);
+      if (!(absB <= Number.MAX_VALUE)) continue;
+      const absSum = Math.min(l1x * q.maxAbs[j], q.l1[j] * maxX) + absB;
+      if (!(absSum < overflow)) continue;
+      const s = q.scale[j];
+      let dot = 0;
+      if (r !== 0 && s !== 0) {
+        const col = j * d;
+        for (let i = 0; i < d; i++) dot += levels[i] * q.levels[col + i];
+      }
+      const approx = r * s * dot;
+      const bound = eX * q.l1[j] + q.error[j] * l1xHat + gamma * absSum + underflow;
+      const margin = (Math.abs(approx) + absB + bound) * EVAL_MARGIN;
+      if (approx + b + bound + margin < theta) {
+        mask[out + j] = 1;
+        certified++;
+      }
+    }
+  }
+  return certified;
+}
+
+/** How many units a certified call's certificate proves zero over all its tokens (what `stats` reports when a kernel does not count). */
+export function certifiedUnitCount(
+  x: ArrayLike<number>, w1: ArrayLike<number>, b1: ArrayLike<number> | undefined, T: number, d: number, f: number, theta: number, dtype: DType,
+): number {
+  const q = quantiseW1(w1, d, f);
+  const mask = new Uint8Array(f);
+  let count = 0;
+  for (let t = 0; t < T; t++) count += certifyZeroUnits(x, q, b1, theta, dtype, t, t + 1, mask);
+  return count;
+}
+
+/** A certified call's certificate in one pass over its rows [rowStart, rowEnd): the mask and its count. */
+export function certifyRows(
+  x: TypedArray, w1: TypedArray, b1: TypedArray | undefined, d: number, f: number, theta: number, dtype: DType, rowStart: number, rowEnd: number,
+): { readonly mask: Uint8Array; readonly certified: number } {
+  const mask = new Uint8Array((rowEnd - rowStart) * f);
+  const certified = certifyZeroUnits(x, quantiseW1(w1, d, f), b1, theta, dtype, rowStart, rowEnd, mask);
+  return { mask, certified };
+}
