@@ -181,6 +181,31 @@ export class WasmKernels {
   }
 
   /**
+   * Where {@link gemm} puts A, B and C in the module's memory (byte offsets) and the memory it needs.
+   * 16-byte aligned operands (the kernels use aligned v128 loads where they can), each at its own
+   * residue mod 4096 so that neither the copies in and out nor the tiles' loads of A and B after
+   * their stores to C alias in the low 12 address bits. The kernels pack panels of B into
+   * GEMM_SCRATCH_BYTES after C (at C's end rounded to 64 bytes) when the memory already holds
+   * them; they never grow it themselves.
+   */
+  private gemmLayout(m: number, k: number, n: number): { A: number; B: number; C: number; end: number } {
+    const [aResidue, bResidue, cResidue] = GEMM_RESIDUES;
+    const A = aResidue;
+    const B = pageAfter(A + m * k * 4) + bResidue;
+    const C = pageAfter(B + k * n * 4) + cResidue;
+    return { A, B, C, end: align64(C + m * n * 4) + this.scratchBytes };
+  }
+
+  /**
+   * Whether {@link gemm} computes an [m×k]·[k×n] product here (true) or refuses it as too big for
+   * MAX_MEMORY_BYTES (false: it would return -1) — for callers that must know which arithmetic a
+   * product gets without forming it (the certified sparse FFN computes single units as it would).
+   */
+  gemmFits(m: number, k: number, n: number): boolean {
+    return this.gemmLayout(m, k, n).end <= MAX_MEMORY_BYTES;
+  }
+
+  /**
    * c[m×n] = a[m×k]·b[k×n] (+ c's old contents when `accumulate`), all row-major float32, summed
    * in float32. With `sparse`, the k-steps whose a entry is exactly zero are skipped (the
    * sparsity-aware FFN path); the return value is then the number of (row, k) steps multiplied,
@@ -196,19 +221,8 @@ export class WasmKernels {
     a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean, sparse = false,
     epilogue: GemmEpilogue = NO_EPILOGUE,
   ): number {
-    const aBytes = m * k * 4;
-    const bBytes = k * n * 4;
-    const cBytes = m * n * 4;
-    // 16-byte aligned operands (the kernels use aligned v128 loads where they can), each at its
-    // own residue mod 4096 so that neither the copies in and out nor the tiles' loads of A and B
-    // after their stores to C alias in the low 12 address bits.
-    const [aResidue, bResidue, cResidue] = GEMM_RESIDUES;
-    const A = aResidue;
-    const B = pageAfter(A + aBytes) + bResidue;
-    const C = pageAfter(B + bBytes) + cResidue;
-    // The kernels pack panels of B into GEMM_SCRATCH_BYTES after C (at C's end rounded to 64 bytes)
-    // when the memory already holds them; they never grow it themselves.
-    if (!this.reserve(align64(C + cBytes) + this.scratchBytes)) return -1;
+    const { A, B, C, end } = this.gemmLayout(m, k, n);
+    if (!this.reserve(end)) return -1;
     const mem = this.f32;
     mem.set(a.subarray(0, m * k), A / 4);
     mem.set(b.subarray(0, k * n), B / 4);
