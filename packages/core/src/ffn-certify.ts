@@ -60,23 +60,27 @@ export interface QuantisedW1 {
   readonly finite: Uint8Array;
 }
 
-/** Quantises a row-major [d, f] W1 per column (see the module comment). */
-export function quantiseW1(w1: ArrayLike<number>, d: number, f: number): QuantisedW1 {
+/**
+ * Faster passes of {@link quantiseW1} a backend may supply (the CPU backend's WebAssembly kernels);
+ * each returns false where it cannot, and the JS loops run instead.
+ */
+export interface W1Quantiser {
+  /** Per column: Σ|w| (float64, any order: l1 is raised to cover it), max|w|, finite = 0 where a weight is NaN or ±∞ (left out of both). */
+  facts(w1: TypedArray, d: number, f: number, l1: Float64Array, maxAbs: Float64Array, finite: Uint8Array): boolean;
+  /** levels[j·d + i] = clamp(round(w1[i·f + j]·inverse[j]), ±127), any rounding to nearest (ties either way), NaN → 0. */
+  levels(w1: TypedArray, d: number, f: number, inverse: Float64Array, levels: Int8Array): boolean;
+}
+
+/** Quantises a row-major [d, f] W1 per column (see the module comment); `fast`: a backend's faster passes. */
+export function quantiseW1(w1: TypedArray, d: number, f: number, fast?: W1Quantiser): QuantisedW1 {
   const levels = new Int8Array(f * d);
   const scale = new Float64Array(f);
   const l1 = new Float64Array(f);
   const maxAbs = new Float64Array(f);
   const finite = new Uint8Array(f).fill(1);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j < f; j++) {
-      const w = w1[i * f + j];
-      const a = Math.abs(w);
-      if (!(a <= Number.MAX_VALUE)) { finite[j] = 0; continue; }
-      l1[j] += a;
-      if (a > maxAbs[j]) maxAbs[j] = a;
-    }
-  }
+  if (fast === undefined || !fast.facts(w1, d, f, l1, maxAbs, finite)) columnFactsJs(w1, d, f, l1, maxAbs, finite);
   const error = new Float64Array(f);
+  const inverse = new Float64Array(f); // 1/s_j: w·(1/s) is within 2⁻⁵² of w/s relatively, 127·2⁻⁵² levels (QUANT_HALF allows 2⁻³⁰)
   for (let j = 0; j < f; j++) {
     l1[j] *= 1 + (d + 1) * 2 ** -52; // the float64 sum of d non-negative terms is within (d−1)·2⁻⁵³ of the exact one
     const s = maxAbs[j] / W_LEVELS;
@@ -84,12 +88,40 @@ export function quantiseW1(w1: ArrayLike<number>, d: number, f: number): Quantis
     if (s < TINY_SCALE) { error[j] = maxAbs[j]; continue; } // ŵ = 0 (a subnormal scale would not divide exactly enough)
     scale[j] = s;
     error[j] = s * QUANT_HALF;
-    for (let i = 0; i < d; i++) {
-      const level = Math.round(w1[i * f + j] / s);
-      levels[j * d + i] = level > W_LEVELS ? W_LEVELS : level < -W_LEVELS ? -W_LEVELS : level;
+    inverse[j] = 1 / s;
+  }
+  if (fast === undefined || !fast.levels(w1, d, f, inverse, levels)) columnLevelsJs(w1, d, f, inverse, levels);
+  return { d, f, levels, scale, error, l1, maxAbs, finite };
+}
+
+function columnFactsJs(w1: TypedArray, d: number, f: number, l1: Float64Array, maxAbs: Float64Array, finite: Uint8Array): void {
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < f; j++) {
+      const a = Math.abs(w1[i * f + j]);
+      if (!(a <= Number.MAX_VALUE)) { finite[j] = 0; continue; }
+      l1[j] += a;
+      if (a > maxAbs[j]) maxAbs[j] = a;
     }
   }
-  return { d, f, levels, scale, error, l1, maxAbs, finite };
+}
+
+function columnLevelsJs(w1: TypedArray, d: number, f: number, inverse: Float64Array, levels: Int8Array): void {
+  // Row by row (W1's own order), into [d, f], then transposed in tiles: both passes stay in cache.
+  const rowMajor = new Int8Array(d * f);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < f; j++) {
+      const level = Math.round(w1[i * f + j] * inverse[j]); // 0 where the column is not finite or ŵ = 0
+      rowMajor[i * f + j] = level > W_LEVELS ? W_LEVELS : level < -W_LEVELS ? -W_LEVELS : level;
+    }
+  }
+  const TILE = 64;
+  for (let i0 = 0; i0 < d; i0 += TILE) {
+    for (let j0 = 0; j0 < f; j0 += TILE) {
+      const i1 = Math.min(d, i0 + TILE);
+      const j1 = Math.min(f, j0 + TILE);
+      for (let j = j0; j < j1; j++) for (let i = i0; i < i1; i++) levels[j * d + i] = rowMajor[i * f + j];
+    }
+  }
 }
 
 /** The float facts of the exact path the bound covers. */
@@ -100,64 +132,97 @@ function roundoff(dtype: DType): { u: number; eta: number; overflow: number } {
 }
 
 /**
+ * The integer pass, I[t, j] = Σ_p xLevels[t·d + p]·wLevels[j·d + p] for `rows` tokens, exactly, into
+ * `out` [rows, f]; false where it cannot (the caller then sums in JS). A backend passes a faster
+ * one (the CPU backend's WebAssembly kernel); the sums are integers, so any exact one gives the
+ * same certificate.
+ */
+export type IntegerDots = (xLevels: Int16Array, rows: number, d: number, wLevels: Int8Array, f: number, out: Float64Array) => boolean;
+
+/** The integer pass in JS (exact: every partial sum is an integer below 2⁵³). */
+function integerDotsJs(xLevels: Int16Array, rows: number, d: number, wLevels: Int8Array, f: number, out: Float64Array): void {
+  for (let t = 0; t < rows; t++) {
+    for (let j = 0; j < f; j++) {
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += xLevels[t * d + i] * wLevels[j * d + i];
+      out[t * f + j] = dot;
+    }
+  }
+}
+
+/**
  * Certifies the units of tokens [rowStart, rowEnd) of x ([T, d] row-major) against θ: writes
  * `mask[(t − rowStart)·f + j]` = 1 where unit j of token t is proved to have fl(z) < θ, 0
- * elsewhere, and returns how many it certified. `b1` undefined: no bias.
+ * elsewhere, and returns how many it certified. `b1` undefined: no bias. `dots`: a faster exact
+ * integer pass (default: JS loops).
  */
 export function certifyZeroUnits(
   x: ArrayLike<number>, q: QuantisedW1, b1: ArrayLike<number> | undefined, theta: number, dtype: DType,
-  rowStart: number, rowEnd: number, mask: Uint8Array,
+  rowStart: number, rowEnd: number, mask: Uint8Array, dots?: IntegerDots,
 ): number {
   const { d, f } = q;
-  mask.fill(0, 0, (rowEnd - rowStart) * f);
+  const rows = rowEnd - rowStart;
+  mask.fill(0, 0, rows * f);
   const { u, eta, overflow } = roundoff(dtype);
   const n = d + 2;
   if (!(n * u < 0.5) || !(d < 2 ** 31) || Number.isNaN(theta)) return 0;
   const gamma = (n * u) / (1 - n * u);
   const underflow = d * eta;
-  const levels = new Int16Array(d);
-  let certified = 0;
-  for (let t = rowStart; t < rowEnd; t++) {
-    let maxX = 0;
-    let l1x = 0;
+  // Per token: whether x is finite, max|x|, ‖x‖₁, the int16 levels, the scale r, eₓ, ‖x̂‖₁.
+  const levels = new Int16Array(rows * d);
+  const finiteRow = new Uint8Array(rows);
+  const maxX = new Float64Array(rows);
+  const l1x = new Float64Array(rows);
+  const scaleX = new Float64Array(rows);
+  const errorX = new Float64Array(rows);
+  const l1xHat = new Float64Array(rows);
+  for (let r0 = 0; r0 < rows; r0++) {
+    const t = rowStart + r0;
+    let max = 0;
+    let l1 = 0;
     let finite = true;
     for (let i = 0; i < d; i++) {
       const a = Math.abs(x[t * d + i]);
       if (!(a <= Number.MAX_VALUE)) { finite = false; break; }
-      l1x += a;
-      if (a > maxX) maxX = a;
+      l1 += a;
+      if (a > max) max = a;
     }
     if (!finite) continue;
-    l1x *= 1 + (d + 1) * 2 ** -52;
-    let r = maxX / X_LEVELS;
+    finiteRow[r0] = 1;
+    maxX[r0] = max;
+    l1x[r0] = l1 * (1 + (d + 1) * 2 ** -52);
+    let r = max / X_LEVELS;
     let eX = r * QUANT_HALF;
-    if (r < TINY_SCALE) { r = 0; eX = maxX; } // x̂ = 0
+    if (r < TINY_SCALE) { r = 0; eX = max; } // x̂ = 0
     let levelSum = 0; // Σ|x̃ᵢ|, an exact integer
     for (let i = 0; i < d; i++) {
       const level = r === 0 ? 0 : Math.round(x[t * d + i] / r);
-      levels[i] = level > X_LEVELS ? X_LEVELS : level < -X_LEVELS ? -X_LEVELS : level;
-      levelSum += Math.abs(levels[i]);
+      const clamped = level > X_LEVELS ? X_LEVELS : level < -X_LEVELS ? -X_LEVELS : level;
+      levels[r0 * d + i] = clamped;
+      levelSum += Math.abs(clamped);
     }
-    const l1xHat = r * levelSum; // ‖x̂‖₁ (within 2⁻⁵³ of it; EVAL_MARGIN covers that)
-    const out = (t - rowStart) * f;
+    scaleX[r0] = r;
+    errorX[r0] = eX;
+    l1xHat[r0] = r * levelSum; // ‖x̂‖₁ (within 2⁻⁵³ of it; EVAL_MARGIN covers that)
+  }
+  const dot = new Float64Array(rows * f);
+  if (dots === undefined || !dots(levels, rows, d, q.levels, f, dot)) integerDotsJs(levels, rows, d, q.levels, f, dot);
+  let certified = 0;
+  for (let r0 = 0; r0 < rows; r0++) {
+    if (finiteRow[r0] === 0) continue;
+    const r = scaleX[r0];
     for (let j = 0; j < f; j++) {
       if (q.finite[j] === 0) continue;
       const b = b1 === undefined ? 0 : b1[j];
       const absB = Math.abs(b);
       if (!(absB <= Number.MAX_VALUE)) continue;
-      const absSum = Math.min(l1x * q.maxAbs[j], q.l1[j] * maxX) + absB;
+      const absSum = Math.min(l1x[r0] * q.maxAbs[j], q.l1[j] * maxX[r0]) + absB;
       if (!(absSum < overflow)) continue;
-      const s = q.scale[j];
-      let dot = 0;
-      if (r !== 0 && s !== 0) {
-        const col = j * d;
-        for (let i = 0; i < d; i++) dot += levels[i] * q.levels[col + i];
-      }
-      const approx = r * s * dot;
-      const bound = eX * q.l1[j] + q.error[j] * l1xHat + gamma * absSum + underflow;
+      const approx = r * q.scale[j] * dot[r0 * f + j];
+      const bound = errorX[r0] * q.l1[j] + q.error[j] * l1xHat[r0] + gamma * absSum + underflow;
       const margin = (Math.abs(approx) + absB + bound) * EVAL_MARGIN;
       if (approx + b + bound + margin < theta) {
-        mask[out + j] = 1;
+        mask[r0 * f + j] = 1;
         certified++;
       }
     }
@@ -167,20 +232,21 @@ export function certifyZeroUnits(
 
 /** How many units a certified call's certificate proves zero over all its tokens (what `stats` reports when a kernel does not count). */
 export function certifiedUnitCount(
-  x: ArrayLike<number>, w1: ArrayLike<number>, b1: ArrayLike<number> | undefined, T: number, d: number, f: number, theta: number, dtype: DType,
+  x: ArrayLike<number>, w1: TypedArray, b1: ArrayLike<number> | undefined, T: number, d: number, f: number, theta: number, dtype: DType,
 ): number {
   const q = quantiseW1(w1, d, f);
   const mask = new Uint8Array(f);
   let count = 0;
-  for (let t = 0; t < T; t++) count += certifyZeroUnits(x, q, b1, theta, dtype, t, t + 1, mask);
+  for (let t = 0; t < T; t++) count += certifyZeroUnits(x, q, b1, theta, dtype, t, t + 1, mask); // a row at a time: mask and levels stay small
   return count;
 }
 
 /** A certified call's certificate in one pass over its rows [rowStart, rowEnd): the mask and its count. */
 export function certifyRows(
   x: TypedArray, w1: TypedArray, b1: TypedArray | undefined, d: number, f: number, theta: number, dtype: DType, rowStart: number, rowEnd: number,
+  fast?: { readonly dots?: IntegerDots; readonly quantiser?: W1Quantiser },
 ): { readonly mask: Uint8Array; readonly certified: number } {
   const mask = new Uint8Array((rowEnd - rowStart) * f);
-  const certified = certifyZeroUnits(x, quantiseW1(w1, d, f), b1, theta, dtype, rowStart, rowEnd, mask);
+  const certified = certifyZeroUnits(x, quantiseW1(w1, d, f, fast?.quantiser), b1, theta, dtype, rowStart, rowEnd, mask, fast?.dots);
   return { mask, certified };
 }

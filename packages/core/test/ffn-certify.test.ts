@@ -46,10 +46,11 @@ function float32Sums(x: ArrayLike<number>, w: ArrayLike<number>, b: number): num
 }
 
 function check(dtype: DType, T: number, d: number, f: number, xv: (i: number) => number, wv: (i: number) => number, bv: (j: number) => number, theta = 0): { certified: number; zeros: number } {
-  const Arr = dtype === 'float32' ? Float32Array : Float64Array;
-  const x = Arr.from({ length: T * d }, (_, i) => xv(i));
-  const w1 = Arr.from({ length: d * f }, (_, i) => wv(i));
-  const b1 = Arr.from({ length: f }, (_, j) => bv(j));
+  const make = (n: number, v: (i: number) => number): Float32Array | Float64Array =>
+    (dtype === 'float32' ? Float32Array.from({ length: n }, (_, i) => v(i)) : Float64Array.from({ length: n }, (_, i) => v(i)));
+  const x = make(T * d, xv);
+  const w1 = make(d * f, wv);
+  const b1 = make(f, bv);
   const q = quantiseW1(w1, d, f);
   const mask = new Uint8Array(T * f);
   const certified = certifyZeroUnits(x, q, b1, theta, dtype, 0, T, mask);

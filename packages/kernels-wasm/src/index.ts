@@ -206,6 +206,103 @@ export class WasmKernels {
   }
 
   /**
+   * Byte offsets for buffers of these byte lengths, one after another (64-byte aligned) from where
+   * the GEMM puts A; the memory reserved for them. Undefined if they pass MAX_MEMORY_BYTES.
+   */
+  private stage(lengths: readonly number[]): number[] | undefined {
+    let at = GEMM_RESIDUES[0];
+    const offsets: number[] = [];
+    for (const n of lengths) { offsets.push(at); at = align64(at + n); }
+    return this.reserve(at) ? offsets : undefined;
+  }
+
+  /**
+   * The certified FFN's integer pass: out[t·f + j] = Σ_p x[t·d + p]·w[j·d + p] exactly, for int16
+   * tokens x [rows, d] and int8 units w [f, d] (W1 quantised per column, transposed), in float64
+   * (exact: |sum| < 2⁵³). False (out untouched) where the module lacks the kernel or the operands
+   * do not fit its memory.
+   */
+  integerDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, out: Float64Array): boolean {
+    const kernel = this.exportedFunction('dot_i16_i8');
+    if (kernel === undefined) return false;
+    const dp = Math.ceil(d / 8) * 8;
+    const fp = Math.ceil(f / 4) * 4;
+    const tp = rows + (rows % 2);
+    const at = this.stage([tp * dp * 2, fp * dp, tp * fp * 8]);
+    if (at === undefined) return false;
+    const buffer = this.memory.buffer;
+    const X = new Int16Array(buffer, at[0], tp * dp).fill(0);
+    for (let t = 0; t < rows; t++) X.set(x.subarray(t * d, (t + 1) * d), t * dp);
+    const W = new Int8Array(buffer, at[1], fp * dp).fill(0);
+    for (let j = 0; j < f; j++) W.set(w.subarray(j * d, (j + 1) * d), j * dp);
+    kernel(at[0], at[1], at[2], tp, dp, fp);
+    const O = new Float64Array(buffer, at[2], tp * fp);
+    for (let t = 0; t < rows; t++) out.set(O.subarray(t * fp, t * fp + f), t * f);
+    return true;
+  }
+
+  /**
+   * The certificate's per-column facts of a float32 W1 [d, f] (column_facts_f32): Σ|w| in float64,
+   * max|w|, and 0 in `finite` where a weight is NaN or ±∞; the arrays are cleared first. False
+   * where the module lacks the kernel or W1 does not fit.
+   */
+  columnFacts(w: Float32Array, d: number, f: number, l1: Float64Array, maxAbs: Float64Array, finite: Uint8Array): boolean {
+    const kernel = this.exportedFunction('column_facts_f32');
+    if (kernel === undefined) return false;
+    const at = this.stage([d * f * 4, f * 8, f * 8, f]);
+    if (at === undefined) return false;
+    const buffer = this.memory.buffer;
+    this.f32.set(w.subarray(0, d * f), at[0] / 4);
+    const L1 = new Float64Array(buffer, at[1], f).fill(0);
+    const MAX = new Float64Array(buffer, at[2], f).fill(0);
+    const FIN = new Uint8Array(buffer, at[3], f).fill(1);
+    kernel(at[0], d, f, at[1], at[2], at[3]);
+    l1.set(L1); maxAbs.set(MAX); finite.set(FIN);
+    return true;
+  }
+
+  /**
+   * A float32 W1 [d, f] quantised per column into int8 `levels` [f, d] (transposed):
+   * clamp(round-to-nearest(w·inverse[j]), ±127), NaN → 0 (quantise_columns_i8). False where the
+   * module lacks the kernel or W1 does not fit.
+   */
+  quantiseColumns(w: Float32Array, d: number, f: number, inverse: Float64Array, levels: Int8Array): boolean {
+    const kernel = this.exportedFunction('quantise_columns_i8');
+    if (kernel === undefined) return false;
+    const at = this.stage([d * f * 4, f * 8, d * f]);
+    if (at === undefined) return false;
+    const buffer = this.memory.buffer;
+    this.f32.set(w.subarray(0, d * f), at[0] / 4);
+    new Float64Array(buffer, at[1], f).set(inverse.subarray(0, f));
+    kernel(at[0], d, f, at[1], at[2]);
+    levels.set(new Int8Array(buffer, at[2], d * f));
+    return true;
+  }
+
+  /**
+   * Pre-activations of listed units with gemm_f32's own arithmetic for those elements (its wide
+   * tiles'; not its column tail): `list` holds `groups` groups of 5 (a row of x, then 4 units);
+   * out[4g + i] = z of the group's i-th unit. x [rows, d], w = W1 [d, f], bias [f] or undefined.
+   * False (out untouched) where the module lacks the kernel or the operands do not fit.
+   */
+  gemmUnits(x: Float32Array, rows: number, d: number, w: Float32Array, f: number, bias: Float32Array | undefined, list: Int32Array, groups: number, out: Float32Array): boolean {
+    const kernel = this.exportedFunction('gemm_units_f32');
+    const transpose = this.exportedFunction('transpose_f32');
+    if (kernel === undefined || transpose === undefined) return false;
+    const at = this.stage([rows * d * 4, d * f * 4, d * f * 4, f * 4, groups * 20, groups * 16]);
+    if (at === undefined) return false;
+    const mem = this.f32;
+    mem.set(x.subarray(0, rows * d), at[0] / 4);
+    mem.set(w.subarray(0, d * f), at[1] / 4);
+    transpose(at[1], at[2], d, f); // each unit's weights contiguous
+    if (bias !== undefined) mem.set(bias.subarray(0, f), at[3] / 4);
+    new Int32Array(this.memory.buffer, at[4], groups * 5).set(list.subarray(0, groups * 5));
+    kernel(at[0], at[2], at[3], bias === undefined ? 0 : 1, at[4], groups, d, at[5]);
+    out.set(mem.subarray(at[5] / 4, at[5] / 4 + groups * 4));
+    return true;
+  }
+
+  /**
    * c[m×n] = a[m×k]·b[k×n] (+ c's old contents when `accumulate`), all row-major float32, summed
    * in float32. With `sparse`, the k-steps whose a entry is exactly zero are skipped (the
    * sparsity-aware FFN path); the return value is then the number of (row, k) steps multiplied,

@@ -20,7 +20,7 @@
  *   not depend on its row, the number of rows, or the packing of B.
  * The tests check each against the dense path; a change of gemm.ts's blocking must change KC here.
  */
-import { certifyRows, type TypedArray } from '@rectifier/core';
+import { certifyRows, type IntegerDots, type TypedArray, type W1Quantiser } from '@rectifier/core';
 import { wasmKernels, wasmVariant } from '@rectifier/kernels-wasm';
 import { activate, wasmForwardKernel } from './elementwise.js';
 import type { FfnOperands } from './ffn.js';
@@ -69,23 +69,28 @@ function unitArithmetic(c: FfnOperands, rows: number): UnitArithmetic {
   return wasmVariant() === 'relaxed-simd' ? 'wasm-fused' : 'wasm-unfused';
 }
 
-/** W1 [d, f] transposed to [f, d] (a unit's weights contiguous), in W1's own type. */
-function transposed(w1: TypedArray, d: number, f: number): TypedArray {
-  const out = new (w1.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(d * f);
-  for (let i = 0; i < d; i++) for (let j = 0; j < f; j++) out[j * d + i] = w1[i * f + j];
-  return out;
-}
+/** The certificate's integer pass and W1's quantisation in WebAssembly where this thread has the kernels (core's JS loops otherwise). */
+const fastCertificate: { dots?: IntegerDots; quantiser?: W1Quantiser } = WASM === undefined ? {} : {
+  dots: (xl, rows, d, wl, f, out) => WASM.integerDots(xl, rows, d, wl, f, out),
+  quantiser: {
+    facts: (w1, d, f, l1, maxAbs, finite) => w1 instanceof Float32Array && WASM.columnFacts(w1, d, f, l1, maxAbs, finite),
+    levels: (w1, d, f, inverse, levels) => w1 instanceof Float32Array && WASM.quantiseColumns(w1, d, f, inverse, levels),
+  },
+};
 
-/** z for one unit as the dense first layer computes it: x[xAt..xAt+d)·wT[wAt..wAt+d) + bias. */
-function unitPreActivation(arith: UnitArithmetic, x: TypedArray, xAt: number, wT: TypedArray, wAt: number, d: number, bias: number | undefined, tail: boolean): number {
+/** Units per group of gemm_units_f32: one token's four lanes. */
+const GROUP = 4;
+
+/** z for unit j as the dense first layer computes it: x[xAt..xAt+d)·W1[:, j] + bias, W1 [d, f]. */
+function unitPreActivation(arith: UnitArithmetic, x: TypedArray, xAt: number, w1: TypedArray, j: number, f: number, d: number, bias: number | undefined, tail: boolean): number {
   if (arith === 'float64') {
     let s = bias ?? 0;
-    for (let p = 0; p < d; p++) s += x[xAt + p] * wT[wAt + p];
+    for (let p = 0; p < d; p++) s += x[xAt + p] * w1[p * f + j];
     return s;
   }
   if (arith === 'float32-js') {
     let s = fround(bias ?? 0);
-    for (let p = 0; p < d; p++) s = fround(s + x[xAt + p] * wT[wAt + p]);
+    for (let p = 0; p < d; p++) s = fround(s + x[xAt + p] * w1[p * f + j]);
     return s;
   }
   const fused = arith === 'wasm-fused' && !tail;
@@ -93,8 +98,8 @@ function unitPreActivation(arith: UnitArithmetic, x: TypedArray, xAt: number, wT
   for (let k0 = 0; k0 < d; k0 += GEMM_KC) {
     const k1 = Math.min(d, k0 + GEMM_KC);
     let block = 0;
-    if (fused) for (let p = k0; p < k1; p++) block = fma32(x[xAt + p], wT[wAt + p], block);
-    else for (let p = k0; p < k1; p++) block = fround(block + fround(x[xAt + p] * wT[wAt + p]));
+    if (fused) for (let p = k0; p < k1; p++) block = fma32(x[xAt + p], w1[p * f + j], block);
+    else for (let p = k0; p < k1; p++) block = fround(block + fround(x[xAt + p] * w1[p * f + j]));
     acc = acc === undefined ? block : fround(acc + block);
   }
   return acc ?? 0;
@@ -107,22 +112,54 @@ function unitPreActivation(arith: UnitArithmetic, x: TypedArray, xAt: number, wT
 export function certifiedForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray): { y: Accumulator; certified: number } {
   const { d, f, dtype } = c;
   const rows = rowEnd - rowStart;
-  const { mask, certified } = certifyRows(c.x, c.w1, c.b1, d, f, c.zeroThreshold, dtype, rowStart, rowEnd);
+  const { mask, certified } = certifyRows(c.x, c.w1, c.b1, d, f, c.zeroThreshold, dtype, rowStart, rowEnd, fastCertificate);
   const arith = unitArithmetic(c, rows);
-  const wT = transposed(c.w1, d, f);
-  const tailStart = f - (f % 4); // the GEMM's column tail
   const z = dtype === 'float32' ? new Float32Array(rows * f) : new Float64Array(rows * f);
+  const tailStart = f - (f % 4); // the GEMM's column tail
+  // The WebAssembly GEMM's wide-tile units in WebAssembly, four of a token at a time; the rest here.
+  const inWasm = (arith === 'wasm-fused' || arith === 'wasm-unfused') && z instanceof Float32Array
+    && wasmUnits(c, rowStart, rows, mask, tailStart, z);
   for (let r = 0; r < rows; r++) {
     const xAt = (rowStart + r) * d;
-    for (let j = 0; j < f; j++) {
+    for (let j = inWasm ? tailStart : 0; j < f; j++) {
       if (mask[r * f + j] === 1) continue; // proved zero; its placeholder z (0) is overwritten below
-      z[r * f + j] = unitPreActivation(arith, c.x, xAt, wT, j * d, d, c.b1?.[j], j >= tailStart);
+      z[r * f + j] = unitPreActivation(arith, c.x, xAt, c.w1, j, f, d, c.b1?.[j], j >= tailStart);
     }
   }
   const hRows = h.subarray(rowStart * f, rowEnd * f);
   activate(c.activation, z, undefined, hRows, c.activationParams);
   for (let i = 0; i < rows * f; i++) if (mask[i] === 1) hRows[i] = 0; // the activation's +0 (its zeroAtOrBelow fact)
   return { y: outputLayerRows(c, hRows, rows, arith !== 'float64' && arith !== 'float32-js'), certified };
+}
+
+/**
+ * z of every uncertified unit left of the column tail, by gemm_units_f32 (groups of four units of
+ * one token, the last group of a token padded by repeating a unit); false if the module refused.
+ */
+function wasmUnits(c: FfnOperands, rowStart: number, rows: number, mask: Uint8Array, tailStart: number, z: Float32Array): boolean {
+  const { d, f } = c;
+  const list: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    let inGroup = 0;
+    for (let j = 0; j < tailStart; j++) {
+      if (mask[r * f + j] === 1) continue;
+      if (inGroup === 0) list.push(r);
+      list.push(j);
+      if (++inGroup === GROUP) inGroup = 0;
+    }
+    if (inGroup !== 0) for (const last = list[list.length - 1]; inGroup < GROUP; inGroup++) list.push(last);
+  }
+  const groups = list.length / (GROUP + 1);
+  if (groups === 0) return true;
+  const out = new Float32Array(groups * GROUP);
+  const x = (c.x as Float32Array).subarray(rowStart * d, (rowStart + rows) * d);
+  if (!WASM!.gemmUnits(x, rows, d, c.w1 as Float32Array, f, c.b1 as Float32Array | undefined, Int32Array.from(list), groups, out)) return false;
+  for (let g = 0; g < groups; g++) {
+    const entry = g * (GROUP + 1);
+    const r = list[entry];
+    for (let i = 0; i < GROUP; i++) z[r * f + list[entry + 1 + i]] = out[g * GROUP + i];
+  }
+  return true;
 }
 
 /**
