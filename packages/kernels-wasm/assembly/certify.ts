@@ -9,8 +9,9 @@
 // gemm_units_f32: pre-activations of listed units, each with exactly the arithmetic gemm_f32's
 // wide tiles give that element: per k-block of KC = 512 a lane sum from 0 by `madd` over p in
 // order, then C = C + block (C starting as the bias, or as the first block where there is none).
-// Four units of one token per group run in the four lanes (their weights gathered from wT, W1
-// transposed [f, d] by transpose_f32, so each lane reads its own contiguous row); the column tail of gemm_f32 (mul then add, even in the relaxed build) is not
+// Four units of one token per group run in the four lanes, their weights gathered from W1 at
+// w + 4·(p·pStride + j·unitStride): W1 itself [d, f] (pStride f, unitStride 1) for a few units, or
+// W1 transposed [f, d] by transpose_f32 (pStride 1, unitStride d) for many; the column tail of gemm_f32 (mul then add, even in the relaxed build) is not
 // computed here.
 
 import { madd } from './gemm-madd';
@@ -27,14 +28,15 @@ const DOT_BLOCK: i32 = 2048;
 export function dot_i16_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: i32): void {
   const xStride = <usize>dp << 1;
   const wStride = <usize>dp;
-  for (let t = 0; t < T; t += 2) {
-    const xa = x + <usize>t * xStride;
-    const xb = xa + xStride;
-    for (let j = 0; j < fp; j += 4) {
-      const w0 = w + <usize>j * wStride;
-      const w1 = w0 + wStride;
-      const w2 = w1 + wStride;
-      const w3 = w2 + wStride;
+  // Units outside, tokens inside: a group's four rows of w (4·dp bytes) stay in L1 for every token.
+  for (let j = 0; j < fp; j += 4) {
+    const w0 = w + <usize>j * wStride;
+    const w1 = w0 + wStride;
+    const w2 = w1 + wStride;
+    const w3 = w2 + wStride;
+    for (let t = 0; t < T; t += 2) {
+      const xa = x + <usize>t * xStride;
+      const xb = xa + xStride;
       let sa0: i64 = 0, sa1: i64 = 0, sa2: i64 = 0, sa3: i64 = 0, sb0: i64 = 0, sb1: i64 = 0, sb2: i64 = 0, sb3: i64 = 0;
       for (let p0 = 0; p0 < dp; p0 += DOT_BLOCK) {
         const p1 = min(dp, p0 + DOT_BLOCK);
@@ -69,15 +71,17 @@ export function dot_i16_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: 
 
 /**
  * For `groups` groups of 5 i32 at `list` (token row, then 4 units), writes the 4 units' z (f32) to
- * out[4·g .. 4·g + 4): x f32 [rows, d], wT f32 [f, d] (W1 transposed), bias f32 [f] (read where hasBias ≠ 0).
+ * out[4·g .. 4·g + 4): x f32 [rows, d], W1 f32 at w (strides as above), bias f32 [f] (read where hasBias ≠ 0).
  */
-export function gemm_units_f32(x: usize, wT: usize, bias: usize, hasBias: i32, list: usize, groups: i32, d: i32, out: usize): void {
+export function gemm_units_f32(x: usize, w: usize, pStride: i32, unitStride: i32, bias: usize, hasBias: i32, list: usize, groups: i32, d: i32, out: usize): void {
   const stride = <usize>d << 2;
+  const ps = <usize>pStride << 2;
+  const us = <usize>unitStride << 2;
   for (let g = 0; g < groups; g++) {
     const entry = list + <usize>g * 20;
     const xr = x + <usize>load<i32>(entry) * stride;
     const j0 = load<i32>(entry, 4), j1 = load<i32>(entry, 8), j2 = load<i32>(entry, 12), j3 = load<i32>(entry, 16);
-    const w0 = wT + <usize>j0 * stride, w1 = wT + <usize>j1 * stride, w2 = wT + <usize>j2 * stride, w3 = wT + <usize>j3 * stride;
+    const w0 = w + <usize>j0 * us, w1 = w + <usize>j1 * us, w2 = w + <usize>j2 * us, w3 = w + <usize>j3 * us;
     let c = f32x4.splat(0);
     if (hasBias != 0) {
       c = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(bias + (<usize>j0 << 2))),
@@ -87,9 +91,9 @@ export function gemm_units_f32(x: usize, wT: usize, bias: usize, hasBias: i32, l
       const k1 = min(d, k0 + KC);
       let block = f32x4.splat(0);
       for (let p = k0; p < k1; p++) {
-        const o = <usize>p << 2;
+        const o = <usize>p * ps;
         const b = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(w0 + o)), 1, load<f32>(w1 + o)), 2, load<f32>(w2 + o)), 3, load<f32>(w3 + o));
-        block = madd(v128.load32_splat(xr + o), b, block);
+        block = madd(v128.load32_splat(xr + (<usize>p << 2)), b, block);
       }
       c = hasBias != 0 || k0 > 0 ? f32x4.add(c, block) : block;
     }

@@ -289,15 +289,19 @@ export class WasmKernels {
     const kernel = this.exportedFunction('gemm_units_f32');
     const transpose = this.exportedFunction('transpose_f32');
     if (kernel === undefined || transpose === undefined) return false;
-    const at = this.stage([rows * d * 4, d * f * 4, d * f * 4, f * 4, groups * 20, groups * 16]);
+    // Many units: transpose W1 once so each unit's weights are contiguous; a few: gather from W1 as
+    // it is (a transpose costs about as much as d·f/8 strided loads).
+    const transposed = groups * 4 * 8 > f;
+    const at = this.stage([rows * d * 4, d * f * 4, transposed ? d * f * 4 : 0, f * 4, groups * 20, groups * 16]);
     if (at === undefined) return false;
     const mem = this.f32;
     mem.set(x.subarray(0, rows * d), at[0] / 4);
     mem.set(w.subarray(0, d * f), at[1] / 4);
-    transpose(at[1], at[2], d, f); // each unit's weights contiguous
+    if (transposed) transpose(at[1], at[2], d, f);
     if (bias !== undefined) mem.set(bias.subarray(0, f), at[3] / 4);
     new Int32Array(this.memory.buffer, at[4], groups * 5).set(list.subarray(0, groups * 5));
-    kernel(at[0], at[2], at[3], bias === undefined ? 0 : 1, at[4], groups, d, at[5]);
+    const [weights, pStride, unitStride] = transposed ? [at[2], 1, d] : [at[1], f, 1];
+    kernel(at[0], weights, pStride, unitStride, at[3], bias === undefined ? 0 : 1, at[4], groups, d, at[5]);
     out.set(mem.subarray(at[5] / 4, at[5] / 4 + groups * 4));
     return true;
   }

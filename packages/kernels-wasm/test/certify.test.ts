@@ -71,8 +71,8 @@ describe('certified FFN kernels', () => {
       }
     });
 
-    it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks)`, () => {
-      for (const [rows, d, f] of [[7, 33, 24], [4, 1100, 12]] as const) {
+    it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place)`, () => {
+      for (const [rows, d, f, few] of [[7, 33, 24, false], [4, 1100, 12, false], [3, 600, 48, true]] as const) {
         const x = Float32Array.from({ length: rows * d }, gauss);
         const w = Float32Array.from({ length: d * f }, gauss);
         const bias = Float32Array.from({ length: f }, gauss);
@@ -82,7 +82,8 @@ describe('certified FFN kernels', () => {
           expect(k.gemm(x, w, dense, rows, d, f, b !== undefined)).toBeGreaterThanOrEqual(0);
           const list: number[] = [];
           for (let r = 0; r < rows; r++) for (let j0 = 0; j0 < f; j0 += 4) list.push(r, j0, (j0 + 3) % f, j0 + 2, (j0 + 5) % f);
-          const groups = list.length / 5;
+          // all groups (W1 transposed in the module), or one (gathered from W1 as it is, f ≥ 32)
+          const groups = few ? 1 : list.length / 5;
           const out = new Float32Array(groups * 4);
           expect(k.gemmUnits(x, rows, d, w, f, b, Int32Array.from(list), groups, out)).toBe(true);
           for (let g = 0; g < groups; g++) {
