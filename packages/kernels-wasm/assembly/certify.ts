@@ -18,6 +18,8 @@ import { madd } from './gemm-madd';
 
 const KC: i32 = 512;
 const DOT_BLOCK: i32 = 2048;
+/** Tokens per block of the integer pass (even). */
+const TOKEN_BLOCK: i32 = 16;
 
 // @ts-ignore: decorator
 @inline function lanes(v: v128): i64 {
@@ -28,13 +30,16 @@ const DOT_BLOCK: i32 = 2048;
 export function dot_i16_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: i32): void {
   const xStride = <usize>dp << 1;
   const wStride = <usize>dp;
-  // Units outside, tokens inside: a group's four rows of w (4·dp bytes) stay in L1 for every token.
+  // Blocks of TOKEN_BLOCK tokens (their x stays in L1/L2) against every group of four units (whose
+  // four rows of w, 4·dp bytes, stay in L1 across the block's tokens).
+  for (let t0 = 0; t0 < T; t0 += TOKEN_BLOCK) {
+  const t1 = min(T, t0 + TOKEN_BLOCK);
   for (let j = 0; j < fp; j += 4) {
     const w0 = w + <usize>j * wStride;
     const w1 = w0 + wStride;
     const w2 = w1 + wStride;
     const w3 = w2 + wStride;
-    for (let t = 0; t < T; t += 2) {
+    for (let t = t0; t < t1; t += 2) {
       const xa = x + <usize>t * xStride;
       const xb = xa + xStride;
       let sa0: i64 = 0, sa1: i64 = 0, sa2: i64 = 0, sa3: i64 = 0, sb0: i64 = 0, sb1: i64 = 0, sb2: i64 = 0, sb3: i64 = 0;
@@ -66,6 +71,7 @@ export function dot_i16_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: 
       store<f64>(oa, <f64>sa0); store<f64>(oa, <f64>sa1, 8); store<f64>(oa, <f64>sa2, 16); store<f64>(oa, <f64>sa3, 24);
       store<f64>(ob, <f64>sb0); store<f64>(ob, <f64>sb1, 8); store<f64>(ob, <f64>sb2, 16); store<f64>(ob, <f64>sb3, 24);
     }
+  }
   }
 }
 

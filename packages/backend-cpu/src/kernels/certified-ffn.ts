@@ -19,6 +19,9 @@
  *   as b1[j] (or the first block's sum where there is no bias). The GEMM's bits for an element do
  *   not depend on its row, the number of rows, or the packing of B.
  * The tests check each against the dense path; a change of gemm.ts's blocking must change KC here.
+ * Where the module has them, the certificate's integer pass and W1's quantisation, and the units of
+ * the WebAssembly GEMM's wide tiles, run in WebAssembly (kernels-wasm's assembly/certify.ts); the
+ * column tail's units and the other arithmetics run here.
  */
 import { certifyRows, type IntegerDots, type TypedArray, type W1Quantiser } from '@rectifier/core';
 import { wasmKernels, wasmVariant } from '@rectifier/kernels-wasm';
