@@ -131,34 +131,42 @@ function roundoff(dtype: DType): { u: number; eta: number; overflow: number } {
     : { u: 2 ** -53 * (1 + 2 ** -20), eta: 2 ** -1074, overflow: 2 ** 1022 };
 }
 
-/**
- * The integer pass, I[t, j] = Σ_p xLevels[t·d + p]·wLevels[j·d + p] for `rows` tokens, exactly, into
- * `out` [rows, f]; false where it cannot (the caller then sums in JS). A backend passes a faster
- * one (the CPU backend's WebAssembly kernel); the sums are integers, so any exact one gives the
- * same certificate.
- */
-export type IntegerDots = (xLevels: Int16Array, rows: number, d: number, wLevels: Int8Array, f: number, out: Float64Array) => boolean;
-
-/** The integer pass in JS (exact: every partial sum is an integer below 2⁵³). */
-function integerDotsJs(xLevels: Int16Array, rows: number, d: number, wLevels: Int8Array, f: number, out: Float64Array): void {
-  for (let t = 0; t < rows; t++) {
-    for (let j = 0; j < f; j++) {
-      let dot = 0;
-      for (let i = 0; i < d; i++) dot += xLevels[t * d + i] * wLevels[j * d + i];
-      out[t * f + j] = dot;
-    }
-  }
+/** The constants of the bound's final test (see the module comment). */
+export interface CertificateBound {
+  /** the activation's zero threshold */
+  readonly theta: number;
+  /** γ_{d+2} of the exact path's dtype */
+  readonly gamma: number;
+  /** d·η */
+  readonly underflow: number;
+  /** Σ|x||w| + |b| must be below this */
+  readonly overflow: number;
+  /** the float64 evaluation margin (2⁻⁴⁵) */
+  readonly margin: number;
 }
+
+/**
+ * The certificate's integer pass and final test in one faster call (the CPU backend's
+ * WebAssembly kernels): for `rows` tokens, I = Σ_p xLevels·wLevels exactly and then, per (token,
+ * unit), exactly {@link certifyZeroUnits}' float64 test on the same facts — rowFacts [rows, 6]
+ * (finite, max|x|, ‖x‖₁, r, eₓ, ‖x̂‖₁), colFacts [f, 5] (finite, max|w|, ‖w‖₁, s, e_w), the bias in
+ * float64 — writing the mask ([rows, f], 1 = certified) and returning the count; -1 where it
+ * cannot (the JS loops run).
+ */
+export type CertificatePass = (
+  xLevels: Int16Array, rows: number, d: number, wLevels: Int8Array, f: number, rowFacts: Float64Array, colFacts: Float64Array,
+  bias: Float64Array | undefined, bound: CertificateBound, mask: Uint8Array,
+) => number;
 
 /**
  * Certifies the units of tokens [rowStart, rowEnd) of x ([T, d] row-major) against θ: writes
  * `mask[(t − rowStart)·f + j]` = 1 where unit j of token t is proved to have fl(z) < θ, 0
- * elsewhere, and returns how many it certified. `b1` undefined: no bias. `dots`: a faster exact
- * integer pass (default: JS loops).
+ * elsewhere, and returns how many it certified. `b1` undefined: no bias. `pass`: a faster integer
+ * pass and test (default: JS loops).
  */
 export function certifyZeroUnits(
   x: ArrayLike<number>, q: QuantisedW1, b1: ArrayLike<number> | undefined, theta: number, dtype: DType,
-  rowStart: number, rowEnd: number, mask: Uint8Array, dots?: IntegerDots,
+  rowStart: number, rowEnd: number, mask: Uint8Array, pass?: CertificatePass,
 ): number {
   const { d, f } = q;
   const rows = rowEnd - rowStart;
@@ -166,16 +174,10 @@ export function certifyZeroUnits(
   const { u, eta, overflow } = roundoff(dtype);
   const n = d + 2;
   if (!(n * u < 0.5) || !(d < 2 ** 31) || Number.isNaN(theta)) return 0;
-  const gamma = (n * u) / (1 - n * u);
-  const underflow = d * eta;
-  // Per token: whether x is finite, max|x|, ‖x‖₁, the int16 levels, the scale r, eₓ, ‖x̂‖₁.
+  const bound: CertificateBound = { theta, gamma: (n * u) / (1 - n * u), underflow: d * eta, overflow, margin: EVAL_MARGIN };
+  // Per token [rows, 6]: finite (0/1), max|x|, ‖x‖₁, the scale r, eₓ, ‖x̂‖₁; and its int16 levels.
   const levels = new Int16Array(rows * d);
-  const finiteRow = new Uint8Array(rows);
-  const maxX = new Float64Array(rows);
-  const l1x = new Float64Array(rows);
-  const scaleX = new Float64Array(rows);
-  const errorX = new Float64Array(rows);
-  const l1xHat = new Float64Array(rows);
+  const rowFacts = new Float64Array(rows * 6);
   for (let r0 = 0; r0 < rows; r0++) {
     const t = rowStart + r0;
     let max = 0;
@@ -188,9 +190,6 @@ export function certifyZeroUnits(
       if (a > max) max = a;
     }
     if (!finite) continue;
-    finiteRow[r0] = 1;
-    maxX[r0] = max;
-    l1x[r0] = l1 * (1 + (d + 1) * 2 ** -52);
     let r = max / X_LEVELS;
     let eX = r * QUANT_HALF;
     if (r < TINY_SCALE) { r = 0; eX = max; } // x̂ = 0
@@ -201,27 +200,46 @@ export function certifyZeroUnits(
       levels[r0 * d + i] = clamped;
       levelSum += Math.abs(clamped);
     }
-    scaleX[r0] = r;
-    errorX[r0] = eX;
-    l1xHat[r0] = r * levelSum; // ‖x̂‖₁ (within 2⁻⁵³ of it; EVAL_MARGIN covers that)
+    // ‖x̂‖₁ = r·Σ|x̃| is within 2⁻⁵³ of it; EVAL_MARGIN covers that
+    rowFacts.set([1, max, l1 * (1 + (d + 1) * 2 ** -52), r, eX, r * levelSum], r0 * 6);
   }
-  const dot = new Float64Array(rows * f);
-  if (dots === undefined || !dots(levels, rows, d, q.levels, f, dot)) integerDotsJs(levels, rows, d, q.levels, f, dot);
+  // Per unit [f, 5]: finite, max|w|, ‖w‖₁, s, e_w.
+  const colFacts = new Float64Array(f * 5);
+  for (let j = 0; j < f; j++) colFacts.set([q.finite[j], q.maxAbs[j], q.l1[j], q.scale[j], q.error[j]], j * 5);
+  const bias = b1 === undefined ? undefined : Float64Array.from(b1);
+  if (pass !== undefined) {
+    const count = pass(levels, rows, d, q.levels, f, rowFacts, colFacts, bias, bound, mask);
+    if (count >= 0) return count;
+  }
+  return certifyJs(levels, rows, d, q.levels, f, rowFacts, colFacts, bias, bound, mask);
+}
+
+/** The integer pass and the test in JS (every partial sum of the pass is an integer below 2⁵³: exact). */
+function certifyJs(
+  xLevels: Int16Array, rows: number, d: number, wLevels: Int8Array, f: number, rowFacts: Float64Array, colFacts: Float64Array,
+  bias: Float64Array | undefined, { theta, gamma, underflow, overflow, margin }: CertificateBound, mask: Uint8Array,
+): number {
   let certified = 0;
   for (let r0 = 0; r0 < rows; r0++) {
-    if (finiteRow[r0] === 0) continue;
-    const r = scaleX[r0];
+    const rf = r0 * 6;
+    if (rowFacts[rf] === 0) continue;
+    const [maxX, l1x, r, eX, l1xHat] = [rowFacts[rf + 1], rowFacts[rf + 2], rowFacts[rf + 3], rowFacts[rf + 4], rowFacts[rf + 5]];
     for (let j = 0; j < f; j++) {
-      if (q.finite[j] === 0) continue;
-      const b = b1 === undefined ? 0 : b1[j];
+      const cf = j * 5;
+      if (colFacts[cf] === 0) continue;
+      const b = bias === undefined ? 0 : bias[j];
       const absB = Math.abs(b);
       if (!(absB <= Number.MAX_VALUE)) continue;
-      const absSum = Math.min(l1x[r0] * q.maxAbs[j], q.l1[j] * maxX[r0]) + absB;
+      const [maxW, l1w, s, eW] = [colFacts[cf + 1], colFacts[cf + 2], colFacts[cf + 3], colFacts[cf + 4]];
+      const absSum = Math.min(l1x * maxW, l1w * maxX) + absB;
       if (!(absSum < overflow)) continue;
-      const approx = r * q.scale[j] * dot[r0 * f + j];
-      const bound = errorX[r0] * q.l1[j] + q.error[j] * l1xHat[r0] + gamma * absSum + underflow;
-      const margin = (Math.abs(approx) + absB + bound) * EVAL_MARGIN;
-      if (approx + b + bound + margin < theta) {
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += xLevels[r0 * d + i] * wLevels[j * d + i];
+      // the same float64 expression, in the same order, as the WebAssembly certify_bound_f64
+      const approx = r * s * dot;
+      const bound = eX * l1w + eW * l1xHat + gamma * absSum + underflow;
+      const m = (Math.abs(approx) + absB + bound) * margin;
+      if (approx + b + bound + m < theta) {
         mask[r0 * f + j] = 1;
         certified++;
       }
@@ -244,9 +262,9 @@ export function certifiedUnitCount(
 /** A certified call's certificate in one pass over its rows [rowStart, rowEnd): the mask and its count. */
 export function certifyRows(
   x: TypedArray, w1: TypedArray, b1: TypedArray | undefined, d: number, f: number, theta: number, dtype: DType, rowStart: number, rowEnd: number,
-  fast?: { readonly dots?: IntegerDots; readonly quantiser?: W1Quantiser },
+  fast?: { readonly pass?: CertificatePass; readonly quantiser?: W1Quantiser },
 ): { readonly mask: Uint8Array; readonly certified: number } {
   const mask = new Uint8Array((rowEnd - rowStart) * f);
-  const certified = certifyZeroUnits(x, quantiseW1(w1, d, f, fast?.quantiser), b1, theta, dtype, rowStart, rowEnd, mask, fast?.dots);
+  const certified = certifyZeroUnits(x, quantiseW1(w1, d, f, fast?.quantiser), b1, theta, dtype, rowStart, rowEnd, mask, fast?.pass);
   return { mask, certified };
 }

@@ -161,3 +161,42 @@ export function quantise_columns_i8(w: usize, d: i32, f: i32, inverse: usize, le
     }
   }
 }
+
+/**
+ * The certificate's bound for every (token, unit), after dot_i16_i8 (dot [T, fp] f64): sets
+ * mask[t·f + j] = 1 (and counts it) where q + b + bound + margin < θ, the same float64 expression
+ * in the same order as core's certifyZeroUnits (ffn-certify.ts), so the masks are the same bits.
+ * rowFacts [rows, 6]: finite (0/1), max|x|, ‖x‖₁, r, eₓ, ‖x̂‖₁; colFacts [f, 5]: finite, max|w|,
+ * ‖w‖₁, s, e_w; bias f64 [f] where hasBias ≠ 0. The mask starts cleared.
+ */
+export function certify_bound_f64(
+  dot: usize, rows: i32, f: i32, fp: i32, rowFacts: usize, colFacts: usize, bias: usize, hasBias: i32,
+  theta: f64, gamma: f64, underflow: f64, overflow: f64, margin: f64, mask: usize,
+): i32 {
+  let count = 0;
+  for (let r0 = 0; r0 < rows; r0++) {
+    const rf = rowFacts + <usize>r0 * 48;
+    if (load<f64>(rf) == 0) continue;
+    const maxX = load<f64>(rf, 8), l1x = load<f64>(rf, 16), r = load<f64>(rf, 24), eX = load<f64>(rf, 32), l1xHat = load<f64>(rf, 40);
+    const drow = dot + ((<usize>r0 * <usize>fp) << 3);
+    const mrow = mask + <usize>r0 * <usize>f;
+    for (let j = 0; j < f; j++) {
+      const cf = colFacts + <usize>j * 40;
+      if (load<f64>(cf) == 0) continue;
+      const b = hasBias != 0 ? load<f64>(bias + (<usize>j << 3)) : 0;
+      const absB = abs<f64>(b);
+      if (!(absB <= F64.MAX_VALUE)) continue;
+      const maxW = load<f64>(cf, 8), l1w = load<f64>(cf, 16), s = load<f64>(cf, 24), eW = load<f64>(cf, 32);
+      const absSum = min<f64>(l1x * maxW, l1w * maxX) + absB;
+      if (!(absSum < overflow)) continue;
+      const approx = r * s * load<f64>(drow + (<usize>j << 3));
+      const bound = eX * l1w + eW * l1xHat + gamma * absSum + underflow;
+      const m = (abs<f64>(approx) + absB + bound) * margin;
+      if (approx + b + bound + m < theta) {
+        store<u8>(mrow + <usize>j, 1);
+        count++;
+      }
+    }
+  }
+  return count;
+}

@@ -217,28 +217,69 @@ export class WasmKernels {
   }
 
   /**
-   * The certified FFN's integer pass: out[t·f + j] = Σ_p x[t·d + p]·w[j·d + p] exactly, for int16
-   * tokens x [rows, d] and int8 units w [f, d] (W1 quantised per column, transposed), in float64
-   * (exact: |sum| < 2⁵³). False (out untouched) where the module lacks the kernel or the operands
-   * do not fit its memory.
+   * Stages int16 tokens x [rows, d] and int8 units w [f, d] padded (d to 8, f to 4, rows to even)
+   * and runs dot_i16_i8 into the module's memory, with `extra` byte lengths staged after its
+   * output. Returns the offsets (x, w, the [rows', f'] f64 sums, then the extras) and f', or
+   * undefined where the module lacks the kernel or the operands do not fit.
    */
-  integerDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, out: Float64Array): boolean {
+  private stagedDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, extra: readonly number[]): { at: number[]; fp: number } | undefined {
     const kernel = this.exportedFunction('dot_i16_i8');
-    if (kernel === undefined) return false;
+    if (kernel === undefined) return undefined;
     const dp = Math.ceil(d / 8) * 8;
     const fp = Math.ceil(f / 4) * 4;
     const tp = rows + (rows % 2);
-    const at = this.stage([tp * dp * 2, fp * dp, tp * fp * 8]);
-    if (at === undefined) return false;
+    const at = this.stage([tp * dp * 2, fp * dp, tp * fp * 8, ...extra]);
+    if (at === undefined) return undefined;
     const buffer = this.memory.buffer;
     const X = new Int16Array(buffer, at[0], tp * dp).fill(0);
     for (let t = 0; t < rows; t++) X.set(x.subarray(t * d, (t + 1) * d), t * dp);
     const W = new Int8Array(buffer, at[1], fp * dp).fill(0);
     for (let j = 0; j < f; j++) W.set(w.subarray(j * d, (j + 1) * d), j * dp);
     kernel(at[0], at[1], at[2], tp, dp, fp);
-    const O = new Float64Array(buffer, at[2], tp * fp);
+    return { at, fp };
+  }
+
+  /**
+   * The certified FFN's integer pass: out[t·f + j] = Σ_p x[t·d + p]·w[j·d + p] exactly, for int16
+   * tokens x [rows, d] and int8 units w [f, d] (W1 quantised per column, transposed), in float64
+   * (exact: |sum| < 2⁵³). False (out untouched) where the module lacks the kernel or the operands
+   * do not fit its memory.
+   */
+  integerDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, out: Float64Array): boolean {
+    const staged = this.stagedDots(x, rows, d, w, f, []);
+    if (staged === undefined) return false;
+    const { at, fp } = staged;
+    const O = new Float64Array(this.memory.buffer, at[2], (rows + (rows % 2)) * fp);
     for (let t = 0; t < rows; t++) out.set(O.subarray(t * fp, t * fp + f), t * f);
     return true;
+  }
+
+  /**
+   * The certificate in one call: the integer pass (dot_i16_i8) and then the bound for every (token,
+   * unit) (certify_bound_f64), on the module's memory, so only the mask comes back. The facts are
+   * core's (ffn-certify.ts: rowFacts [rows, 6], colFacts [f, 5], bias f64 [f] or undefined);
+   * `bound` holds θ, γ, the underflow term, the overflow limit and the evaluation margin. Returns
+   * the number certified, or -1 (mask untouched) where the module lacks the kernels or the
+   * operands do not fit.
+   */
+  certify(
+    x: Int16Array, rows: number, d: number, w: Int8Array, f: number, rowFacts: Float64Array, colFacts: Float64Array,
+    bias: Float64Array | undefined, bound: { theta: number; gamma: number; underflow: number; overflow: number; margin: number }, mask: Uint8Array,
+  ): number {
+    const test = this.exportedFunction('certify_bound_f64');
+    if (test === undefined) return -1;
+    const staged = this.stagedDots(x, rows, d, w, f, [rows * 48, f * 40, f * 8, rows * f]);
+    if (staged === undefined) return -1;
+    const { at, fp } = staged;
+    const buffer = this.memory.buffer;
+    new Float64Array(buffer, at[3], rows * 6).set(rowFacts.subarray(0, rows * 6));
+    new Float64Array(buffer, at[4], f * 5).set(colFacts.subarray(0, f * 5));
+    if (bias !== undefined) new Float64Array(buffer, at[5], f).set(bias.subarray(0, f));
+    const M = new Uint8Array(buffer, at[6], rows * f).fill(0);
+    const count = test(at[2], rows, f, fp, at[3], at[4], at[5], bias === undefined ? 0 : 1,
+      bound.theta, bound.gamma, bound.underflow, bound.overflow, bound.margin, at[6]);
+    mask.set(M);
+    return count;
   }
 
   /**

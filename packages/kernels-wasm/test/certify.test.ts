@@ -4,6 +4,7 @@
  * those elements — in both builds where the relaxed one loads (its fused madd).
  */
 import { describe, expect, it } from 'vitest';
+import { certifyZeroUnits, quantiseW1 } from '@rectifier/core';
 import { wasmKernelsOf } from '../src/index.js';
 
 const builds = [['simd', wasmKernelsOf('simd')], ['relaxed-simd', wasmKernelsOf('relaxed-simd')]] as const;
@@ -37,6 +38,24 @@ describe('certified FFN kernels', () => {
       const out = new Float64Array(2);
       k.integerDots(new Int16Array(2 * d).fill(32767), 2, d, new Int8Array(d).fill(127), 1, out);
       expect(Array.from(out)).toEqual([d * 32767 * 127, d * 32767 * 127]);
+    });
+
+    it(`${name}: certify gives core's JS certificate bit for bit (masks and counts; non-finite tokens and units, both dtypes)`, () => {
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const [rows, d, f] of [[5, 40, 30], [4, 700, 9]] as const) {
+          const x = Float32Array.from({ length: rows * d }, (_, i) => (i === 3 ? NaN : gauss()));
+          const w = Float32Array.from({ length: d * f }, (_, i) => (i === 7 ? Infinity : gauss() / Math.sqrt(d)));
+          const b = Float32Array.from({ length: f }, (_, j) => (j === 4 ? NaN : -0.1 * j));
+          const q = quantiseW1(w, d, f);
+          const js = new Uint8Array(rows * f);
+          const wasm = new Uint8Array(rows * f);
+          const nJs = certifyZeroUnits(x, q, b, 0, dtype, 0, rows, js);
+          const nWasm = certifyZeroUnits(x, q, b, 0, dtype, 0, rows, wasm, (...args) => k.certify(...args));
+          expect(nWasm).toBe(nJs);
+          expect(nJs).toBeGreaterThan(0);
+          expect(Array.from(wasm)).toEqual(Array.from(js));
+        }
+      }
     });
 
     it(`${name}: columnFacts and quantiseColumns give W1's per-column Σ|w|, max|w|, finiteness and int8 levels`, () => {

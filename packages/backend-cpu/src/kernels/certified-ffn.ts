@@ -23,7 +23,7 @@
  * the WebAssembly GEMM's wide tiles, run in WebAssembly (kernels-wasm's assembly/certify.ts); the
  * column tail's units and the other arithmetics run here.
  */
-import { certifyRows, type IntegerDots, type TypedArray, type W1Quantiser } from '@rectifier/core';
+import { certifyRows, type CertificatePass, type TypedArray, type W1Quantiser } from '@rectifier/core';
 import { wasmKernels, wasmVariant } from '@rectifier/kernels-wasm';
 import { activate, wasmForwardKernel } from './elementwise.js';
 import type { FfnOperands } from './ffn.js';
@@ -73,8 +73,8 @@ function unitArithmetic(c: FfnOperands, rows: number): UnitArithmetic {
 }
 
 /** The certificate's integer pass and W1's quantisation in WebAssembly where this thread has the kernels (core's JS loops otherwise). */
-const fastCertificate: { dots?: IntegerDots; quantiser?: W1Quantiser } = WASM === undefined ? {} : {
-  dots: (xl, rows, d, wl, f, out) => WASM.integerDots(xl, rows, d, wl, f, out),
+const fastCertificate: { pass?: CertificatePass; quantiser?: W1Quantiser } = WASM === undefined ? {} : {
+  pass: (xl, rows, d, wl, f, rowFacts, colFacts, bias, bound, mask) => WASM.certify(xl, rows, d, wl, f, rowFacts, colFacts, bias, bound, mask),
   quantiser: {
     facts: (w1, d, f, l1, maxAbs, finite) => w1 instanceof Float32Array && WASM.columnFacts(w1, d, f, l1, maxAbs, finite),
     levels: (w1, d, f, inverse, levels) => w1 instanceof Float32Array && WASM.quantiseColumns(w1, d, f, inverse, levels),
