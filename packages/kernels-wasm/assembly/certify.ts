@@ -141,23 +141,18 @@ export function column_facts_f32(w: usize, d: i32, f: i32, l1: usize, maxAbs: us
 }
 
 /**
- * W1 f32 [d, f] quantised per column and transposed: levels[j·d + i] = clamp(nearest(w·inverse[j]),
- * ±127) as int8 (NaN → 0), in 32 × 32 tiles.
+ * W1 quantised per column, from W1 transposed (wT f32 [f, d], by transpose_f32): levels[j·d + i] =
+ * clamp(nearest(wT[j·d + i]·inverse[j]), ±127) as int8 (NaN → 0).
  */
-export function quantise_columns_i8(w: usize, d: i32, f: i32, inverse: usize, levels: usize): void {
-  for (let i0 = 0; i0 < d; i0 += 32) {
-    const i1 = min(d, i0 + 32);
-    for (let j0 = 0; j0 < f; j0 += 32) {
-      const j1 = min(f, j0 + 32);
-      for (let i = i0; i < i1; i++) {
-        const row = w + ((<usize>i * <usize>f) << 2);
-        for (let j = j0; j < j1; j++) {
-          let v = nearest<f64>(<f64>load<f32>(row + (<usize>j << 2)) * load<f64>(inverse + (<usize>j << 3)));
-          if (v != v) v = 0;
-          v = min<f64>(127, max<f64>(-127, v));
-          store<i8>(levels + <usize>j * <usize>d + <usize>i, <i8><i32>v);
-        }
-      }
+export function quantise_rows_i8(wT: usize, f: i32, d: i32, inverse: usize, levels: usize): void {
+  for (let j = 0; j < f; j++) {
+    const inv = load<f64>(inverse + (<usize>j << 3));
+    const row = <usize>j * <usize>d;
+    for (let i = 0; i < d; i++) {
+      let v = nearest<f64>(<f64>load<f32>(wT + ((row + <usize>i) << 2)) * inv);
+      if (v != v) v = 0;
+      v = min<f64>(127, max<f64>(-127, v));
+      store<i8>(levels + row + <usize>i, <i8><i32>v);
     }
   }
 }

@@ -304,19 +304,21 @@ export class WasmKernels {
 
   /**
    * A float32 W1 [d, f] quantised per column into int8 `levels` [f, d] (transposed):
-   * clamp(round-to-nearest(w·inverse[j]), ±127), NaN → 0 (quantise_columns_i8). False where the
+   * clamp(round-to-nearest(w·inverse[j]), ±127), NaN → 0 (transpose_f32, then quantise_rows_i8). False where the
    * module lacks the kernel or W1 does not fit.
    */
   quantiseColumns(w: Float32Array, d: number, f: number, inverse: Float64Array, levels: Int8Array): boolean {
-    const kernel = this.exportedFunction('quantise_columns_i8');
-    if (kernel === undefined) return false;
-    const at = this.stage([d * f * 4, f * 8, d * f]);
+    const transpose = this.exportedFunction('transpose_f32');
+    const kernel = this.exportedFunction('quantise_rows_i8');
+    if (kernel === undefined || transpose === undefined) return false;
+    const at = this.stage([d * f * 4, d * f * 4, f * 8, d * f]);
     if (at === undefined) return false;
     const buffer = this.memory.buffer;
     this.f32.set(w.subarray(0, d * f), at[0] / 4);
-    new Float64Array(buffer, at[1], f).set(inverse.subarray(0, f));
-    kernel(at[0], d, f, at[1], at[2]);
-    levels.set(new Int8Array(buffer, at[2], d * f));
+    transpose(at[0], at[1], d, f);
+    new Float64Array(buffer, at[2], f).set(inverse.subarray(0, f));
+    kernel(at[1], f, d, at[2], at[3]);
+    levels.set(new Int8Array(buffer, at[3], d * f));
     return true;
   }
 
