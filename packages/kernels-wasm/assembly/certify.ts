@@ -80,31 +80,53 @@ export function dot_i16_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: 
  * out[4·g .. 4·g + 4): x f32 [rows, d], W1 f32 at w (strides as above), bias f32 [f] (read where hasBias ≠ 0).
  */
 export function gemm_units_f32(x: usize, w: usize, pStride: i32, unitStride: i32, bias: usize, hasBias: i32, list: usize, groups: i32, d: i32, out: usize): void {
+  // Two groups at a time: two independent madd chains hide each other's latency.
+  let g = 0;
+  for (; g + 1 < groups; g += 2) unitPair(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, true);
+  if (g < groups) unitPair(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, false);
+}
+
+/** The four units of a group at p: their weights in the four lanes. */
+// @ts-ignore: decorator
+@inline function gathered(w0: usize, w1: usize, w2: usize, w3: usize, o: usize): v128 {
+  return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(w0 + o)), 1, load<f32>(w1 + o)), 2, load<f32>(w2 + o)), 3, load<f32>(w3 + o));
+}
+
+/** Groups g (and g + 1 when `two`) of gemm_units_f32. */
+// @ts-ignore: decorator
+@inline function unitPair(x: usize, w: usize, pStride: i32, unitStride: i32, bias: usize, hasBias: i32, list: usize, g: i32, d: i32, out: usize, two: bool): void {
   const stride = <usize>d << 2;
   const ps = <usize>pStride << 2;
   const us = <usize>unitStride << 2;
-  for (let g = 0; g < groups; g++) {
-    const entry = list + <usize>g * 20;
-    const xr = x + <usize>load<i32>(entry) * stride;
-    const j0 = load<i32>(entry, 4), j1 = load<i32>(entry, 8), j2 = load<i32>(entry, 12), j3 = load<i32>(entry, 16);
-    const w0 = w + <usize>j0 * us, w1 = w + <usize>j1 * us, w2 = w + <usize>j2 * us, w3 = w + <usize>j3 * us;
-    let c = f32x4.splat(0);
-    if (hasBias != 0) {
-      c = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(bias + (<usize>j0 << 2))),
-        1, load<f32>(bias + (<usize>j1 << 2))), 2, load<f32>(bias + (<usize>j2 << 2))), 3, load<f32>(bias + (<usize>j3 << 2)));
-    }
-    for (let k0 = 0; k0 < d; k0 += KC) {
-      const k1 = min(d, k0 + KC);
-      let block = f32x4.splat(0);
-      for (let p = k0; p < k1; p++) {
-        const o = <usize>p * ps;
-        const b = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(w0 + o)), 1, load<f32>(w1 + o)), 2, load<f32>(w2 + o)), 3, load<f32>(w3 + o));
-        block = madd(v128.load32_splat(xr + (<usize>p << 2)), b, block);
-      }
-      c = hasBias != 0 || k0 > 0 ? f32x4.add(c, block) : block;
-    }
-    v128.store(out + (<usize>g << 4), c);
+  const ea = list + <usize>g * 20;
+  const eb = two ? ea + 20 : ea;
+  const xa = x + <usize>load<i32>(ea) * stride;
+  const xb = x + <usize>load<i32>(eb) * stride;
+  const a0 = load<i32>(ea, 4), a1 = load<i32>(ea, 8), a2 = load<i32>(ea, 12), a3 = load<i32>(ea, 16);
+  const b0 = load<i32>(eb, 4), b1 = load<i32>(eb, 8), b2 = load<i32>(eb, 12), b3 = load<i32>(eb, 16);
+  const wa0 = w + <usize>a0 * us, wa1 = w + <usize>a1 * us, wa2 = w + <usize>a2 * us, wa3 = w + <usize>a3 * us;
+  const wb0 = w + <usize>b0 * us, wb1 = w + <usize>b1 * us, wb2 = w + <usize>b2 * us, wb3 = w + <usize>b3 * us;
+  let ca = f32x4.splat(0);
+  let cb = f32x4.splat(0);
+  if (hasBias != 0) {
+    ca = gathered(bias + (<usize>a0 << 2), bias + (<usize>a1 << 2), bias + (<usize>a2 << 2), bias + (<usize>a3 << 2), 0);
+    cb = gathered(bias + (<usize>b0 << 2), bias + (<usize>b1 << 2), bias + (<usize>b2 << 2), bias + (<usize>b3 << 2), 0);
   }
+  for (let k0 = 0; k0 < d; k0 += KC) {
+    const k1 = min(d, k0 + KC);
+    let blockA = f32x4.splat(0);
+    let blockB = f32x4.splat(0);
+    for (let p = k0; p < k1; p++) {
+      const o = <usize>p * ps;
+      const xo = <usize>p << 2;
+      blockA = madd(v128.load32_splat(xa + xo), gathered(wa0, wa1, wa2, wa3, o), blockA);
+      blockB = madd(v128.load32_splat(xb + xo), gathered(wb0, wb1, wb2, wb3, o), blockB);
+    }
+    ca = hasBias != 0 || k0 > 0 ? f32x4.add(ca, blockA) : blockA;
+    cb = hasBias != 0 || k0 > 0 ? f32x4.add(cb, blockB) : blockB;
+  }
+  v128.store(out + (<usize>g << 4), ca);
+  if (two) v128.store(out + (<usize>(g + 1) << 4), cb);
 }
 
 /** dst [cols, rows] = src [rows, cols] transposed (f32), in 32 × 32 tiles so both sides stay in cache. */
