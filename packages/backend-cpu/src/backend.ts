@@ -47,8 +47,9 @@ export class CpuKernels implements Kernels {
 
   ffn(c: FfnCall): FfnResult {
     const h = allocate(c.dtype, c.T * c.f);
-    const y = ffnForwardRows(ffnOperands(c), 0, c.T, h);
-    return ffnResult(c, inDtype(y, c.dtype), h);
+    const counts = { certified: 0 };
+    const y = ffnForwardRows(ffnOperands(c), 0, c.T, h, counts);
+    return ffnResult(c, inDtype(y, c.dtype), h, c.certified ? counts.certified : undefined);
   }
 
   /** Every token at once: the per-token part, then every row of the weight gradients, then the bias sums. */

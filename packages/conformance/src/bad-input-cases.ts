@@ -207,6 +207,7 @@ const ffnRows = (entry: 'ffn' | 'ffnBackward'): BadInputCase[] => {
   ];
   if (entry === 'ffn') {
     rows.push({ entry, kind: "option of the wrong type: sparse = 'yes'", code: C.BadArgument, op: entry, argument: 'sparse', call: (b) => run(b, fx(), fw(), { sparse: 'yes' }) });
+    rows.push({ entry, kind: "sparse = 'certified' with an activation that has no +0 region (gelu)", code: C.BadArgument, op: entry, argument: 'sparse', call: (b) => run(b, fx(), fw(), { activation: 'gelu', sparse: 'certified' }) });
     return rows;
   }
   return [

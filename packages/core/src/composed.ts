@@ -15,7 +15,7 @@ import type { Kernels, MaybePromise } from './backend.js';
 import { allocate, type DType } from './dtype.js';
 import type { OpDefinition } from './ops/catalogue.js';
 import type { ResolvedParams } from './ops/params.js';
-import { activationStatsOf, type ActivationStats, type FfnGradients, type FfnResult } from './reference.js';
+import { activationStatsOf, certifiedUnitsOf, unitCounts, type ActivationStats, type FfnGradients, type FfnResult } from './reference.js';
 import { Tensor } from './tensor.js';
 import type { FfnBackwardCall, FfnCall, MatmulCall, OpCall } from './validate.js';
 
@@ -131,8 +131,11 @@ function* hiddenLayer(k: Kernels, c: FfnCall): Steps<Hidden> {
 function* ffnSteps(k: Kernels, c: FfnCall): Steps<FfnResult> {
   const { h } = yield* hiddenLayer(k, c);
   // A sparse call multiplies densely here: the same result within rounding, as `sparse` promises.
+  // A certified one too (it skips nothing here); its stats still count the certificate's units.
   const y = withBias(yield* settled(k.matmul(product(h, c.w2, c.T, c.f, c.dOut))), c.b2);
-  const stats = c.stats ? yield* settled(statsOf(k, h)) : undefined;
+  const counted = c.stats ? yield* settled(statsOf(k, h)) : undefined;
+  const certified = counted === undefined ? undefined : certifiedUnitsOf(c);
+  const stats = counted === undefined || certified === undefined ? counted : { ...counted, ...unitCounts(h.data, c.T * c.f, certified) };
   return { y, ...(c.returnHidden ? { hidden: h } : {}), ...(stats !== undefined ? { stats } : {}) };
 }
 

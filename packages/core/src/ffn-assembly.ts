@@ -5,7 +5,7 @@
  * result holds are written once.
  */
 import type { TypedArray } from './dtype.js';
-import { activationStatsOf, type FfnGradients, type FfnResult } from './reference.js';
+import { certifiedUnitsOf, ffnStatsOf, type FfnGradients, type FfnResult } from './reference.js';
 import { Tensor } from './tensor.js';
 import type { FfnCall } from './validate.js';
 
@@ -23,16 +23,19 @@ export function columnSums(m: ArrayLike<number>, rows: number, cols: number): Fl
 /**
  * What `ffn` returns for a validated call: `y` (`[T, dOut]`), and the hidden layer (`[T, f]`) and
  * its statistics where the call asks for them (`returnHidden`, `stats`). `hidden` may be undefined
- * only when the call asks for neither.
+ * only when the call asks for neither. `certifiedUnits`: for a certified call, how many units the
+ * kernel's certificate skipped; a backend whose kernel does not count (it runs the exact sparse
+ * path, or counts per block) leaves it undefined and the count is the certificate's, computed here
+ * (the certificate is a function of x, W1, b1 and θ alone, so it is the same number either way).
  */
-export function ffnResult(c: FfnCall, y: TypedArray, hidden: TypedArray | undefined): FfnResult {
+export function ffnResult(c: FfnCall, y: TypedArray, hidden: TypedArray | undefined, certifiedUnits?: number): FfnResult {
   if (hidden === undefined && (c.returnHidden || c.stats)) {
     throw new Error('ffnResult: the call asks for the hidden layer or its statistics, and none was given');
   }
   return {
     y: new Tensor(y, [c.T, c.dOut]),
     ...(c.returnHidden ? { hidden: new Tensor(hidden!, [c.T, c.f]) } : {}),
-    ...(c.stats ? { stats: activationStatsOf(hidden!, c.T, c.f) } : {}),
+    ...(c.stats ? { stats: ffnStatsOf(hidden!, c.T, c.f, c.certified ? certifiedUnits ?? certifiedUnitsOf(c) : undefined) } : {}),
   };
 }
 

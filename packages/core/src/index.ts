@@ -20,10 +20,11 @@ export {
   type MatmulCall, type MatmulOptions, type OpCall, type PreluLayout,
 } from './validate.js';
 export {
-  activationStatsOf, gradientProduct, noisyReluInput, noisyReluStd, referenceActivationStats, referenceFfn,
+  activationStatsOf, ffnStatsOf, gradientProduct, noisyReluInput, noisyReluStd, referenceActivationStats, referenceFfn,
   referenceFfnBackward, referenceForward, referenceGradient, referenceMatmul,
-  type ActivationStats, type FfnGradients, type FfnResult,
+  type ActivationStats, type FfnGradients, type FfnResult, type FfnStats,
 } from './reference.js';
+export { certifiedUnitCount, certifyRows, certifyZeroUnits, quantiseW1, type CertificateBound, type CertificatePass, type QuantisedW1, type W1Quantiser } from './ffn-certify.js';
 export {
   columnSums, ffnBiasGradients, ffnGradients, ffnResult, type FfnBiasGradients, type FfnGradientArrays,
 } from './ffn-assembly.js';

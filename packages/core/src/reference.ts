@@ -7,6 +7,7 @@ import { gaussianNoise, sigmoid } from './math/scalar.js';
 import type { ScalarFn } from './ops/catalogue.js';
 import type { ResolvedParams } from './ops/params.js';
 import { allocate } from './dtype.js';
+import { certifiedUnitCount } from './ffn-certify.js';
 import { Tensor } from './tensor.js';
 import {
   prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul, prepareOpCall, prepareStats,
@@ -262,7 +263,39 @@ export interface FfnResult {
   /** [T, f], when `returnHidden` */
   readonly hidden?: Tensor;
   /** when `stats` */
-  readonly stats?: ActivationStats;
+  readonly stats?: FfnStats;
+}
+
+/** An FFN call's hidden-layer statistics; a certified call (`sparse: 'certified'`) also counts its units. */
+export interface FfnStats extends ActivationStats {
+  /** Units (token × hidden unit) proved zero by the certificate, whose column of W1 was not multiplied; certified calls only. */
+  readonly certifiedUnits?: number;
+  /** Units whose pre-activation was computed (T·f − certifiedUnits); certified calls only. */
+  readonly computedUnits?: number;
+  /** Units whose activation is exactly zero (±0), certified ones included (zeroFraction·T·f, as a count); certified calls only. */
+  readonly zeroUnits?: number;
+}
+
+/**
+ * The statistics of an FFN call's hidden layer [T, f]; with `certified` (the number of units the
+ * call's certificate proved zero, for a certified call) also the unit counts.
+ */
+export function ffnStatsOf(h: ArrayLike<number>, T: number, f: number, certified: number | undefined): FfnStats {
+  const stats = activationStatsOf(h, T, f);
+  return certified === undefined ? stats : { ...stats, ...unitCounts(h, T * f, certified) };
+}
+
+/** A certified call's unit counts, from its hidden layer (`units` = T·f entries) and its certificate's count. */
+export function unitCounts(h: ArrayLike<number>, units: number, certified: number): Required<Pick<FfnStats, 'certifiedUnits' | 'computedUnits' | 'zeroUnits'>> {
+  let zeroUnits = 0;
+  for (let i = 0; i < units; i++) if (h[i] === 0) zeroUnits++;
+  return { certifiedUnits: certified, computedUnits: units - certified, zeroUnits };
+}
+
+/** The certified-unit count of a call's certificate when it is certified (undefined otherwise). */
+export function certifiedUnitsOf(c: FfnCall): number | undefined {
+  if (!c.certified || !c.stats) return undefined;
+  return certifiedUnitCount(c.x.data, c.w1.data, c.b1?.data, c.T, c.d, c.f, c.zeroThreshold, c.dtype);
 }
 
 /** What `ffnBackward` returns: the gradient of the loss with respect to x and to every weight that was given. */
@@ -330,7 +363,7 @@ export function referenceFfnCall(c: FfnCall): FfnResult {
   return {
     y: f64([c.T, c.dOut], fw.y),
     ...(c.returnHidden ? { hidden: f64([c.T, c.f], fw.h) } : {}),
-    ...(c.stats ? { stats: activationStatsOf(fw.h, c.T, c.f) } : {}),
+    ...(c.stats ? { stats: ffnStatsOf(fw.h, c.T, c.f, certifiedUnitsOf(c)) } : {}),
   };
 }
 

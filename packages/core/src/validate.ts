@@ -477,8 +477,16 @@ export interface FfnOptions {
   activation?: string;
   /** Parameters of the activation, as for `forward`. */
   activationParams?: Record<string, unknown>;
-  /** Multiply only the rows of W2 whose activation is non-zero (same result within rounding). */
-  sparse?: boolean;
+  /**
+   * `true`: multiply only the rows of W2 whose activation is non-zero (same result within
+   * rounding). `'certified'`: that, and also skip the columns of W1 of every hidden unit that a
+   * cheap quantised pass proves zero (its pre-activation provably ≤ the activation's zero threshold
+   * — no predictor that can be wrong): the output and hidden layer are bit for bit those of
+   * `sparse: true` on the same backend. Only for unary activations with an exact +0 region
+   * (relu, relu6, relu_squared, thresholded_relu; `OpDefinition.zeroAtOrBelow`): any other gives
+   * BAD_ARGUMENT. With `stats`, the statistics also count the certified, computed and zero units.
+   */
+  sparse?: boolean | 'certified';
   /** Also return the hidden activations [T, f]. */
   returnHidden?: boolean;
   /** Also return the activation statistics of the hidden layer. */
@@ -515,8 +523,15 @@ export interface FfnCall {
   readonly activation: OpDefinition;
   /** The activation's parameters, validated, with defaults filled in. */
   readonly activationParams: ResolvedParams;
-  /** Whether only the rows of w2 under a non-zero activation are multiplied (default false). */
+  /** Whether only the rows of w2 under a non-zero activation are multiplied (default false; true when certified). */
   readonly sparse: boolean;
+  /** Whether units proved zero skip their column of w1 too (`sparse: 'certified'`); implies `sparse`. */
+  readonly certified: boolean;
+  /**
+   * With `certified`: the activation's θ (`zeroAtOrBelow` for these parameters), where it is +0 for
+   * every pre-activation ≤ θ; NaN otherwise.
+   */
+  readonly zeroThreshold: number;
   /** Whether the hidden activations `[T, f]` are returned too (default false). */
   readonly returnHidden: boolean;
   /** Whether the hidden layer's activation statistics are returned too (default false). */
@@ -606,14 +621,32 @@ function ffnCall(x: unknown, weights: unknown, options: unknown, limits: CallLim
   }
   const stats = checkBool(op, 'stats', opts.stats);
   if (stats) checkStatsSize(op, T, f, limits);
+  const { sparse, certified, zeroThreshold } = sparseMode(op, opts.sparse, activation, activationParams);
   return {
     x: X.rank === 2 ? X : new Tensor(X.data, [T, d]), leading,
     w1: W1, b1: B1, w2: W2, b2: B2, v: V, bv: BV, T, d, f, dOut, activation, activationParams,
-    sparse: checkBool(op, 'sparse', opts.sparse),
+    sparse, certified, zeroThreshold,
     returnHidden: checkBool(op, 'returnHidden', opts.returnHidden),
     stats,
     dtype,
   };
+}
+
+/** The `sparse` option: false, true, or 'certified' for an activation with an exact +0 region. */
+function sparseMode(op: string, v: unknown, activation: OpDefinition, params: ResolvedParams): { sparse: boolean; certified: boolean; zeroThreshold: number } {
+  if (v !== 'certified') {
+    if (v !== undefined && typeof v !== 'boolean') {
+      throw new RectifierError(ErrorCode.BadArgument, { op, argument: 'sparse', expected: "a boolean or 'certified'", received: describeValue(v) });
+    }
+    return { sparse: v === true, certified: false, zeroThreshold: NaN };
+  }
+  if (activation.kind !== 'unary' || activation.zeroAtOrBelow === undefined) {
+    throw new RectifierError(ErrorCode.BadArgument, {
+      op, argument: 'sparse', expected: "'certified' only with an activation that is +0 below a threshold (relu, relu6, relu_squared, thresholded_relu)",
+      received: `'certified' with ${activation.name}`,
+    });
+  }
+  return { sparse: true, certified: true, zeroThreshold: activation.zeroAtOrBelow(params) };
 }
 
 /** Validates an FFN backward call: an FFN call plus dy of shape `[...leading, dOut]` and x's dtype. */

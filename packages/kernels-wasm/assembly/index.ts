@@ -3,4 +3,5 @@
 export * from './select';
 export * from './transcendental';
 export * from './gemm';
+export * from './certify';
 export { madd_probe_f32 } from './gemm-madd';

@@ -181,6 +181,175 @@ export class WasmKernels {
   }
 
   /**
+   * Where {@link gemm} puts A, B and C in the module's memory (byte offsets) and the memory it needs.
+   * 16-byte aligned operands (the kernels use aligned v128 loads where they can), each at its own
+   * residue mod 4096 so that neither the copies in and out nor the tiles' loads of A and B after
+   * their stores to C alias in the low 12 address bits. The kernels pack panels of B into
+   * GEMM_SCRATCH_BYTES after C (at C's end rounded to 64 bytes) when the memory already holds
+   * them; they never grow it themselves.
+   */
+  private gemmLayout(m: number, k: number, n: number): { A: number; B: number; C: number; end: number } {
+    const [aResidue, bResidue, cResidue] = GEMM_RESIDUES;
+    const A = aResidue;
+    const B = pageAfter(A + m * k * 4) + bResidue;
+    const C = pageAfter(B + k * n * 4) + cResidue;
+    return { A, B, C, end: align64(C + m * n * 4) + this.scratchBytes };
+  }
+
+  /**
+   * Whether {@link gemm} computes an [m×k]·[k×n] product here (true) or refuses it as too big for
+   * MAX_MEMORY_BYTES (false: it would return -1) — for callers that must know which arithmetic a
+   * product gets without forming it (the certified sparse FFN computes single units as it would).
+   */
+  gemmFits(m: number, k: number, n: number): boolean {
+    return this.gemmLayout(m, k, n).end <= MAX_MEMORY_BYTES;
+  }
+
+  /**
+   * Byte offsets for buffers of these byte lengths, one after another (64-byte aligned) from where
+   * the GEMM puts A; the memory reserved for them. Undefined if they pass MAX_MEMORY_BYTES.
+   */
+  private stage(lengths: readonly number[]): number[] | undefined {
+    let at = GEMM_RESIDUES[0];
+    const offsets: number[] = [];
+    for (const n of lengths) { offsets.push(at); at = align64(at + n); }
+    return this.reserve(at) ? offsets : undefined;
+  }
+
+  /**
+   * Stages int16 tokens x [rows, d] and int8 units w [f, d] padded (d to 8, f to 4, rows to even)
+   * and runs dot_i16_i8 into the module's memory, with `extra` byte lengths staged after its
+   * output. Returns the offsets (x, w, the [rows', f'] f64 sums, then the extras) and f', or
+   * undefined where the module lacks the kernel or the operands do not fit.
+   */
+  private stagedDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, extra: readonly number[]): { at: number[]; fp: number } | undefined {
+    const kernel = this.exportedFunction('dot_i16_i8');
+    if (kernel === undefined) return undefined;
+    const dp = Math.ceil(d / 8) * 8;
+    const fp = Math.ceil(f / 4) * 4;
+    const tp = rows + (rows % 2);
+    const at = this.stage([tp * dp * 2, fp * dp, tp * fp * 8, ...extra]);
+    if (at === undefined) return undefined;
+    const buffer = this.memory.buffer;
+    const X = new Int16Array(buffer, at[0], tp * dp).fill(0);
+    for (let t = 0; t < rows; t++) X.set(x.subarray(t * d, (t + 1) * d), t * dp);
+    const W = new Int8Array(buffer, at[1], fp * dp).fill(0);
+    for (let j = 0; j < f; j++) W.set(w.subarray(j * d, (j + 1) * d), j * dp);
+    kernel(at[0], at[1], at[2], tp, dp, fp);
+    return { at, fp };
+  }
+
+  /**
+   * The certified FFN's integer pass: out[t·f + j] = Σ_p x[t·d + p]·w[j·d + p] exactly, for int16
+   * tokens x [rows, d] and int8 units w [f, d] (W1 quantised per column, transposed), in float64
+   * (exact: |sum| < 2⁵³). False (out untouched) where the module lacks the kernel or the operands
+   * do not fit its memory.
+   */
+  integerDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, out: Float64Array): boolean {
+    const staged = this.stagedDots(x, rows, d, w, f, []);
+    if (staged === undefined) return false;
+    const { at, fp } = staged;
+    const O = new Float64Array(this.memory.buffer, at[2], (rows + (rows % 2)) * fp);
+    for (let t = 0; t < rows; t++) out.set(O.subarray(t * fp, t * fp + f), t * f);
+    return true;
+  }
+
+  /**
+   * The certificate in one call: the integer pass (dot_i16_i8) and then the bound for every (token,
+   * unit) (certify_bound_f64), on the module's memory, so only the mask comes back. The facts are
+   * core's (ffn-certify.ts: rowFacts [rows, 6], colFacts [f, 5], bias f64 [f] or undefined);
+   * `bound` holds θ, γ, the underflow term, the overflow limit and the evaluation margin. Returns
+   * the number certified, or -1 (mask untouched) where the module lacks the kernels or the
+   * operands do not fit.
+   */
+  certify(
+    x: Int16Array, rows: number, d: number, w: Int8Array, f: number, rowFacts: Float64Array, colFacts: Float64Array,
+    bias: Float64Array | undefined, bound: { theta: number; gamma: number; underflow: number; overflow: number; margin: number }, mask: Uint8Array,
+  ): number {
+    const test = this.exportedFunction('certify_bound_f64');
+    if (test === undefined) return -1;
+    const staged = this.stagedDots(x, rows, d, w, f, [rows * 48, f * 40, f * 8, rows * f]);
+    if (staged === undefined) return -1;
+    const { at, fp } = staged;
+    const buffer = this.memory.buffer;
+    new Float64Array(buffer, at[3], rows * 6).set(rowFacts.subarray(0, rows * 6));
+    new Float64Array(buffer, at[4], f * 5).set(colFacts.subarray(0, f * 5));
+    if (bias !== undefined) new Float64Array(buffer, at[5], f).set(bias.subarray(0, f));
+    const M = new Uint8Array(buffer, at[6], rows * f).fill(0);
+    const count = test(at[2], rows, f, fp, at[3], at[4], at[5], bias === undefined ? 0 : 1,
+      bound.theta, bound.gamma, bound.underflow, bound.overflow, bound.margin, at[6]);
+    mask.set(M);
+    return count;
+  }
+
+  /**
+   * The certificate's per-column facts of a float32 W1 [d, f] (column_facts_f32): Σ|w| in float64,
+   * max|w|, and 0 in `finite` where a weight is NaN or ±∞; the arrays are cleared first. False
+   * where the module lacks the kernel or W1 does not fit.
+   */
+  columnFacts(w: Float32Array, d: number, f: number, l1: Float64Array, maxAbs: Float64Array, finite: Uint8Array): boolean {
+    const kernel = this.exportedFunction('column_facts_f32');
+    if (kernel === undefined) return false;
+    const at = this.stage([d * f * 4, f * 8, f * 8, f]);
+    if (at === undefined) return false;
+    const buffer = this.memory.buffer;
+    this.f32.set(w.subarray(0, d * f), at[0] / 4);
+    const L1 = new Float64Array(buffer, at[1], f).fill(0);
+    const MAX = new Float64Array(buffer, at[2], f).fill(0);
+    const FIN = new Uint8Array(buffer, at[3], f).fill(1);
+    kernel(at[0], d, f, at[1], at[2], at[3]);
+    l1.set(L1); maxAbs.set(MAX); finite.set(FIN);
+    return true;
+  }
+
+  /**
+   * A float32 W1 [d, f] quantised per column into int8 `levels` [f, d] (transposed):
+   * clamp(round-to-nearest(w·inverse[j]), ±127), NaN → 0 (transpose_f32, then quantise_rows_i8). False where the
+   * module lacks the kernel or W1 does not fit.
+   */
+  quantiseColumns(w: Float32Array, d: number, f: number, inverse: Float64Array, levels: Int8Array): boolean {
+    const transpose = this.exportedFunction('transpose_f32');
+    const kernel = this.exportedFunction('quantise_rows_i8');
+    if (kernel === undefined || transpose === undefined) return false;
+    const at = this.stage([d * f * 4, d * f * 4, f * 8, d * f]);
+    if (at === undefined) return false;
+    const buffer = this.memory.buffer;
+    this.f32.set(w.subarray(0, d * f), at[0] / 4);
+    transpose(at[0], at[1], d, f);
+    new Float64Array(buffer, at[2], f).set(inverse.subarray(0, f));
+    kernel(at[1], f, d, at[2], at[3]);
+    levels.set(new Int8Array(buffer, at[3], d * f));
+    return true;
+  }
+
+  /**
+   * Pre-activations of listed units with gemm_f32's own arithmetic for those elements (its wide
+   * tiles'; not its column tail): `list` holds `groups` groups of 5 (a row of x, then 4 units);
+   * out[4g + i] = z of the group's i-th unit. x [rows, d], w = W1 [d, f], bias [f] or undefined.
+   * False (out untouched) where the module lacks the kernel or the operands do not fit.
+   */
+  gemmUnits(x: Float32Array, rows: number, d: number, w: Float32Array, f: number, bias: Float32Array | undefined, list: Int32Array, groups: number, out: Float32Array): boolean {
+    const kernel = this.exportedFunction('gemm_units_f32');
+    const transpose = this.exportedFunction('transpose_f32');
+    if (kernel === undefined || transpose === undefined) return false;
+    // Many units: transpose W1 once so each unit's weights are contiguous; a few: gather from W1 as
+    // it is (a transpose costs about as much as d·f/8 strided loads).
+    const transposed = groups * 4 * 8 > f;
+    const at = this.stage([rows * d * 4, d * f * 4, transposed ? d * f * 4 : 0, f * 4, groups * 20, groups * 16]);
+    if (at === undefined) return false;
+    const mem = this.f32;
+    mem.set(x.subarray(0, rows * d), at[0] / 4);
+    mem.set(w.subarray(0, d * f), at[1] / 4);
+    if (transposed) transpose(at[1], at[2], d, f);
+    if (bias !== undefined) mem.set(bias.subarray(0, f), at[3] / 4);
+    new Int32Array(this.memory.buffer, at[4], groups * 5).set(list.subarray(0, groups * 5));
+    const [weights, pStride, unitStride] = transposed ? [at[2], 1, d] : [at[1], f, 1];
+    kernel(at[0], weights, pStride, unitStride, at[3], bias === undefined ? 0 : 1, at[4], groups, d, at[5]);
+    out.set(mem.subarray(at[5] / 4, at[5] / 4 + groups * 4));
+    return true;
+  }
+
+  /**
    * c[m×n] = a[m×k]·b[k×n] (+ c's old contents when `accumulate`), all row-major float32, summed
    * in float32. With `sparse`, the k-steps whose a entry is exactly zero are skipped (the
    * sparsity-aware FFN path); the return value is then the number of (row, k) steps multiplied,
@@ -196,19 +365,8 @@ export class WasmKernels {
     a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, accumulate: boolean, sparse = false,
     epilogue: GemmEpilogue = NO_EPILOGUE,
   ): number {
-    const aBytes = m * k * 4;
-    const bBytes = k * n * 4;
-    const cBytes = m * n * 4;
-    // 16-byte aligned operands (the kernels use aligned v128 loads where they can), each at its
-    // own residue mod 4096 so that neither the copies in and out nor the tiles' loads of A and B
-    // after their stores to C alias in the low 12 address bits.
-    const [aResidue, bResidue, cResidue] = GEMM_RESIDUES;
-    const A = aResidue;
-    const B = pageAfter(A + aBytes) + bResidue;
-    const C = pageAfter(B + bBytes) + cResidue;
-    // The kernels pack panels of B into GEMM_SCRATCH_BYTES after C (at C's end rounded to 64 bytes)
-    // when the memory already holds them; they never grow it themselves.
-    if (!this.reserve(align64(C + cBytes) + this.scratchBytes)) return -1;
+    const { A, B, C, end } = this.gemmLayout(m, k, n);
+    if (!this.reserve(end)) return -1;
     const mem = this.f32;
     mem.set(a.subarray(0, m * k), A / 4);
     mem.set(b.subarray(0, k * n), B / 4);

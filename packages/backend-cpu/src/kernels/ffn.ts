@@ -13,6 +13,7 @@
 import {
   columnSums, ffnBiasGradients, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
 } from '@rectifier/core';
+import { certifiedForwardRows } from './certified-ffn.js';
 import { activate, activateBackward } from './elementwise.js';
 import { accumulator, biasedAccumulator, denseLayerF32, gemmAccumulate, inDtype, transpose, type Accumulator } from './matmul.js';
 
@@ -44,6 +45,10 @@ export interface FfnOperands {
   readonly activation: OpName;
   readonly activationParams: ResolvedParams;
   readonly sparse: boolean;
+  /** `sparse: 'certified'`: units proved zero skip their column of W1 (certified-ffn.ts) */
+  readonly certified: boolean;
+  /** the activation's zero threshold θ where `certified` (NaN otherwise) */
+  readonly zeroThreshold: number;
   readonly dtype: DType;
 }
 
@@ -54,7 +59,7 @@ export function ffnOperands(c: FfnCall, place: (data: TypedArray) => TypedArray 
     x: place(c.x.data), w1: place(c.w1.data), b1: placeOptional(c.b1?.data), w2: place(c.w2.data), b2: placeOptional(c.b2?.data),
     v: placeOptional(c.v?.data), bv: placeOptional(c.bv?.data),
     T: c.T, d: c.d, f: c.f, dOut: c.dOut, activation: c.activation.name, activationParams: c.activationParams,
-    sparse: c.sparse, dtype: c.dtype,
+    sparse: c.sparse, certified: c.certified, zeroThreshold: c.zeroThreshold, dtype: c.dtype,
   };
 }
 
@@ -75,9 +80,16 @@ function preActivationRows(c: FfnOperands, rowStart: number, rowEnd: number): { 
  * The forward pass of tokens [rowStart, rowEnd): writes their rows of the hidden layer into `h`
  * ([T, f], the call's dtype) and returns their rows of y ([rows, dOut]). Where it can (float32, a
  * non-GLU activation with a WebAssembly kernel) the biases and the activation fuse into the two
- * GEMMs, which gives the same bits as the separate steps.
+ * GEMMs, which gives the same bits as the separate steps. A certified call runs
+ * certifiedForwardRows (the same bits as `sparse: true`, skipping the units its certificate proves
+ * zero) and adds how many it skipped to `counts.certified` when given.
  */
-export function ffnForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray): Accumulator {
+export function ffnForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray, counts?: { certified: number }): Accumulator {
+  if (c.certified) {
+    const { y, certified } = certifiedForwardRows(c, rowStart, rowEnd, h);
+    if (counts !== undefined) counts.certified += certified;
+    return y;
+  }
   const { d, f, dOut, dtype } = c;
   const rows = rowEnd - rowStart;
   const hRows = h.subarray(rowStart * f, rowEnd * f);

@@ -1,6 +1,7 @@
 /**
  * The FFN block, forward and backward, for every activation form with and without biases against
- * the float64 references; the sparse path against the dense one; typed errors for bad arguments.
+ * the float64 references; the sparse path against the dense one; the certified sparse path against
+ * the sparse one, bit for bit, with its unit counts; typed errors for bad arguments.
  */
 import {
   ErrorCode, OPS, referenceActivationStats, referenceFfn, referenceFfnBackward, epsilon, tensor,
@@ -102,6 +103,54 @@ export function ffnSection(ctx: SuiteContext): void {
       expect(sparse.stats!.deadUnits).toEqual(refStats.deadUnits);
     }));
 
+    // The certified path (sparse: 'certified') is sparse: true with the first layer's provably zero
+    // units skipped: the same bits, y and hidden, on every backend, and the certificate's counts.
+    const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>): string[] => {
+      const out: string[] = [];
+      for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) out.push(`[${i}] ${a[i]} vs ${b[i]}`);
+      return out.slice(0, 5);
+    };
+    for (const dtype of dtypes) {
+      it(`certified sparse path: the bits of sparse: true and the certificate's unit counts, ${dtype}`, requiring(backend, ['relu', 'relu6'], async () => {
+        await withDtype(dtype, async () => {
+          const nonFinite = backend().capabilities.nonFinite;
+          const tokens = 32;
+          const x = tensor(normals(tokens * d, 61), [tokens, d], dtype);
+          const cases: [string, Tensor, FfnWeights][] = [
+            ['90 % zeros', x, weightsFor(dtype, false, true, -1.5)],
+            ['no biases', x, weightsFor(dtype, false, false)],
+            // units a hair below zero: b1 = −x·w1 rounded, nudged down
+            ['near the threshold', x, { ...weightsFor(dtype, false, true), b1: tensor(Array.from({ length: f }, (_, j) => -1e-6 * (j + 1)), [f], dtype) }],
+          ];
+          if (nonFinite) {
+            const w = weightsFor(dtype, false, true, -8);
+            // 0·∞: W2's rows are ±∞ and NaN under units that are all zero; neither path multiplies them.
+            cases.push(['∞ and NaN in W2 under zero units', x, { ...w, w2: tensor(Array.from({ length: f * dOut }, (_, i) => [Infinity, -Infinity, NaN][i % 3]), [f, dOut], dtype) }]);
+            cases.push(['NaN and ∞ in x', tensor(normals(tokens * d, 62).map((v, i) => (i === 3 ? NaN : i === 40 ? Infinity : v)), [tokens, d], dtype), w]);
+          }
+          for (const [label, input, w] of cases) {
+            for (const activation of ['relu', 'relu6']) {
+              const options = { activation, returnHidden: true, stats: true };
+              const sparse = await backend().ffn(input, w, { ...options, sparse: true });
+              const certified = await unmutated([input, ...weightList(w)], () => backend().ffn(input, w, { ...options, sparse: 'certified' }));
+              expect(sameBits(certified.y.data, sparse.y.data), `${label} ${activation} y`).toEqual([]);
+              expect(sameBits(certified.hidden!.data, sparse.hidden!.data), `${label} ${activation} hidden`).toEqual([]);
+              const ref = referenceFfn(input, w, { ...options, sparse: 'certified' }).stats!;
+              const stats = certified.stats!;
+              const zeros = Array.from(certified.hidden!.data).filter((v) => v === 0).length;
+              expect(stats.certifiedUnits, `${label} ${activation} certifiedUnits`).toBe(ref.certifiedUnits);
+              expect(stats.computedUnits).toBe(tokens * f - stats.certifiedUnits!);
+              expect(stats.zeroUnits).toBe(zeros);
+              expect(stats.certifiedUnits).toBeLessThanOrEqual(zeros);
+              expect(sparse.stats!.certifiedUnits, 'only certified calls count units').toBeUndefined();
+              if (label === '90 % zeros') expect(stats.certifiedUnits, `${label}: the certificate proves some zeros`).toBeGreaterThan(0);
+              if (label.startsWith('∞')) expect(Array.from(certified.y.data).every(Number.isFinite), `${label}: y stays finite`).toBe(true);
+            }
+          }
+        });
+      }));
+    }
+
     it('rejects bad FFN arguments with typed errors', async () => {
       const w = weightsFor('float32', false, true);
       const x = tensor(normals(T * d, 60), [T, d]);
@@ -113,6 +162,10 @@ export function ffnSection(ctx: SuiteContext): void {
       await expectCode(backend().ffn(x, w, { activation: 'nope' }), ErrorCode.UnknownOp);
       await expectCode(backend().ffn(x, w, { activation: 'gelu', activationParams: { approximate: 'fast' } }), ErrorCode.BadParameter);
       await expectCode(backend().ffnBackward(x, w, tensor([1], [1, 1])), ErrorCode.DimMismatch);
+      // sparse: 'certified' needs an activation that is +0 below a threshold; sparse takes nothing else
+      await expectCode(backend().ffn(x, w, { activation: 'gelu', sparse: 'certified' }), ErrorCode.BadArgument);
+      await expectCode(backend().ffn(x, w, { activation: 'leaky_relu', sparse: 'certified' }), ErrorCode.BadArgument);
+      await expectCode(backend().ffn(x, w, { sparse: 'always' as unknown as boolean }), ErrorCode.BadArgument);
     });
   });
 }

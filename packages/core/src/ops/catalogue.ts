@@ -49,6 +49,13 @@ export interface OpDefinition {
   readonly f?: ScalarFn;
   /** For unary and glu ops: f′(x), with DESIGN.md's value at kinks; NaN for NaN. */
   readonly df?: ScalarFn;
+  /**
+   * For unary ops with an exact-zero region: θ such that f(x) is +0 for every x ≤ θ (−0 and −∞
+   * included), in every backend's kernel too. The certified sparse FFN (`sparse: 'certified'`)
+   * skips a hidden unit whose pre-activation it proves below θ; absent: the op has no such region
+   * (or its zero there is −0, as hardswish's x·0), and the certified FFN refuses it.
+   */
+  readonly zeroAtOrBelow?: (p: ResolvedParams) => number;
 }
 
 const num = (name: string, rule: 'finite' | 'notNaN' | 'positive' | 'nonNegative' | 'uint32' | 'axis', def: number | undefined, doc: string): ParamSpec =>
@@ -198,15 +205,19 @@ const SELU_SCALE = 1.0507009873554805;
 
 function unary(
   name: OpName, accuracy: AccuracyClass, summary: string, f: ScalarFn, df: ScalarFn, params: ParamSpec[] = [],
+  zeroAtOrBelow?: (p: ResolvedParams) => number,
 ): OpDefinition {
-  return { name, kind: 'unary', inputs: ['x'], params, accuracy, summary, f, df };
+  return { name, kind: 'unary', inputs: ['x'], params, accuracy, summary, f, df, ...(zeroAtOrBelow === undefined ? {} : { zeroAtOrBelow }) };
 }
 
+/** θ = 0: relu, relu6 and relu_squared are +0 for every x ≤ 0. */
+const zeroAtOrBelowZero = (): number => 0;
+
 const definitions: OpDefinition[] = [
-  unary('relu', 'exact', 'max(0, x); relu(−0) = +0', relu, reluPrime),
+  unary('relu', 'exact', 'max(0, x); relu(−0) = +0', relu, reluPrime, [], zeroAtOrBelowZero),
   unary('relu6', 'exact', 'min(max(0, x), 6)',
     (x) => (x <= 0 ? 0 : x >= 6 ? 6 : x),
-    (x) => (isNaNNumber(x) ? x : x > 0 && x < 6 ? 1 : 0)),
+    (x) => (isNaNNumber(x) ? x : x > 0 && x < 6 ? 1 : 0), [], zeroAtOrBelowZero),
   unary('leaky_relu', 'scaled', 'x if x > 0 else alpha·x',
     (x, p) => (x > 0 ? x : (p.alpha as number) * x),
     (x, p) => (x > 0 ? 1 : x <= 0 ? (p.alpha as number) : NaN),
@@ -235,11 +246,11 @@ const definitions: OpDefinition[] = [
   ]),
   unary('hardswish', 'transcendental', 'x·min(max(x+3, 0), 6)/6', (x) => hardswish(x), (x) => hardswishPrime(x)),
   unary('squareplus', 'transcendental', '(x + √(x²+b))/2', squareplus, squareplusPrime, [num('b', 'positive', 4, 'curvature at 0')]),
-  unary('relu_squared', 'scaled', 'max(0, x)²', (x) => { const r = relu(x, {}); return r * r; }, (x) => 2 * relu(x, {})),
+  unary('relu_squared', 'scaled', 'max(0, x)²', (x) => { const r = relu(x, {}); return r * r; }, (x) => 2 * relu(x, {}), [], zeroAtOrBelowZero),
   unary('thresholded_relu', 'exact', 'x if x > alpha else 0',
     (x, p) => (x > (p.alpha as number) ? x : x <= (p.alpha as number) ? 0 : x),
     (x, p) => (x > (p.alpha as number) ? 1 : x <= (p.alpha as number) ? 0 : NaN),
-    [num('alpha', 'finite', 1, 'the threshold')]),
+    [num('alpha', 'finite', 1, 'the threshold')], (p) => p.alpha as number),
   {
     name: 'crelu', kind: 'crelu', inputs: ['x'], accuracy: 'exact', params: [],
     summary: 'concat(relu(x), relu(−x)) on the last axis (doubles it)',

@@ -1,0 +1,219 @@
+// The certified sparse FFN's two kernels (packages/backend-cpu/src/kernels/certified-ffn.ts uses them).
+//
+// dot_i16_i8: the certificate's integer pass, out[t, j] = Σ_p x[t, p]·w[j, p] exactly, for int16
+// tokens x [T, dp] and int8 units w [fp, dp] (W1 quantised per column and transposed), dp a
+// multiple of 8, fp of 4, T even (the JS side pads with zeros). i32x4.dot_i16x8_s on x and w
+// sign-extended to i16; each i32 lane sums at most 2 × 256 products of |x·w| ≤ 32767·127 per
+// 2048-element block (< 2³¹), then the lanes go into i64 sums, stored as exact f64.
+//
+// gemm_units_f32: pre-activations of listed units, each with exactly the arithmetic gemm_f32's
+// wide tiles give that element: per k-block of KC = 512 a lane sum from 0 by `madd` over p in
+// order, then C = C + block (C starting as the bias, or as the first block where there is none).
+// Four units of one token per group run in the four lanes, their weights gathered from W1 at
+// w + 4·(p·pStride + j·unitStride): W1 itself [d, f] (pStride f, unitStride 1) for a few units, or
+// W1 transposed [f, d] by transpose_f32 (pStride 1, unitStride d) for many; the column tail of gemm_f32 (mul then add, even in the relaxed build) is not
+// computed here.
+
+import { madd } from './gemm-madd';
+
+const KC: i32 = 512;
+const DOT_BLOCK: i32 = 2048;
+/** Tokens per block of the integer pass (even). */
+const TOKEN_BLOCK: i32 = 16;
+
+// @ts-ignore: decorator
+@inline function lanes(v: v128): i64 {
+  return <i64>i32x4.extract_lane(v, 0) + <i64>i32x4.extract_lane(v, 1) + <i64>i32x4.extract_lane(v, 2) + <i64>i32x4.extract_lane(v, 3);
+}
+
+/** out[t·fp + j] (f64) = Σ_p x[t·dp + p]·w[j·dp + p]; x int16 [T, dp], w int8 [fp, dp]; T even, dp % 8 = 0, fp % 4 = 0. */
+export function dot_i16_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: i32): void {
+  const xStride = <usize>dp << 1;
+  const wStride = <usize>dp;
+  // Blocks of TOKEN_BLOCK tokens (their x stays in L1/L2) against every group of four units (whose
+  // four rows of w, 4·dp bytes, stay in L1 across the block's tokens).
+  for (let t0 = 0; t0 < T; t0 += TOKEN_BLOCK) {
+  const t1 = min(T, t0 + TOKEN_BLOCK);
+  for (let j = 0; j < fp; j += 4) {
+    const w0 = w + <usize>j * wStride;
+    const w1 = w0 + wStride;
+    const w2 = w1 + wStride;
+    const w3 = w2 + wStride;
+    for (let t = t0; t < t1; t += 2) {
+      const xa = x + <usize>t * xStride;
+      const xb = xa + xStride;
+      let sa0: i64 = 0, sa1: i64 = 0, sa2: i64 = 0, sa3: i64 = 0, sb0: i64 = 0, sb1: i64 = 0, sb2: i64 = 0, sb3: i64 = 0;
+      for (let p0 = 0; p0 < dp; p0 += DOT_BLOCK) {
+        const p1 = min(dp, p0 + DOT_BLOCK);
+        let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+        let b0 = i32x4.splat(0), b1 = i32x4.splat(0), b2 = i32x4.splat(0), b3 = i32x4.splat(0);
+        for (let p = p0; p < p1; p += 8) {
+          const va = v128.load(xa + (<usize>p << 1));
+          const vb = v128.load(xb + (<usize>p << 1));
+          const u0 = v128.load8x8_s(w0 + <usize>p);
+          const u1 = v128.load8x8_s(w1 + <usize>p);
+          const u2 = v128.load8x8_s(w2 + <usize>p);
+          const u3 = v128.load8x8_s(w3 + <usize>p);
+          a0 = i32x4.add(a0, i32x4.dot_i16x8_s(va, u0));
+          a1 = i32x4.add(a1, i32x4.dot_i16x8_s(va, u1));
+          a2 = i32x4.add(a2, i32x4.dot_i16x8_s(va, u2));
+          a3 = i32x4.add(a3, i32x4.dot_i16x8_s(va, u3));
+          b0 = i32x4.add(b0, i32x4.dot_i16x8_s(vb, u0));
+          b1 = i32x4.add(b1, i32x4.dot_i16x8_s(vb, u1));
+          b2 = i32x4.add(b2, i32x4.dot_i16x8_s(vb, u2));
+          b3 = i32x4.add(b3, i32x4.dot_i16x8_s(vb, u3));
+        }
+        sa0 += lanes(a0); sa1 += lanes(a1); sa2 += lanes(a2); sa3 += lanes(a3);
+        sb0 += lanes(b0); sb1 += lanes(b1); sb2 += lanes(b2); sb3 += lanes(b3);
+      }
+      const oa = out + ((<usize>t * <usize>fp + <usize>j) << 3);
+      const ob = oa + (<usize>fp << 3);
+      store<f64>(oa, <f64>sa0); store<f64>(oa, <f64>sa1, 8); store<f64>(oa, <f64>sa2, 16); store<f64>(oa, <f64>sa3, 24);
+      store<f64>(ob, <f64>sb0); store<f64>(ob, <f64>sb1, 8); store<f64>(ob, <f64>sb2, 16); store<f64>(ob, <f64>sb3, 24);
+    }
+  }
+  }
+}
+
+/**
+ * For `groups` groups of 5 i32 at `list` (token row, then 4 units), writes the 4 units' z (f32) to
+ * out[4·g .. 4·g + 4): x f32 [rows, d], W1 f32 at w (strides as above), bias f32 [f] (read where hasBias ≠ 0).
+ */
+export function gemm_units_f32(x: usize, w: usize, pStride: i32, unitStride: i32, bias: usize, hasBias: i32, list: usize, groups: i32, d: i32, out: usize): void {
+  // Two groups at a time: two independent madd chains hide each other's latency.
+  let g = 0;
+  for (; g + 1 < groups; g += 2) unitPair(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, true);
+  if (g < groups) unitPair(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, false);
+}
+
+/** The four units of a group at p: their weights in the four lanes. */
+// @ts-ignore: decorator
+@inline function gathered(w0: usize, w1: usize, w2: usize, w3: usize, o: usize): v128 {
+  return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(w0 + o)), 1, load<f32>(w1 + o)), 2, load<f32>(w2 + o)), 3, load<f32>(w3 + o));
+}
+
+/** Groups g (and g + 1 when `two`) of gemm_units_f32. */
+// @ts-ignore: decorator
+@inline function unitPair(x: usize, w: usize, pStride: i32, unitStride: i32, bias: usize, hasBias: i32, list: usize, g: i32, d: i32, out: usize, two: bool): void {
+  const stride = <usize>d << 2;
+  const ps = <usize>pStride << 2;
+  const us = <usize>unitStride << 2;
+  const ea = list + <usize>g * 20;
+  const eb = two ? ea + 20 : ea;
+  const xa = x + <usize>load<i32>(ea) * stride;
+  const xb = x + <usize>load<i32>(eb) * stride;
+  const a0 = load<i32>(ea, 4), a1 = load<i32>(ea, 8), a2 = load<i32>(ea, 12), a3 = load<i32>(ea, 16);
+  const b0 = load<i32>(eb, 4), b1 = load<i32>(eb, 8), b2 = load<i32>(eb, 12), b3 = load<i32>(eb, 16);
+  const wa0 = w + <usize>a0 * us, wa1 = w + <usize>a1 * us, wa2 = w + <usize>a2 * us, wa3 = w + <usize>a3 * us;
+  const wb0 = w + <usize>b0 * us, wb1 = w + <usize>b1 * us, wb2 = w + <usize>b2 * us, wb3 = w + <usize>b3 * us;
+  let ca = f32x4.splat(0);
+  let cb = f32x4.splat(0);
+  if (hasBias != 0) {
+    ca = gathered(bias + (<usize>a0 << 2), bias + (<usize>a1 << 2), bias + (<usize>a2 << 2), bias + (<usize>a3 << 2), 0);
+    cb = gathered(bias + (<usize>b0 << 2), bias + (<usize>b1 << 2), bias + (<usize>b2 << 2), bias + (<usize>b3 << 2), 0);
+  }
+  for (let k0 = 0; k0 < d; k0 += KC) {
+    const k1 = min(d, k0 + KC);
+    let blockA = f32x4.splat(0);
+    let blockB = f32x4.splat(0);
+    for (let p = k0; p < k1; p++) {
+      const o = <usize>p * ps;
+      const xo = <usize>p << 2;
+      blockA = madd(v128.load32_splat(xa + xo), gathered(wa0, wa1, wa2, wa3, o), blockA);
+      blockB = madd(v128.load32_splat(xb + xo), gathered(wb0, wb1, wb2, wb3, o), blockB);
+    }
+    ca = hasBias != 0 || k0 > 0 ? f32x4.add(ca, blockA) : blockA;
+    cb = hasBias != 0 || k0 > 0 ? f32x4.add(cb, blockB) : blockB;
+  }
+  v128.store(out + (<usize>g << 4), ca);
+  if (two) v128.store(out + (<usize>(g + 1) << 4), cb);
+}
+
+/** dst [cols, rows] = src [rows, cols] transposed (f32), in 32 × 32 tiles so both sides stay in cache. */
+export function transpose_f32(src: usize, dst: usize, rows: i32, cols: i32): void {
+  for (let i0 = 0; i0 < rows; i0 += 32) {
+    const i1 = min(rows, i0 + 32);
+    for (let j0 = 0; j0 < cols; j0 += 32) {
+      const j1 = min(cols, j0 + 32);
+      for (let i = i0; i < i1; i++) {
+        const s = src + ((<usize>i * <usize>cols) << 2);
+        for (let j = j0; j < j1; j++) store<f32>(dst + ((<usize>j * <usize>rows + <usize>i) << 2), load<f32>(s + (<usize>j << 2)));
+      }
+    }
+  }
+}
+
+/**
+ * The certificate's per-column facts of W1 f32 [d, f]: l1[j] += |w| (f64, in row order),
+ * maxAbs[j] = max |w|, finite[j] = 0 where a weight is NaN or ±∞ (those are left out of l1 and max).
+ * l1 and maxAbs start at 0, finite at 1 (the JS side clears them).
+ */
+export function column_facts_f32(w: usize, d: i32, f: i32, l1: usize, maxAbs: usize, finite: usize): void {
+  for (let i = 0; i < d; i++) {
+    const row = w + ((<usize>i * <usize>f) << 2);
+    for (let j = 0; j < f; j++) {
+      const a = <f64>abs<f32>(load<f32>(row + (<usize>j << 2)));
+      if (!(a <= <f64>F32.MAX_VALUE)) { store<u8>(finite + <usize>j, 0); continue; }
+      const pl = l1 + (<usize>j << 3);
+      store<f64>(pl, load<f64>(pl) + a);
+      const pm = maxAbs + (<usize>j << 3);
+      if (a > load<f64>(pm)) store<f64>(pm, a);
+    }
+  }
+}
+
+/**
+ * W1 quantised per column, from W1 transposed (wT f32 [f, d], by transpose_f32): levels[j·d + i] =
+ * clamp(nearest(wT[j·d + i]·inverse[j]), ±127) as int8 (NaN → 0).
+ */
+export function quantise_rows_i8(wT: usize, f: i32, d: i32, inverse: usize, levels: usize): void {
+  for (let j = 0; j < f; j++) {
+    const inv = load<f64>(inverse + (<usize>j << 3));
+    const row = <usize>j * <usize>d;
+    for (let i = 0; i < d; i++) {
+      let v = nearest<f64>(<f64>load<f32>(wT + ((row + <usize>i) << 2)) * inv);
+      if (v != v) v = 0;
+      v = min<f64>(127, max<f64>(-127, v));
+      store<i8>(levels + row + <usize>i, <i8><i32>v);
+    }
+  }
+}
+
+/**
+ * The certificate's bound for every (token, unit), after dot_i16_i8 (dot [T, fp] f64): sets
+ * mask[t·f + j] = 1 (and counts it) where q + b + bound + margin < θ, the same float64 expression
+ * in the same order as core's certifyZeroUnits (ffn-certify.ts), so the masks are the same bits.
+ * rowFacts [rows, 6]: finite (0/1), max|x|, ‖x‖₁, r, eₓ, ‖x̂‖₁; colFacts [f, 5]: finite, max|w|,
+ * ‖w‖₁, s, e_w; bias f64 [f] where hasBias ≠ 0. The mask starts cleared.
+ */
+export function certify_bound_f64(
+  dot: usize, rows: i32, f: i32, fp: i32, rowFacts: usize, colFacts: usize, bias: usize, hasBias: i32,
+  theta: f64, gamma: f64, underflow: f64, overflow: f64, margin: f64, mask: usize,
+): i32 {
+  let count = 0;
+  for (let r0 = 0; r0 < rows; r0++) {
+    const rf = rowFacts + <usize>r0 * 48;
+    if (load<f64>(rf) == 0) continue;
+    const maxX = load<f64>(rf, 8), l1x = load<f64>(rf, 16), r = load<f64>(rf, 24), eX = load<f64>(rf, 32), l1xHat = load<f64>(rf, 40);
+    const drow = dot + ((<usize>r0 * <usize>fp) << 3);
+    const mrow = mask + <usize>r0 * <usize>f;
+    for (let j = 0; j < f; j++) {
+      const cf = colFacts + <usize>j * 40;
+      if (load<f64>(cf) == 0) continue;
+      const b = hasBias != 0 ? load<f64>(bias + (<usize>j << 3)) : 0;
+      const absB = abs<f64>(b);
+      if (!(absB <= F64.MAX_VALUE)) continue;
+      const maxW = load<f64>(cf, 8), l1w = load<f64>(cf, 16), s = load<f64>(cf, 24), eW = load<f64>(cf, 32);
+      const absSum = min<f64>(l1x * maxW, l1w * maxX) + absB;
+      if (!(absSum < overflow)) continue;
+      const approx = r * s * load<f64>(drow + (<usize>j << 3));
+      const bound = eX * l1w + eW * l1xHat + gamma * absSum + underflow;
+      const m = (abs<f64>(approx) + absB + bound) * margin;
+      if (approx + b + bound + m < theta) {
+        store<u8>(mrow + <usize>j, 1);
+        count++;
+      }
+    }
+  }
+  return count;
+}

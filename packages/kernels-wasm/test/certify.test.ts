@@ -1,0 +1,119 @@
+/**
+ * The certified sparse FFN's kernels (assembly/certify.ts) against plain JS: the exact integer
+ * pass, W1's per-column facts and int8 levels, and single units against the GEMM's own bits for
+ * those elements — in both builds where the relaxed one loads (its fused madd).
+ */
+import { describe, expect, it } from 'vitest';
+import { certifyZeroUnits, quantiseW1 } from '@rectifier/core';
+import { wasmKernelsOf } from '../src/index.js';
+
+const builds = [['simd', wasmKernelsOf('simd')], ['relaxed-simd', wasmKernelsOf('relaxed-simd')]] as const;
+
+let seed = 7;
+const rand = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+const gauss = (): number => Math.sqrt(-2 * Math.log(rand() + 1e-300)) * Math.cos(2 * Math.PI * rand());
+
+describe('certified FFN kernels', () => {
+  for (const [name, k] of builds) {
+    if (k === undefined) {
+      it.skip(`${name}: build not available on Node ${process.versions.node}`, () => {});
+      continue;
+    }
+    it(`${name}: integerDots is the exact Σ x·w (odd rows, d not a multiple of 8, f not of 4, d past a 2048 block; extreme levels)`, () => {
+      for (const [rows, d, f] of [[3, 13, 7], [2, 2100, 5], [5, 64, 16]] as const) {
+        const x = Int16Array.from({ length: rows * d }, (_, i) => (i % 11 === 0 ? -32767 : i % 13 === 0 ? 32767 : Math.round((rand() - 0.5) * 65534)));
+        const w = Int8Array.from({ length: f * d }, (_, i) => (i % 7 === 0 ? -127 : i % 5 === 0 ? 127 : Math.round((rand() - 0.5) * 254)));
+        const out = new Float64Array(rows * f);
+        expect(k.integerDots(x, rows, d, w, f, out)).toBe(true);
+        for (let t = 0; t < rows; t++) {
+          for (let j = 0; j < f; j++) {
+            let s = 0;
+            for (let p = 0; p < d; p++) s += x[t * d + p] * w[j * d + p];
+            expect(out[t * f + j], `${rows}×${d}×${f} [${t}, ${j}]`).toBe(s);
+          }
+        }
+      }
+      // every lane at its most: 2100 products of 32767·127 (past one i32 lane's range without the blocks)
+      const d = 2100;
+      const out = new Float64Array(2);
+      k.integerDots(new Int16Array(2 * d).fill(32767), 2, d, new Int8Array(d).fill(127), 1, out);
+      expect(Array.from(out)).toEqual([d * 32767 * 127, d * 32767 * 127]);
+    });
+
+    it(`${name}: certify gives core's JS certificate bit for bit (masks and counts; non-finite tokens and units, both dtypes)`, () => {
+      for (const dtype of ['float32', 'float64'] as const) {
+        for (const [rows, d, f] of [[5, 40, 30], [4, 700, 9]] as const) {
+          const x = Float32Array.from({ length: rows * d }, (_, i) => (i === 3 ? NaN : gauss()));
+          const w = Float32Array.from({ length: d * f }, (_, i) => (i === 7 ? Infinity : gauss() / Math.sqrt(d)));
+          const b = Float32Array.from({ length: f }, (_, j) => (j === 4 ? NaN : -0.1 * j));
+          const q = quantiseW1(w, d, f);
+          const js = new Uint8Array(rows * f);
+          const wasm = new Uint8Array(rows * f);
+          const nJs = certifyZeroUnits(x, q, b, 0, dtype, 0, rows, js);
+          const nWasm = certifyZeroUnits(x, q, b, 0, dtype, 0, rows, wasm, (...args) => k.certify(...args));
+          expect(nWasm).toBe(nJs);
+          expect(nJs).toBeGreaterThan(0);
+          expect(Array.from(wasm)).toEqual(Array.from(js));
+        }
+      }
+    });
+
+    it(`${name}: columnFacts and quantiseColumns give W1's per-column Σ|w|, max|w|, finiteness and int8 levels`, () => {
+      const [d, f] = [37, 41];
+      const w = Float32Array.from({ length: d * f }, (_, i) => (i === 5 ? NaN : i === 90 ? -Infinity : gauss()));
+      const l1 = new Float64Array(f);
+      const maxAbs = new Float64Array(f);
+      const finite = new Uint8Array(f);
+      expect(k.columnFacts(w, d, f, l1, maxAbs, finite)).toBe(true);
+      const inverse = new Float64Array(f);
+      for (let j = 0; j < f; j++) {
+        let s = 0;
+        let m = 0;
+        let fin = 1;
+        for (let i = 0; i < d; i++) {
+          const a = Math.abs(w[i * f + j]);
+          if (!Number.isFinite(a)) { fin = 0; continue; }
+          s += a;
+          m = Math.max(m, a);
+        }
+        expect([l1[j], maxAbs[j], finite[j]], `column ${j}`).toEqual([s, m, fin]);
+        inverse[j] = fin === 1 ? 127 / m : 0;
+      }
+      const levels = new Int8Array(f * d);
+      expect(k.quantiseColumns(w, d, f, inverse, levels)).toBe(true);
+      for (let j = 0; j < f; j++) {
+        for (let i = 0; i < d; i++) {
+          const v = w[i * f + j] * inverse[j];
+          const want = Number.isNaN(v) ? 0 : Math.max(-127, Math.min(127, v));
+          expect(Math.abs(levels[j * d + i] - want), `level [${j}, ${i}]`).toBeLessThanOrEqual(0.5);
+        }
+      }
+    });
+
+    it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place)`, () => {
+      for (const [rows, d, f, few] of [[7, 33, 24, false], [4, 1100, 12, false], [3, 600, 48, true]] as const) {
+        const x = Float32Array.from({ length: rows * d }, gauss);
+        const w = Float32Array.from({ length: d * f }, gauss);
+        const bias = Float32Array.from({ length: f }, gauss);
+        for (const b of [bias, undefined]) {
+          const dense = new Float32Array(rows * f);
+          if (b !== undefined) for (let r = 0; r < rows; r++) dense.set(b, r * f);
+          expect(k.gemm(x, w, dense, rows, d, f, b !== undefined)).toBeGreaterThanOrEqual(0);
+          const list: number[] = [];
+          for (let r = 0; r < rows; r++) for (let j0 = 0; j0 < f; j0 += 4) list.push(r, j0, (j0 + 3) % f, j0 + 2, (j0 + 5) % f);
+          // all groups (W1 transposed in the module), or one (gathered from W1 as it is, f ≥ 32)
+          const groups = few ? 1 : list.length / 5;
+          const out = new Float32Array(groups * 4);
+          expect(k.gemmUnits(x, rows, d, w, f, b, Int32Array.from(list), groups, out)).toBe(true);
+          for (let g = 0; g < groups; g++) {
+            for (let i = 0; i < 4; i++) {
+              const r = list[5 * g];
+              const j = list[5 * g + 1 + i];
+              expect(out[4 * g + i], `${rows}×${d}×${f} row ${r} unit ${j} ${b ? 'bias' : 'no bias'}`).toBe(dense[r * f + j]);
+            }
+          }
+        }
+      }
+    });
+  }
+});
