@@ -57,7 +57,7 @@ const HEADLINES: { label: string; pick: (r: BenchReport) => number | undefined; 
     pick: (r: BenchReport) => copyRatio(r, op, 2 ** 20, 'onnxruntime-node (1 thread)'),
   })),
   ...[['dense', 0.5], ['sparse', 0.9], ['certified', 0.9], ['sparse', 0.99], ['certified', 0.99]].map(([kind, zeros]) => ({
-    label: `FFN 512 tokens, ${Number(zeros) * 100} % zeros, cpu ${kind}`, unit: 'GFLOP/s',
+    label: `FFN 512 tokens, ${Math.round(Number(zeros) * 100)} % zeros, cpu ${kind}`, unit: 'GFLOP/s',
     pick: (r: BenchReport) => gflops(r, 512, Number(zeros), `rectifier cpu ${kind}`),
   })),
   { label: 'FFN 512 tokens, cpu first matmul only', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu first matmul only') },
