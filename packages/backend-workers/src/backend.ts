@@ -80,7 +80,7 @@ export class WorkersBackend extends BackendBase {
   }
 
   /** @internal Testing hook: bytes moved through shared memory so far, and the bytes the transpose cache holds. */
-  get stagingStats(): Readonly<StagingStats & { cachedBytes: number }> {
+  get stagingStats(): Readonly<StagingStats> {
     return { ...this.#stats, cachedBytes: this.#prepared.heldBytes };
   }
 

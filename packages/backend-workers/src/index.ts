@@ -11,6 +11,7 @@ export {
   STAGING_NS_PER_ELEMENT, type CostTable,
 } from './cost.js';
 export { TRANSPOSE_CACHE_BYTES } from './weights.js';
+export type { StagingStats } from './staging.js';
 
 /**
  * A new worker-threads backend with its own pool (`threads` defaults to the available cores).

@@ -21,6 +21,8 @@ export interface StagingStats {
   transposedBytes: number;
   /** Copied into shared memory by `prepareFfnWeights`. */
   preparedBytes: number;
+  /** Held by the transpose cache now (prepared weights with their transposes); filled in by `stagingStats`. */
+  cachedBytes?: number;
 }
 
 /** Counters at zero. */

@@ -44,9 +44,11 @@ const TINY_SCALE = 2 ** -1000;
 
 /** W1 quantised per column, transposed to [f, d] so a unit's weights are contiguous, and its per-column facts. */
 export interface QuantisedW1 {
+  /** The model width: W1's rows. */
   readonly d: number;
+  /** The hidden width: W1's columns (the units). */
   readonly f: number;
-  /** [f, d]: w̃ = round(W1[i, j] / scale[j]) */
+  /** [f, d]: `round(W1[i, j] / scale[j])`, the int8 level of each weight */
   readonly levels: Int8Array;
   /** s_j = max_i |W1[i, j]| / 127 (0 where the column is quantised to zeros, see `error`) */
   readonly scale: Float64Array;
@@ -259,11 +261,19 @@ export function certifiedUnitCount(
   return count;
 }
 
+/** A certified call's certificate over rows [rowStart, rowEnd), in one pass. */
+export interface RowCertificate {
+  /** 1 where unit j of token t is proved zero, at `(t − rowStart)·f + j` */
+  readonly mask: Uint8Array;
+  /** How many units the mask certifies */
+  readonly certified: number;
+}
+
 /** A certified call's certificate in one pass over its rows [rowStart, rowEnd): the mask and its count. */
 export function certifyRows(
   x: TypedArray, w1: TypedArray, b1: TypedArray | undefined, d: number, f: number, theta: number, dtype: DType, rowStart: number, rowEnd: number,
   fast?: { readonly pass?: CertificatePass; readonly quantiser?: W1Quantiser },
-): { readonly mask: Uint8Array; readonly certified: number } {
+): RowCertificate {
   const mask = new Uint8Array((rowEnd - rowStart) * f);
   const certified = certifyZeroUnits(x, quantiseW1(w1, d, f, fast?.quantiser), b1, theta, dtype, rowStart, rowEnd, mask, fast?.pass);
   return { mask, certified };
