@@ -5,7 +5,7 @@
  */
 import { RectifierError, Tensor, type DType } from '@rectifier/core';
 import { expect } from 'vitest';
-import { checksum, type Mismatch } from './compare.js';
+import { bitsChecksum, type Mismatch } from './compare.js';
 
 /** Expects `p` to reject (or `fn` to throw) a RectifierError with this code. */
 export async function expectCode(p: Promise<unknown> | (() => unknown), code: string): Promise<RectifierError> {
@@ -34,11 +34,11 @@ export function expectTensor(t: unknown, shape: readonly number[], dtype: DType)
   expect((t as Tensor).data).toBeInstanceOf(dtype === 'float32' ? Float32Array : Float64Array);
 }
 
-/** Runs `call`, then checks that no input changed (checksums of the bytes before and after). */
+/** Runs `call`, then checks that no input changed (checksums of the raw bytes before and after, NaN patterns included). */
 export async function unmutated<T>(inputs: readonly (Tensor | undefined)[], call: () => Promise<T>): Promise<T> {
   const live = inputs.filter((t): t is Tensor => t !== undefined);
-  const before = live.map((t) => checksum(t.data));
+  const before = live.map((t) => bitsChecksum(t.data));
   const result = await call();
-  expect(live.map((t) => checksum(t.data))).toEqual(before);
+  expect(live.map((t) => bitsChecksum(t.data))).toEqual(before);
   return result;
 }

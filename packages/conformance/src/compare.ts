@@ -250,10 +250,36 @@ export function maxAbs(values: ArrayLike<number>): number {
   return m;
 }
 
-/** A checksum of a tensor's bytes (FNV-1a over the raw bits) to prove inputs are not mutated. */
+/** FNV-1a's offset basis and prime. */
+const FNV_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * A checksum of a tensor's values, to compare two results: FNV-1a over each element's bits, except
+ * that every NaN hashes as one NaN (the all-ones pattern). JavaScript does not fix a NaN's bits — an
+ * engine may store any NaN pattern, and two JIT tiers running the same kernel (a worker thread's
+ * first call and its optimised later ones) can give NaNs of different sign or payload — so a NaN's
+ * bits are no part of any result. Everything else, signed zeros included, is compared bit for bit.
+ */
 export function checksum(data: TypedArray): string {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  const width = data.BYTES_PER_ELEMENT;
+  let h = FNV_BASIS;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v !== v) {
+      for (let b = 0; b < width; b++) h = Math.imul(h ^ 0xff, FNV_PRIME);
+      continue;
+    }
+    for (let b = i * width; b < (i + 1) * width; b++) h = Math.imul(h ^ bytes[b], FNV_PRIME);
+  }
+  return `${data.length}:${(h >>> 0).toString(16)}`;
+}
+
+/** A checksum of a tensor's raw bytes (FNV-1a, NaN patterns included), to prove memory is unchanged. */
+export function bitsChecksum(data: TypedArray): string {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let h = FNV_BASIS;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
   return `${data.length}:${(h >>> 0).toString(16)}`;
 }

@@ -30,7 +30,7 @@ const bits = (v: unknown): unknown => {
   if (v === undefined) return undefined;
   if (typeof v === 'object' && v !== null && 'data' in v && 'shape' in v) {
     const t = v as Tensor;
-    return `${t.shape.join('x')}:${checksum(Float64Array.from(t.data, (x) => (x !== x ? NaN : x)))}`;
+    return `${t.shape.join('x')}:${checksum(t.data)}`;
   }
   if (Array.isArray(v)) return v.map(bits);
   if (v instanceof Float64Array) return Array.from(v);
