@@ -19,7 +19,7 @@ export const runDir = join(root, 'reports', 'run');
 export const committedDir = join(root, 'reports');
 
 /** The backends, in the order the tables list them. */
-export const BACKENDS = ['cpu', 'cpu-js', 'cpu-chromium', 'workers', 'gpujs-gl', 'gpujs-webasm'];
+export const BACKENDS = ['cpu', 'cpu-js', 'cpu-chromium', 'workers', 'workers-chromium', 'gpujs-gl', 'gpujs-webasm'];
 
 /** README file → accuracy section name → the backends its table shows. */
 export const ACCURACY_SECTIONS = [

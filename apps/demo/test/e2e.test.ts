@@ -112,6 +112,18 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     await expectMatchesReference('mish');
   }, 600_000);
 
+  it('computes on the worker backend on Web Workers in the cross-origin-isolated page, bit for bit as the CPU backend', async () => {
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await page.selectOption('[data-testid=backend]', 'workers');
+    await expect.poll(() => page.textContent('[data-testid=backend-status]'), { timeout: 300_000 }).toContain('computing on: workers');
+    await page.selectOption('[data-testid=op]', 'relu');
+    await rendered('relu@workers');
+    await expectMatchesReference('relu', {}, 0);
+    await page.selectOption('[data-testid=op]', 'gelu');
+    await rendered('gelu@workers');
+    await expectMatchesReference('gelu', {}, 1); // the CPU kernels: ≤ 1 ulp, as on the CPU backend
+  }, 600_000);
+
   it('computes on gpu.js through WebGL in the page, within its declared bound; the registry does not pick its software renderer', async () => {
     await page.selectOption('[data-testid=backend]', 'gpujs');
     // Chromium's WebGL here is SwiftShader (software); the backend must have taken a WebGL kernel, not a fallback.
@@ -126,9 +138,10 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     await expectMatchesReference('gelu', {}, 8);
 
     // "Best available" never takes a software renderer over the CPU backend: Chromium's WebGL here
-    // is SwiftShader, so core's registry with gpu.js's registration picks the CPU and says why.
+    // is SwiftShader, so core's registry with gpu.js's registration passes over it, says why, and
+    // takes the workers (the page is cross-origin isolated).
     await page.selectOption('[data-testid=backend]', 'auto');
-    await expect.poll(() => page.textContent('[data-testid=backend-status]'), { timeout: 300_000 }).toContain('computing on: cpu');
+    await expect.poll(() => page.textContent('[data-testid=backend-status]'), { timeout: 300_000 }).toContain('computing on: workers');
     expect(await page.textContent('[data-testid=backend-status]')).toMatch(/gpujs was unavailable.*SwiftShader/i);
     await page.selectOption('[data-testid=backend]', 'cpu');
     await expect.poll(() => page.textContent('[data-testid=backend-status]')).toContain('computing on: cpu');
