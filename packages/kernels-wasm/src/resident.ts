@@ -20,8 +20,8 @@
  * The allocator is a first-fit free list over 64-byte-aligned blocks, coalescing neighbours on
  * free and lowering its top when the last block goes (no library: the few operations below are
  * all a tensor pool needs, and it must hand out byte offsets of this memory). The memory itself
- * never shrinks — WebAssembly memories cannot — so the bound on its size is the peak of live
- * bytes plus fragmentation.
+ * never shrinks — WebAssembly memories cannot — and grows at least twofold, so the bound on its
+ * size is twice the peak of live bytes plus fragmentation.
  */
 import { WASM_SHARED_BASE64 } from './generated/module.js';
 import { decodeBase64, environmentSaysOff, WebAssembly, type WasmMemory } from './load.js';
@@ -179,11 +179,15 @@ export class ResidentMemory {
     (this.#exports[kernel] as UnaryFn)(x.byteOffset, y.byteOffset, x.length, p0, p1);
   }
 
-  /** Makes the memory at least `bytes` long; false if that would pass MAX_MEMORY_BYTES. */
+  /**
+   * Makes the memory at least `bytes` long, at least doubling it when it grows (capped at
+   * MAX_MEMORY_BYTES); false if `bytes` would pass that. Growing page by page measured relu on
+   * its blocks 1.5x slower than on a memory grown once: each grow maps its pages apart.
+   */
   #reserve(bytes: number): boolean {
     if (bytes > MAX_MEMORY_BYTES) return false;
     const have = this.#memory.buffer.byteLength;
-    if (bytes > have) this.#memory.grow(Math.ceil((bytes - have) / PAGE));
+    if (bytes > have) this.#memory.grow(Math.ceil((Math.max(bytes, Math.min(2 * have, MAX_MEMORY_BYTES)) - have) / PAGE));
     return true;
   }
 }

