@@ -100,6 +100,7 @@ export class CpuBackend extends BackendBase {
     return this.#resident.memoryBytes;
   }
 
+  /** Disposes every resident tensor still live (their memory goes with them). */
   protected override async release(): Promise<void> {
     this.#resident.dispose();
   }

@@ -350,6 +350,11 @@ export abstract class BackendBase implements Backend {
   /** Frees the backend's resources; called once by `dispose()`. */
   protected async release(): Promise<void> {}
 
+  /**
+   * A zero-filled tensor in the backend's own memory, where it declares `residentTensors`: checks
+   * the shape, the dtype and `maxElements`, then calls {@link allocateResident}. Otherwise
+   * `UNSUPPORTED_OP`; `DISPOSED` after `dispose()`.
+   */
   allocate(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     const op = 'allocate';
     this.assertLive(op);

@@ -183,7 +183,8 @@ export function liveData(t: Tensor, op: string, argument: string): TypedArray {
 /**
  * For backends whose tensors live in their own memory (`backend.allocate`): a tensor on `data`
  * whose {@link Tensor.dispose} calls `release` once, so the backend can reuse the block. The
- * backend must also declare each handle of that memory with {@link declareMemoryHandle}.
+ * backend must also declare each handle of that memory with {@link declareMemoryHandle}. `op`
+ * names the entry point in errors about `data` or `shape`.
  */
 export function residentTensor(data: TypedArray, shape: readonly number[], release: () => void, op = 'allocate'): Tensor {
   const t = new Tensor(data, shape, op);
