@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { prepareOpCall, tensor } from '@rectifier/core';
 import { describe, expect, it } from 'vitest';
 import { CPU_CAPABILITIES, createCpuBackend } from '../src/index.js';
@@ -40,5 +42,22 @@ describe('resident tensors of the CPU backend', () => {
     const kept = b.allocate([8]);
     await b.dispose();
     expect(kept.isDisposed).toBe(true);
+  });
+
+  it('free the block of a tensor dropped undisposed once it is collected (the FinalizationRegistry)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void; // a gc() function of this isolate
+    const b = createCpuBackend();
+    const droppedAt = ((): number => b.allocate([1000]).data.byteOffset)(); // nothing keeps the tensor
+    let reused = false;
+    for (let i = 0; i < 50 && !reused; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10)); // finalizers run in a later task
+      const probe = b.allocate([1000]);
+      reused = probe.data.byteOffset === droppedAt;
+      probe.dispose();
+    }
+    expect(reused, 'the dropped block was handed out again').toBe(true);
+    await b.dispose();
   });
 });
