@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createGpujsBackend } from '@rectifier/backend-gpujs';
 import { createWorkersBackend, WorkersBackend } from '@rectifier/backend-workers';
-import { OPS, referenceForward, scalar, tensor, type Backend, type OpName } from '@rectifier/core';
+import { OPS, referenceForward, scalar, tensor, type Backend, type OpName, type Tensor } from '@rectifier/core';
 import { describeMachine } from './machine.js';
 import { plotSvg } from './plot.js';
 import { markdown, reportStem, type BenchReport, type BenchResult } from './report.js';
@@ -123,6 +123,7 @@ async function elementwise(backends: RectifierContender[]) {
       const contenders: Contender[] = [];
       let last: ArrayLike<number> = new Float32Array(0);
       const keep = (v: ArrayLike<number>) => { last = v; };
+      const resident: Tensor[] = [];
       contenders.push({ name: 'copy limit (Float32Array.set)', run: () => yPlain.set(x) });
       contenders.push({ name: 'plain JS loop (into output)', run: () => { kase.plain(x, yPlain); keep(yPlain); } });
       for (const b of backends) {
@@ -134,6 +135,13 @@ async function elementwise(backends: RectifierContender[]) {
         const out = tensor(new Float32Array(n), [n]);
         contenders.push({ name: `${b.name} (into output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never, { out }).then((t) => keep(t.data)) });
         contenders.push({ name: `${b.name} (new output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never).then((t) => keep(t.data)) });
+        if (b.backend.capabilities.residentTensors === true) {
+          // x and out both in the backend's own memory (backend.allocate): the kernel runs on them, unstaged.
+          const [xr, yr] = [b.backend.allocate([n]), b.backend.allocate([n])];
+          xr.data.set(x);
+          resident.push(xr, yr);
+          contenders.push({ name: `${b.name} (resident in and out)`, run: () => b.backend.forward(kase.op, xr, kase.params as never, { out: yr }).then((t) => keep(t.data)) });
+        }
       }
       if (kase.ort && !kase.gradient && ortPeer) {
         for (const threads of [1, 2]) {
@@ -145,6 +153,7 @@ async function elementwise(backends: RectifierContender[]) {
       const results: Result[] = [];
       // Rectifier, ORT, plain and copy run interleaved; tfjs runs per backend (it has one global backend).
       const timed = await timeAndCheck(kase, x, contenders, () => last);
+      for (const t of resident) t.dispose();
       results.push(...timed);
       if (kase.tf && tfPeer) {
         for (const name of tfNames) {

@@ -52,6 +52,11 @@ const HEADLINES: { label: string; pick: (r: BenchReport) => number | undefined; 
     label: `${op} 2^20, cpu into output`, unit: '× copy',
     pick: (r: BenchReport) => copyRatio(r, op, 2 ** 20, 'rectifier cpu (into output)'),
   })),
+  // Issue 14 target 2: relu with x and out resident in the cpu backend's memory (backend.allocate).
+  ...[20, 24].map((log) => ({
+    label: `relu 2^${log}, cpu resident in and out`, unit: '× copy',
+    pick: (r: BenchReport) => copyRatio(r, 'relu', 2 ** log, 'rectifier cpu (resident in and out)'),
+  })),
   ...['gelu (erf)', 'silu'].map((op) => ({
     label: `${op} 2^20, ONNX Runtime 1 thread`, unit: '× copy',
     pick: (r: BenchReport) => copyRatio(r, op, 2 ** 20, 'onnxruntime-node (1 thread)'),

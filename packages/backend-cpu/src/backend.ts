@@ -1,11 +1,12 @@
 import {
   allocate, BackendBase, ffnGradients, ffnResult, MAX_TENSOR_ELEMENTS, Tensor,
   type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
-  type GradientCall, type Kernels, type MatmulCall, type OpCall, type SyncBackend, type TypedArray,
+  type DType, type GradientCall, type Kernels, type MatmulCall, type OpCall, type SyncBackend, type TypedArray,
 } from '@rectifier/core';
 import { forwardKernel, gradientKernel } from './kernels/elementwise.js';
 import { ffnBackwardRows, ffnBiasSums, ffnForwardRows, ffnOperands, ffnWeightGradientRows } from './kernels/ffn.js';
 import { FLOAT32_ACCUMULATION, inDtype, matmulRows, type Accumulator } from './kernels/matmul.js';
+import { residentTensorsAvailable, ResidentTensors } from './resident.js';
 
 /** What the CPU backend declares (the worker backend runs the same kernels and declares the same, but async). */
 export const CPU_CAPABILITIES: Capabilities = Object.freeze({
@@ -22,11 +23,26 @@ export const CPU_CAPABILITIES: Capabilities = Object.freeze({
   maxElements: MAX_TENSOR_ELEMENTS,
 });
 
+let backendCapabilities: Capabilities | undefined;
+
+/**
+ * What the CPU backend itself declares: CPU_CAPABILITIES and `residentTensors` where this thread
+ * can make a shared WebAssembly memory (not in CPU_CAPABILITIES, which the worker backend shares:
+ * its tensors are not kept in a memory of its own).
+ */
+function cpuBackendCapabilities(): Capabilities {
+  backendCapabilities ??= Object.freeze({ ...CPU_CAPABILITIES, residentTensors: residentTensorsAvailable() });
+  return backendCapabilities;
+}
+
 /** The CPU kernels on validated calls (exported for backends that reuse them on part of the work). */
 export class CpuKernels implements Kernels {
+  /** @param resident - the backend's resident tensors, whose element-wise calls run unstaged (none for reuse elsewhere). */
+  constructor(private readonly resident?: ResidentTensors) {}
+
   forward(call: OpCall): Tensor {
     if (call.out !== undefined) {
-      forwardKernel(call, call.out.data);
+      if (this.resident?.forward(call) !== true) forwardKernel(call, call.out.data);
       return call.out;
     }
     const y = allocate(call.dtype, call.outShape.reduce((size, dim) => size * dim, 1));
@@ -70,8 +86,24 @@ export class CpuKernels implements Kernels {
 /** The CPU backend: typed-array kernels on the calling thread, float32 and float64, sync and async. */
 export class CpuBackend extends BackendBase {
   readonly name = 'cpu';
-  readonly capabilities = CPU_CAPABILITIES;
-  protected readonly kernels: Kernels = new CpuKernels();
+  readonly capabilities = cpuBackendCapabilities();
+  readonly #resident = new ResidentTensors();
+  protected readonly kernels: Kernels = new CpuKernels(this.#resident);
+
+  /** A resident tensor: a block of this backend's shared WebAssembly memory (see resident.ts). */
+  protected override allocateResident(shape: readonly number[], size: number, dtype: DType): Tensor {
+    return this.#resident.allocate(shape, size, dtype);
+  }
+
+  /** Bytes of this backend's resident memory (0 before the first allocate); it grows to the peak of live resident tensors. */
+  get residentMemoryBytes(): number {
+    return this.#resident.memoryBytes;
+  }
+
+  /** Disposes every resident tensor still live (their memory goes with them). */
+  protected override async release(): Promise<void> {
+    this.#resident.dispose();
+  }
 
   /** The CPU backend always answers synchronously. */
   override get sync(): SyncBackend {

@@ -28,6 +28,7 @@ import { onnxDataSection } from './sections/onnx-data.js';
 import { opValuesSection } from './sections/op-values.js';
 import { preluLayoutsSection } from './sections/prelu-layouts.js';
 import { propertiesSection } from './sections/properties.js';
+import { residentSection } from './sections/resident.js';
 import { shapesSection } from './sections/shapes.js';
 import { undeclaredOpsSection } from './sections/undeclared-ops.js';
 
@@ -80,6 +81,7 @@ export function runConformance(name: string, create: ConformanceFactory, options
 
     lifecycleSection(ctx);
     forwardOutSection(ctx);
+    residentSection(ctx);
     fuzzingSection(ctx);
     onnxDataSection(ctx);
   });

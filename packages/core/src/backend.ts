@@ -15,7 +15,7 @@ import { allocate, type DType as ElementType } from './dtype.js';
 import {
   activationStatsOf, referenceFfnBackwardCall, referenceFfnCall, type ActivationStats, type FfnGradients, type FfnResult,
 } from './reference.js';
-import { liveData, Tensor } from './tensor.js';
+import { liveData, shapeSize, Tensor } from './tensor.js';
 import {
   prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul, prepareOpCall, prepareStats,
   type CallLimits, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type GradientCall,
@@ -75,6 +75,14 @@ export interface Capabilities {
     /** Largest magnitude |value| computed (inclusive). */
     readonly max: number;
   }>>>>>;
+  /**
+   * Optional: whether `allocate` hands out tensors resident in the backend's own memory (the CPU
+   * backend: a shared WebAssembly memory), on which element-wise calls with `out` there too run
+   * unstaged. Absent or false: `allocate` gives `UNSUPPORTED_OP`. A backend may declare it false
+   * where its platform lacks what it needs (no shared memory in a page that is not cross-origin
+   * isolated); the conformance suite holds the declaration to `allocate`'s behaviour.
+   */
+  readonly residentTensors?: boolean;
 }
 
 /** Inputs of an op: one tensor, or the list in the op's input order. */
@@ -124,6 +132,16 @@ export interface Backend extends Operations<true> {
   ready(): Promise<void>;
   /** Releases every resource. Later calls reject with `DISPOSED`. Idempotent. */
   dispose(): Promise<void>;
+  /**
+   * A zero-filled tensor of `shape` (default dtype float32) whose data lives in the backend's own
+   * memory, where `capabilities.residentTensors` is true: an ordinary Tensor to every op of every
+   * backend, on which this backend's element-wise calls (input and `out` resident) skip staging.
+   * `tensor.dispose()` returns its memory at once; one dropped undisposed is freed once collected;
+   * the backend's `dispose()` disposes every one still live. Synchronous (no compute).
+   * Where the backend does not declare `residentTensors`: `UNSUPPORTED_OP`; a dtype it does not
+   * compute: `UNSUPPORTED_DTYPE`; past `maxElements` or its memory: `TOO_LARGE`.
+   */
+  allocate(shape: readonly number[], dtype?: DType): Tensor;
 }
 
 /**
@@ -331,6 +349,41 @@ export abstract class BackendBase implements Backend {
 
   /** Frees the backend's resources; called once by `dispose()`. */
   protected async release(): Promise<void> {}
+
+  /**
+   * A zero-filled tensor in the backend's own memory, where it declares `residentTensors`: checks
+   * the shape, the dtype and `maxElements`, then calls {@link allocateResident}. Otherwise
+   * `UNSUPPORTED_OP`; `DISPOSED` after `dispose()`.
+   */
+  allocate(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+    const op = 'allocate';
+    this.assertLive(op);
+    const size = shapeSize(shape, op, 'shape');
+    if (this.capabilities.residentTensors !== true) {
+      throw new RectifierError(ErrorCode.UnsupportedOp, {
+        op, expected: 'a backend that declares capabilities.residentTensors', received: `the ${this.name} backend, which does not`,
+      }, `the ${this.name} backend keeps no tensors in memory of its own: make ordinary ones with tensor() or zeros()`);
+    }
+    if (!this.capabilities.dtypes.includes(dtype)) {
+      throw new RectifierError(ErrorCode.UnsupportedDtype, {
+        op, argument: 'dtype', expected: `one of the backend's dtypes (${this.capabilities.dtypes.join(', ')})`, received: describeValue(dtype),
+      });
+    }
+    if (size > this.capabilities.maxElements) {
+      throw new RectifierError(ErrorCode.TooLarge, {
+        op, argument: 'shape', expected: `at most ${this.capabilities.maxElements} elements (the backend's maxElements)`, received: `${size}`,
+      });
+    }
+    return this.allocateResident(shape, size, dtype);
+  }
+
+  /**
+   * The resident tensor for a checked `allocate` call (a backend declaring `residentTensors`
+   * overrides it); the default refuses, as an undeclared `allocate` does.
+   */
+  protected allocateResident(_shape: readonly number[], _size: number, _dtype: DType): Tensor {
+    throw new RectifierError(ErrorCode.UnsupportedOp, { op: 'allocate' }, `the ${this.name} backend declares residentTensors but has no allocator`);
+  }
 
   /** Throws `DISPOSED`, naming `op`, once the backend was disposed. */
   protected assertLive(op: string): void {

@@ -43,6 +43,13 @@ export interface TypedArrayFacts {
   readonly variableLength: boolean;
 }
 
+/**
+ * SharedArrayBuffers seen, and whether each is growable (fixed when it is made). Telling one from
+ * an ArrayBuffer takes a getter that throws, and a throw costs microseconds: a call on tensors in
+ * shared memory (resident tensors, the worker backend's) checks each of its buffers several times.
+ */
+const sharedBufferGrowable = new WeakMap<object, boolean>();
+
 /** The engine's view of `v` if it is a typed array (any realm, subclasses too); undefined otherwise (Proxies included). */
 export function typedArrayFacts(v: unknown): TypedArrayFacts | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
@@ -56,12 +63,19 @@ export function typedArrayFacts(v: unknown): TypedArrayFacts | undefined {
   const buffer = typedArrayBuffer.call(v) as ArrayBufferLike;
   let shared = false;
   let variableLength = false;
-  try {
-    arrayBufferByteLength.call(buffer);
-    variableLength = arrayBufferResizable?.call(buffer) === true;
-  } catch {
-    shared = true; // not an ArrayBuffer: a SharedArrayBuffer
-    variableLength = sharedGrowable?.call(buffer) === true;
+  const growable = sharedBufferGrowable.get(buffer);
+  if (growable !== undefined) {
+    shared = true;
+    variableLength = growable;
+  } else {
+    try {
+      arrayBufferByteLength.call(buffer);
+      variableLength = arrayBufferResizable?.call(buffer) === true;
+    } catch {
+      shared = true; // not an ArrayBuffer: a SharedArrayBuffer
+      variableLength = sharedGrowable?.call(buffer) === true;
+      sharedBufferGrowable.set(buffer, variableLength);
+    }
   }
   return {
     tag, buffer, shared, variableLength,

@@ -5,7 +5,10 @@
  */
 export { ErrorCode, RectifierError, describeValue, errorMessage, type ErrorDetails } from './errors.js';
 export { DTYPES, allocate, dtypeOf, epsilon, isDType, roundTo, ulpDistance, type DType, type TypedArray } from './dtype.js';
-export { CORE_VERSION, MAX_RANK, MAX_TENSOR_ELEMENTS, Tensor, isTensor, sameShape, shapeSize, tensor, zeros, type NestedNumbers } from './tensor.js';
+export {
+  CORE_VERSION, MAX_RANK, MAX_TENSOR_ELEMENTS, Tensor, declareMemoryHandle, isTensor, residentTensor, sameShape, shapeSize, tensor, zeros,
+  type NestedNumbers,
+} from './tensor.js';
 export * as scalar from './math/scalar.js';
 export {
   OPS, OP_ALIASES, OP_NAMES, findOp, type OpAlias, type OpNameOrAlias, type OpParams,

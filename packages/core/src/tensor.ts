@@ -53,6 +53,12 @@ export function foreignTensorVersion(v: unknown): string | undefined {
   }
 }
 
+/**
+ * What a resident tensor's dispose() calls once: the backend's hook returning its block (see
+ * {@link residentTensor}). Kept off the frozen tensor, keyed by it.
+ */
+const releases = new WeakMap<Tensor, () => void>();
+
 /** Reads a tensor's own data with no getter in the way (set once, by the class's static block). */
 let ownData: (t: Tensor) => TypedArray;
 
@@ -124,10 +130,19 @@ export class Tensor {
     return this.#disposed;
   }
 
-  /** Drops the reference to the data; any later use gives a `DISPOSED` error. Idempotent. */
+  /**
+   * Drops the reference to the data; any later use gives a `DISPOSED` error. Idempotent. A
+   * resident tensor (`backend.allocate`) also returns its block to the backend, once.
+   */
   dispose(): void {
+    if (this.#disposed) return;
     this.#disposed = true;
     this.#data = this.dtype === 'float32' ? new Float32Array(0) : new Float64Array(0);
+    const release = releases.get(this);
+    if (release !== undefined) {
+      releases.delete(this);
+      release();
+    }
   }
 
   /** A plain-array copy of the elements (flat, row-major). */
@@ -163,6 +178,41 @@ export function liveData(t: Tensor, op: string, argument: string): TypedArray {
     });
   }
   return freshView(facts.tag as FloatArrayTag, facts.buffer, facts.byteOffset, t.size);
+}
+
+/**
+ * For backends whose tensors live in their own memory (`backend.allocate`): a tensor on `data`
+ * whose {@link Tensor.dispose} calls `release` once, so the backend can reuse the block. The
+ * backend must also declare each handle of that memory with {@link declareMemoryHandle}. `op`
+ * names the entry point in errors about `data` or `shape`.
+ */
+export function residentTensor(data: TypedArray, shape: readonly number[], release: () => void, op = 'allocate'): Tensor {
+  const t = new Tensor(data, shape, op);
+  releases.set(t, release);
+  return t;
+}
+
+/**
+ * Handles known to be on one memory: a shared WebAssembly memory hands out a new, longer
+ * SharedArrayBuffer each time it grows, and views made before and after are on different handle
+ * objects but the same bytes, at offsets from the memory's start. Keyed by handle, the memory.
+ */
+const memoryOfHandle = new WeakMap<object, object>();
+
+/**
+ * Declares `buffer` a handle of `memory` (any object standing for it): typed arrays on handles of
+ * one memory are then compared by byte range wherever core checks overlap (a forward call's `out`),
+ * as views on one buffer are. For backends that hand out tensors on a growable shared memory.
+ */
+export function declareMemoryHandle(buffer: SharedArrayBuffer, memory: object): void {
+  memoryOfHandle.set(buffer, memory);
+}
+
+/** Whether two buffers are known to be the same memory (the same object, or handles declared of one memory). */
+export function sameMemory(a: ArrayBufferLike, b: ArrayBufferLike): boolean {
+  if (a === b) return true;
+  const m = memoryOfHandle.get(a);
+  return m !== undefined && m === memoryOfHandle.get(b);
 }
 
 /** Whether the tensor's memory is a SharedArrayBuffer (another handle on it may exist anywhere). */

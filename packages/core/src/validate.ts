@@ -7,7 +7,7 @@ import { describeValue, ErrorCode, RectifierError } from './errors.js';
 import { findOp, OP_ALIASES, OP_NAMES, type OpDefinition } from './ops/catalogue.js';
 import { resolveParams, type ResolvedParams } from './ops/params.js';
 import { isArrayArgument, ownElements, ownOptions, ownRecord, reading } from './guard.js';
-import { CORE_VERSION, foreignTensorVersion, isShared, isTensor, liveData, MAX_TENSOR_ELEMENTS, sameShape, Tensor } from './tensor.js';
+import { CORE_VERSION, foreignTensorVersion, isShared, isTensor, liveData, MAX_TENSOR_ELEMENTS, sameMemory, sameShape, Tensor } from './tensor.js';
 
 /** What a backend accepts; the references accept everything. */
 export interface CallLimits {
@@ -251,9 +251,9 @@ function opCall(def: OpDefinition, inputs: unknown, params: unknown, limits: Cal
   };
 }
 
-/** Whether two typed arrays share any bytes. */
+/** Whether two typed arrays share any bytes (by byte range, where their buffers are known to be one memory). */
 function overlaps(a: TypedArray, b: TypedArray): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  return sameMemory(a.buffer, b.buffer) && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }
 
 /**
@@ -265,7 +265,9 @@ function overlaps(a: TypedArray, b: TypedArray): boolean {
  * two SharedArrayBuffer objects can (a structuredClone of one, or one a worker hands back) and
  * nothing tells whether they do. So when `out` and an input are on different SharedArrayBuffer
  * objects, the kernel does not write `out` directly (`direct: false`): it computes into scratch
- * memory and BackendBase copies the result, which is right whether or not they overlap.
+ * memory and BackendBase copies the result, which is right whether or not they overlap — unless
+ * a backend declared both handles of one memory (`declareMemoryHandle`: resident tensors on a grown
+ * shared WebAssembly memory), whose byte ranges are then compared as on one buffer.
  */
 function checkOut(
   def: OpDefinition, v: unknown, inputs: readonly Tensor[], dtype: DType, outShape: readonly number[], limits: CallLimits,
@@ -282,13 +284,14 @@ function checkOut(
   let direct = true;
   inputs.forEach((t, i) => {
     const d = t.data;
-    const same = d.buffer === o.buffer && d.byteOffset === o.byteOffset && d.length === o.length;
+    const oneMemory = sameMemory(d.buffer, o.buffer);
+    const same = oneMemory && d.byteOffset === o.byteOffset && d.length === o.length;
     if (overlaps(d, o) && !(same && inPlaceOk(i))) {
       throw new RectifierError(ErrorCode.BadArgument, {
         op: def.name, argument: 'out', expected: `memory disjoint from '${def.inputs[i]}' (or exactly it, for an in-place update of an element-wise input)`, received: 'an overlapping tensor',
       });
     }
-    if (d.buffer !== o.buffer && isShared(t) && isShared(view)) direct = false;
+    if (!oneMemory && isShared(t) && isShared(view)) direct = false;
   });
   return { tensor: v as Tensor, view, direct };
 }

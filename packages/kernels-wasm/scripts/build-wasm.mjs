@@ -7,6 +7,11 @@
  *   WASM_BASE64          --enable simd: every runtime with WebAssembly SIMD
  *   WASM_RELAXED_BASE64  --enable simd,relaxed-simd: the GEMM tiles' multiply-adds are
  *                        f32x4.relaxed_madd (assembly/gemm-madd.ts); nothing else differs
+ *   WASM_SHARED_BASE64   --enable simd,threads --sharedMemory: the plain build importing a shared
+ *                        memory, for resident tensors (src/resident.ts): views on a shared memory
+ *                        survive its growth. Only its element-wise kernels are called (the same
+ *                        instructions as in the other two); the staging paths keep the unshared
+ *                        builds, whose copies into and out of a SharedArrayBuffer would be slower.
  *
  * src/index.ts picks the relaxed one at load time where the runtime validates it and its madd is
  * fused (Node 22+, current Chrome and Firefox; not Node 20 without a flag, not Safari).
@@ -18,7 +23,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-async function compile(features) {
+/** Pages of 64 KiB in src/index.ts's MAX_MEMORY_BYTES (2^31): a shared memory must declare its maximum. */
+const MAX_PAGES = 2 ** 31 / 65536;
+
+async function compile(features, shared = false) {
   const outputs = {};
   const { error } = await asc.main(
     [
@@ -27,6 +35,7 @@ async function compile(features) {
       '--runtime', 'stub', // no GC: the kernels only touch memory the JS side lays out
       '--importMemory', // the JS side owns the memory and grows it
       '--enable', features,
+      ...(shared ? ['--sharedMemory', '--maximumMemory', String(MAX_PAGES)] : []),
       '--outFile', 'kernels.wasm',
     ],
     { writeFile: (name, contents) => { outputs[name] = contents; }, stdout: process.stdout, stderr: process.stderr },
@@ -40,6 +49,7 @@ async function compile(features) {
 
 const simd = await compile('simd');
 const relaxed = await compile('simd,relaxed-simd');
+const shared = await compile('simd,threads', true);
 const target = join(root, 'src/generated/module.ts');
 mkdirSync(dirname(target), { recursive: true });
 writeFileSync(
@@ -48,6 +58,8 @@ writeFileSync(
     '/** The plain SIMD build. */\n' +
     `export const WASM_BASE64 = '${Buffer.from(simd).toString('base64')}';\n` +
     '/** The relaxed-SIMD build: the GEMM tiles use f32x4.relaxed_madd. */\n' +
-    `export const WASM_RELAXED_BASE64 = '${Buffer.from(relaxed).toString('base64')}';\n`,
+    `export const WASM_RELAXED_BASE64 = '${Buffer.from(relaxed).toString('base64')}';\n` +
+    '/** The plain SIMD build on an imported shared memory (resident tensors). */\n' +
+    `export const WASM_SHARED_BASE64 = '${Buffer.from(shared).toString('base64')}';\n`,
 );
-console.log(`kernels-wasm: ${simd.length} bytes of WebAssembly SIMD, ${relaxed.length} with relaxed SIMD`);
+console.log(`kernels-wasm: ${simd.length} bytes of WebAssembly SIMD, ${relaxed.length} with relaxed SIMD, ${shared.length} on shared memory`);

@@ -14,17 +14,14 @@
  * f32x4.relaxed_madd. The relaxed one is loaded where the runtime validates it and a probe shows
  * its madd is fused (one rounding), unless RECTIFIER_WASM_RELAXED is `off` (or `0`);
  * `wasmVariant()` says which. Element-wise kernels are the same instructions in both.
+ *
+ * `ResidentMemory` (resident.ts) is a third build's instance on a shared memory, whose blocks a
+ * backend hands out as tensor data: element-wise kernels then run on them in place, unstaged.
  */
 import { WASM_BASE64, WASM_RELAXED_BASE64 } from './generated/module.js';
+import { decodeBase64, environmentSaysOff, WebAssembly, type WasmMemory } from './load.js';
 
-// The few WebAssembly JS-API members used here (ES2022's lib has none; DOM's would drag in the rest).
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
-declare const WebAssembly: {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Instance: new (module: object, imports: object) => { exports: object };
-};
+export { ResidentMemory } from './resident.js';
 
 /** Element-wise forward kernels: y = f(x), each with up to two float64 parameters. */
 export type UnaryKernel =
@@ -85,22 +82,6 @@ export const GEMM_RESIDUES = [5 * 64, 27 * 64, 49 * 64] as const; // 320, 1728, 
 const STAGING_BYTES = Math.max(UNARY_STAGE, GRADIENT_X_STAGE, GRADIENT_DY_STAGE) + CHUNK * 4;
 /** The module never grows past this (bytes): bigger GEMMs stay on the JS kernels. */
 export const MAX_MEMORY_BYTES = 2 ** 31;
-
-/** Whether the environment variable `name` is `off` or `0` (where there is a process.env). */
-function environmentSaysOff(name: string): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const v = env?.[name];
-  return v === 'off' || v === '0';
-}
-
-function decodeBase64(s: string): Uint8Array {
-  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
-  if (B !== undefined) return new Uint8Array(B.from(s, 'base64'));
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /** The instantiated module with its memory, and the staging wrappers. One per thread. */
 export class WasmKernels {

@@ -1,0 +1,14 @@
+import { createCpuBackend } from '@rectifier/backend-cpu';
+import { tensor, prepareOpCall } from '@rectifier/core';
+const b = createCpuBackend();
+const time = (f) => { for (let i = 0; i < 200; i++) f(); const ts = []; for (let r = 0; r < 9; r++) { const t0 = performance.now(); for (let i = 0; i < 100; i++) f(); ts.push((performance.now() - t0) / 100); } ts.sort((a, b) => a - b); return (ts[4]*1000).toFixed(2) + 'us'; };
+const small = b.allocate([16]); const smallOut = b.allocate([16]);
+const sab = small.data.buffer;
+const get = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+console.log('throwing getter', time(() => { try { get.call(sab); } catch {} }));
+console.log('new view', time(() => new Float32Array(sab, 64, 16)));
+console.log('prepare', time(() => prepareOpCall('relu', small, undefined, undefined, { out: smallOut })));
+console.log('prepare no out', time(() => prepareOpCall('relu', small, undefined, undefined)));
+const call = prepareOpCall('relu', small, undefined, undefined, { out: smallOut });
+console.log('data', time(() => small.data));
+console.log('full', time(() => b.sync.forward('relu', small, undefined, { out: smallOut })));
