@@ -20,6 +20,8 @@ export const CPU_CAPABILITIES: Capabilities = Object.freeze({
   nonFinite: true,
   subnormals: true,
   maxElements: MAX_TENSOR_ELEMENTS,
+  // ffnBackward's sparse path skips the zero units (kernels/ffn.ts).
+  sparseBackward: true,
 });
 
 /** The CPU kernels on validated calls (exported for backends that reuse them on part of the work). */
