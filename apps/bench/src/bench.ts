@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createGpujsBackend } from '@rectifier/backend-gpujs';
 import { createWorkersBackend, WorkersBackend } from '@rectifier/backend-workers';
-import { OPS, referenceForward, scalar, tensor, type Backend, type OpName } from '@rectifier/core';
+import { OPS, referenceForward, scalar, tensor, type Backend, type FfnWeights, type OpName, type Tensor } from '@rectifier/core';
 import { describeMachine } from './machine.js';
 import { plotSvg } from './plot.js';
 import { markdown, reportStem, type BenchReport, type BenchResult, type TrainedFfnResult } from './report.js';
@@ -205,16 +205,9 @@ async function ffn(backends: RectifierContender[]) {
         contenders.push({ name: `${b.name} first matmul only`, run: () => b.backend.matmul(xt, W.w1) });
         if (sparsity === 0.5) contenders.push({ name: `${b.name} backward`, run: () => b.backend.ffnBackward(xt, W, tensor(new Float32Array(T * d).fill(1), [T, d])) });
         // the sparse backward skips the zero units in dx, dW1, dW2 and dh (DESIGN.md §5); dy random
-        if (sparsity >= 0.9) {
-          const dy = tensor(normals(T * d, 5, 1), [T, d]);
-          contenders.push({ name: `${b.name} dense backward`, run: () => b.backend.ffnBackward(xt, W, dy) });
-          contenders.push({ name: `${b.name} sparse backward`, run: () => b.backend.ffnBackward(xt, W, dy, { sparse: true }) });
-        }
+        if (sparsity >= 0.9) contenders.push(...backwardContenders(b, xt, W, tensor(normals(T * d, 5, 1), [T, d])));
       }
-      for (const threads of [1, 2]) {
-        const run = await ffnSession(T, d, f, { w1, b1, w2, b2 }, threads);
-        contenders.push({ name: `onnxruntime-node (${threads} thread${threads > 1 ? 's' : ''})`, run: () => run(x) });
-      }
+      contenders.push(...await ortContenders(T, d, f, { w1, b1, w2, b2 }, x));
       const timings = await timeInterleaved(contenders, { ...timingOptions, rounds: args.quick ? 2 : 5 });
       const results = timings.map((t) => ({ ...t, maxError: 0, gflops: (t.name.includes('first matmul') ? flops / 2 : t.name.includes('backward') ? 2 * flops : flops) / (t.medianMs * 1e6) }));
       await useTf('wasm');
@@ -230,6 +223,24 @@ async function ffn(backends: RectifierContender[]) {
         if (dense !== undefined && sparse !== undefined) console.log(`  ${b.name}: sparse backward ${(dense / sparse).toFixed(2)}× dense backward (${dense.toFixed(1)} → ${sparse.toFixed(1)} ms)`);
       }
     }
+  }
+  return out;
+}
+
+/** The dense and the sparse backward of one backend on the same call. */
+function backwardContenders(b: RectifierContender, x: Tensor, W: FfnWeights, dy: Tensor): Contender[] {
+  return [
+    { name: `${b.name} dense backward`, run: () => b.backend.ffnBackward(x, W, dy) },
+    { name: `${b.name} sparse backward`, run: () => b.backend.ffnBackward(x, W, dy, { sparse: true }) },
+  ];
+}
+
+/** ONNX Runtime's dense ReLU FFN on 1 and 2 threads. */
+async function ortContenders(T: number, d: number, f: number, w: Parameters<typeof ffnSession>[3], x: Float32Array): Promise<Contender[]> {
+  const out: Contender[] = [];
+  for (const threads of [1, 2]) {
+    const run = await ffnSession(T, d, f, w, threads);
+    out.push({ name: `onnxruntime-node (${threads} thread${threads > 1 ? 's' : ''})`, run: () => run(x) });
   }
   return out;
 }
@@ -275,15 +286,9 @@ async function trainedFfn(backends: RectifierContender[]): Promise<TrainedFfnRes
       contenders.push({ name: `${b.name} dense`, run: () => b.backend.ffn(xt, W) });
       contenders.push({ name: `${b.name} sparse`, run: () => b.backend.ffn(xt, W, { sparse: true }) });
       contenders.push({ name: `${b.name} certified`, run: () => b.backend.ffn(xt, W, { sparse: 'certified' }) });
-      if (b.name === 'rectifier cpu') {
-        contenders.push({ name: `${b.name} dense backward`, run: () => b.backend.ffnBackward(xt, W, dy) });
-        contenders.push({ name: `${b.name} sparse backward`, run: () => b.backend.ffnBackward(xt, W, dy, { sparse: true }) });
-      }
+      if (b.name === 'rectifier cpu') contenders.push(...backwardContenders(b, xt, W, dy));
     }
-    for (const threads of [1, 2]) {
-      const run = await ffnSession(T, d, f, { w1, b1, w2, b2 }, threads);
-      contenders.push({ name: `onnxruntime-node (${threads} thread${threads > 1 ? 's' : ''})`, run: () => run(x) });
-    }
+    contenders.push(...await ortContenders(T, d, f, { w1, b1, w2, b2 }, x));
     const timings = await timeInterleaved(contenders, { ...timingOptions, rounds: args.quick ? 3 : 7 });
     const flops = 2 * 2 * T * d * f;
     const results = timings.map((t) => ({ ...t, maxError: 0, gflops: (t.name.includes('backward') ? 2 * flops : flops) / (t.medianMs * 1e6) }));
