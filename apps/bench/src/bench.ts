@@ -7,16 +7,16 @@
  * reference while it is timed. Results: apps/bench/results/node<major>.json, .md and .svg, for this
  * Node; scripts/run-bench.mjs runs it under each Node and then summary.ts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createGpujsBackend } from '@rectifier/backend-gpujs';
 import { createWorkersBackend, WorkersBackend } from '@rectifier/backend-workers';
-import { OPS, referenceForward, scalar, tensor, type Backend, type OpName, type Tensor } from '@rectifier/core';
+import { OPS, referenceForward, scalar, tensor, type Backend, type FfnWeights, type OpName, type Tensor } from '@rectifier/core';
 import { describeMachine } from './machine.js';
 import { plotSvg } from './plot.js';
-import { markdown, reportStem, type BenchReport, type BenchResult } from './report.js';
+import { markdown, reportStem, type BenchReport, type BenchResult, type TrainedFfnResult } from './report.js';
 import type { TfBackendName } from './peers/tfjs.js';
 import { timeInterleaved, type Contender } from './timing.js';
 
@@ -114,7 +114,7 @@ async function elementwise(backends: RectifierContender[]) {
   const sizes = args.quick ? [2 ** 16, 2 ** 20] : [2 ** 16, 2 ** 20, 2 ** 24];
   const out: { op: string; n: number; results: Result[] }[] = [];
   for (const kase of CASES) {
-    if (args.only && !kase.label.startsWith(args.only)) continue;
+    if (args.only && (FFN_ONLY.has(args.only) || !kase.label.startsWith(args.only))) continue;
     for (const n of sizes) {
       const x = Float32Array.from({ length: n }, (_, i) => 4 * scalar.gaussianNoise(n, i));
       const xt = tensor(x, [n]);
@@ -190,6 +190,7 @@ async function ffn(backends: RectifierContender[]) {
   const out: { tokens: number; sparsity: string; results: (Result & { gflops: number })[] }[] = [];
   const normals = (n: number, seed: number, s: number) => Float32Array.from({ length: n }, (_, i) => s * scalar.gaussianNoise(seed, i));
   for (const T of [64, 512]) {
+    if (args.only === 'trained') break;
     const x = normals(T * d, 1, 1);
     const w1 = normals(d * f, 2, 1 / Math.sqrt(d));
     const w2 = normals(f * d, 3, 1 / Math.sqrt(f));
@@ -197,7 +198,8 @@ async function ffn(backends: RectifierContender[]) {
     const z = createCpuBackend().sync.matmul(tensor(x, [T, d]), tensor(w1, [d, f])).data;
     const sorted = Float32Array.from(z).sort();
     for (const sparsity of [0.5, 0.9, 0.99]) {
-      if (args.quick && sparsity !== 0.9) continue;
+      // --quick: 90 % only, and 99 % too in an FFN-only run (the backward target is stated at both)
+      if (args.quick && sparsity !== 0.9 && !(sparsity === 0.99 && args.only === 'ffn')) continue;
       // A shared bias that puts the wanted fraction of pre-activations at or below zero.
       const shift = -sorted[Math.min(sorted.length - 1, Math.floor(sparsity * sorted.length))];
       const b1 = new Float32Array(f).fill(shift);
@@ -219,11 +221,10 @@ async function ffn(backends: RectifierContender[]) {
         if (sparsity >= 0.9) contenders.push({ name: `${b.name} certified`, run: () => b.backend.ffn(xt, W, { sparse: 'certified' }) });
         contenders.push({ name: `${b.name} first matmul only`, run: () => b.backend.matmul(xt, W.w1) });
         if (sparsity === 0.5) contenders.push({ name: `${b.name} backward`, run: () => b.backend.ffnBackward(xt, W, tensor(new Float32Array(T * d).fill(1), [T, d])) });
+        // the sparse backward skips the zero units in dx, dW1, dW2 and dh (DESIGN.md §5); dy random
+        if (sparsity >= 0.9) contenders.push(...backwardContenders(b, xt, W, tensor(normals(T * d, 5, 1), [T, d])));
       }
-      for (const threads of ortPeer ? [1, 2] : []) {
-        const run = await ortPeer!.ffnSession(T, d, f, { w1, b1, w2, b2 }, threads);
-        contenders.push({ name: `onnxruntime-node (${threads} thread${threads > 1 ? 's' : ''})`, run: () => run(x) });
-      }
+      contenders.push(...await ortContenders(T, d, f, { w1, b1, w2, b2 }, x));
       const timings = await timeInterleaved(contenders, { ...timingOptions, rounds: args.quick ? 2 : 5 });
       const results = timings.map((t) => ({ ...t, maxError: 0, gflops: (t.name.includes('first matmul') ? flops / 2 : t.name.includes('backward') ? 2 * flops : flops) / (t.medianMs * 1e6) }));
       if (tfPeer) {
@@ -235,7 +236,88 @@ async function ffn(backends: RectifierContender[]) {
       }
       out.push({ tokens: T, sparsity: `${Math.round(sparsity * 100)} %`, results });
       console.log(`FFN T=${T} zeros=${sparsity}: ${results.map((r) => `${r.name}: ${r.gflops.toFixed(2)} GFLOP/s`).join('  ')}`);
+      for (const b of backends) {
+        const ratio = (kind: string) => results.find((r) => r.name === `${b.name} ${kind} backward`)?.medianMs;
+        const [dense, sparse] = [ratio('dense'), ratio('sparse')];
+        if (dense !== undefined && sparse !== undefined) console.log(`  ${b.name}: sparse backward ${(dense / sparse).toFixed(2)}× dense backward (${dense.toFixed(1)} → ${sparse.toFixed(1)} ms)`);
+      }
     }
+  }
+  return out;
+}
+
+/** The dense and the sparse backward of one backend on the same call. */
+function backwardContenders(b: RectifierContender, x: Tensor, W: FfnWeights, dy: Tensor): Contender[] {
+  return [
+    { name: `${b.name} dense backward`, run: () => b.backend.ffnBackward(x, W, dy) },
+    { name: `${b.name} sparse backward`, run: () => b.backend.ffnBackward(x, W, dy, { sparse: true }) },
+  ];
+}
+
+/** ONNX Runtime's dense ReLU FFN on 1 and 2 threads (none with --no-ort). */
+async function ortContenders(T: number, d: number, f: number, w: { w1: Float32Array; b1: Float32Array; w2: Float32Array; b2: Float32Array }, x: Float32Array): Promise<Contender[]> {
+  const out: Contender[] = [];
+  for (const threads of ortPeer ? [1, 2] : []) {
+    const run = await ortPeer!.ffnSession(T, d, f, w, threads);
+    out.push({ name: `onnxruntime-node (${threads} thread${threads > 1 ? 's' : ''})`, run: () => run(x) });
+  }
+  return out;
+}
+
+/** `--only` values that pick the FFN group (both parts, or the trained model's rows alone) instead of an element-wise op. */
+const FFN_ONLY = new Set(['ffn', 'trained']);
+
+/** One array of the trained-model fixture, by name. */
+function fixtureArrays(stem: string): { meta: { seed: number; demoCommit: string; tokens: number; zeroFraction: number[] }; get: (name: string) => Float32Array } {
+  const dir = join(root, 'apps', 'bench', 'fixtures');
+  const meta = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as { seed: number; demoCommit: string; tokens: number; zeroFraction: number[]; arrays: { name: string; shape: number[] }[] };
+  const bytes = readFileSync(join(dir, `${stem}.f32`));
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const at = new Map<string, Float32Array>();
+  let offset = 0;
+  for (const a of meta.arrays) {
+    const size = a.shape.reduce((p, q) => p * q, 1);
+    at.set(a.name, all.subarray(offset, offset + size));
+    offset += size;
+  }
+  return { meta, get: (name) => at.get(name)! };
+}
+
+/**
+ * The FFN blocks of the demo's trained ReLU char-LM (fixtures/char-lm-relu.*: its weights and the
+ * residual stream entering each block on validation examples), at their own sparsity: dense,
+ * sparse and certified Rectifier against ONNX Runtime's dense FFN, forward; and the CPU backward.
+ */
+async function trainedFfn(backends: RectifierContender[]): Promise<TrainedFfnResult[]> {
+  const { meta, get } = fixtureArrays('char-lm-relu');
+  const out: TrainedFfnResult[] = [];
+  for (let block = 0; block < meta.zeroFraction.length; block++) {
+    const [x, w1, b1, w2, b2] = ['x', 'w1', 'b1', 'w2', 'b2'].map((n) => get(`block${block}.${n}`));
+    const f = b1.length;
+    const d = b2.length;
+    const T = x.length / d;
+    const W = { w1: tensor(w1, [d, f]), b1: tensor(b1, [f]), w2: tensor(w2, [f, d]), b2: tensor(b2, [d]) };
+    const xt = tensor(x, [T, d]);
+    const stats = createCpuBackend().sync.ffn(xt, W, { sparse: 'certified', stats: true }).stats!;
+    const dy = tensor(Float32Array.from({ length: T * d }, (_, i) => scalar.gaussianNoise(6, i)), [T, d]);
+    const contenders: Contender[] = [];
+    for (const b of backends.filter((c) => !c.name.startsWith('rectifier gpujs'))) {
+      contenders.push({ name: `${b.name} dense`, run: () => b.backend.ffn(xt, W) });
+      contenders.push({ name: `${b.name} sparse`, run: () => b.backend.ffn(xt, W, { sparse: true }) });
+      contenders.push({ name: `${b.name} certified`, run: () => b.backend.ffn(xt, W, { sparse: 'certified' }) });
+      if (b.name === 'rectifier cpu') contenders.push(...backwardContenders(b, xt, W, dy));
+    }
+    contenders.push(...await ortContenders(T, d, f, { w1, b1, w2, b2 }, x));
+    const timings = await timeInterleaved(contenders, { ...timingOptions, rounds: args.quick ? 3 : 7 });
+    const flops = 2 * 2 * T * d * f;
+    const results = timings.map((t) => ({ ...t, maxError: 0, gflops: (t.name.includes('backward') ? 2 * flops : flops) / (t.medianMs * 1e6) }));
+    const row: TrainedFfnResult = {
+      model: `char-LM (demo experiment 8, ReLU, seed ${meta.seed}, demo ${meta.demoCommit.slice(0, 10)})`, block, tokens: T, d, f,
+      zeroFraction: stats.zeroFraction, certifiedFraction: stats.zeroUnits! > 0 ? stats.certifiedUnits! / stats.zeroUnits! : 0, results,
+    };
+    out.push(row);
+    const ort1 = results.find((r) => r.name === 'onnxruntime-node (1 thread)')?.medianMs;
+    console.log(`trained block ${block} (T=${T}, d=${d}, f=${f}, ${(100 * row.zeroFraction).toFixed(1)} % zeros, ${(100 * row.certifiedFraction).toFixed(1)} % of them certified): ${results.map((r) => `${r.name}: ${r.medianMs.toFixed(3)} ms${ort1 === undefined ? '' : ` (${(ort1 / r.medianMs).toFixed(2)}× ORT 1 thread)`}`).join('  ')}`);
   }
   return out;
 }
@@ -244,10 +326,12 @@ async function runAll() {
   const machine = describeMachine();
   const backends = await rectifierBackends();
   const elementwiseResults = await elementwise(backends);
-  const ffnResults = args.only ? [] : await ffn(backends);
+  const ffnGroup = !args.only || FFN_ONLY.has(args.only);
+  const ffnResults = ffnGroup ? await ffn(backends) : [];
+  const trained = ffnGroup ? await trainedFfn(backends) : [];
   for (const b of backends) await b.backend.dispose();
   tfPeer?.tf.engine().reset();
-  return { machine, elementwise: elementwiseResults, ffn: ffnResults };
+  return { machine, elementwise: elementwiseResults, ffn: ffnResults, trained };
 }
 
 // This Node's report: results/node<major>.json, .md and .svg (summary.ts then writes the summary

@@ -16,6 +16,22 @@ export interface BenchReport {
   machine: Machine;
   elementwise: { op: string; n: number; results: BenchResult[] }[];
   ffn: { tokens: number; sparsity: string; results: (BenchResult & { gflops: number })[] }[];
+  /** The trained model's FFN blocks at their own sparsity (absent in reports made before them). */
+  trained?: TrainedFfnResult[];
+}
+
+/** One FFN block of a trained model, on its own inputs: its measured sparsity and the contenders' timings. */
+export interface TrainedFfnResult {
+  model: string;
+  block: number;
+  tokens: number;
+  d: number;
+  f: number;
+  /** Fraction of the hidden layer's entries that are exactly 0 on these inputs. */
+  zeroFraction: number;
+  /** Fraction of those zeros that the certified path proved (and skipped in the first matmul). */
+  certifiedFraction: number;
+  results: (BenchResult & { gflops: number })[];
 }
 
 /** The file stem of a report made under Node `version` (e.g. v24.11.0 → node24). */
@@ -42,6 +58,20 @@ export function markdown(report: BenchReport): string {
   for (const e of report.ffn) {
     lines.push(`| ${e.tokens} | ${e.sparsity} | ${fnames.map((n) => { const r = e.results.find((x) => x.name === n); return r ? r.gflops.toFixed(2) : '—'; }).join(' | ')} |`);
   }
+  const trained = report.trained ?? [];
+  if (trained.length > 0) {
+    lines.push('', `FFN blocks of a trained model on their own inputs (${trained[0].model}), float32, time in ms (lower is better) and × ONNX Runtime 1 thread:`, '');
+    const tnames = [...new Set(trained.flatMap((e) => e.results.map((r) => r.name)))];
+    lines.push(`| block | tokens × d × f | zeros | certified of them | ${tnames.join(' | ')} |`, `|---|---|---|---|${tnames.map(() => '---').join('|')}|`);
+    for (const e of trained) {
+      const ort1 = e.results.find((r) => r.name === 'onnxruntime-node (1 thread)')?.medianMs;
+      const cells = tnames.map((n) => {
+        const r = e.results.find((x) => x.name === n);
+        return r ? `${r.medianMs.toFixed(3)}${ort1 === undefined || n.includes('backward') ? '' : ` (${(ort1 / r.medianMs).toFixed(2)}×)`}` : '—';
+      });
+      lines.push(`| ${e.block} | ${e.tokens} × ${e.d} × ${e.f} | ${(100 * e.zeroFraction).toFixed(1)} % | ${(100 * e.certifiedFraction).toFixed(1)} % | ${cells.join(' | ')} |`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -66,9 +96,25 @@ const HEADLINES: { label: string; pick: (r: BenchReport) => number | undefined; 
     pick: (r: BenchReport) => gflops(r, 512, Number(zeros), `rectifier cpu ${kind}`),
   })),
   { label: 'FFN 512 tokens, cpu first matmul only', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu first matmul only') },
+  ...[0.9, 0.99].map((zeros) => ({
+    label: `FFN 512 tokens, ${Math.round(zeros * 100)} % zeros, cpu sparse backward`, unit: '× dense backward',
+    pick: (r: BenchReport) => {
+      const [dense, sparse] = ['dense', 'sparse'].map((kind) => gflops(r, 512, zeros, `rectifier cpu ${kind} backward`));
+      return dense === undefined || sparse === undefined ? undefined : sparse / dense;
+    },
+  })),
   { label: 'FFN 512 tokens, workers dense', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, (n) => n.startsWith('rectifier workers') && n.endsWith(' dense')) },
   { label: 'FFN 512 tokens, workers dense, prepared weights', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, (n) => n.startsWith('rectifier workers') && n.endsWith(' dense (prepared weights)')) },
   { label: 'FFN 512 tokens, ONNX Runtime 1 thread', unit: 'GFLOP/s', pick: (r) => gflops(r, 512, 0.5, 'onnxruntime-node (1 thread)') },
+  ...[0, 1].flatMap((block) => ['sparse', 'certified'].map((kind) => ({
+    label: `trained char-LM block ${block}, cpu ${kind}`, unit: '× ONNX Runtime 1 thread',
+    pick: (r: BenchReport) => {
+      const e = r.trained?.find((t) => t.block === block);
+      const time = (name: string) => e?.results.find((x) => x.name === name)?.medianMs;
+      const [ort, ours] = [time('onnxruntime-node (1 thread)'), time(`rectifier cpu ${kind}`)];
+      return ort === undefined || ours === undefined ? undefined : ort / ours;
+    },
+  }))),
 ];
 
 function copyRatio(r: BenchReport, op: string, n: number, name: string): number | undefined {

@@ -34,4 +34,18 @@ describe('bench summary', () => {
     expect(md).toContain('![Benchmark plot, Node v24.21.0](plots/node24.svg)');
     expect(md).toContain('CPU kernels: WebAssembly SIMD (relaxed-simd build)');
   });
+
+  it('reports the sparse backward as a multiple of the dense one, and the trained model\'s blocks against ONNX Runtime', () => {
+    const r = report('v24.21.0', 'relaxed-simd', 0.18, 41.06);
+    r.ffn.push({ tokens: 512, sparsity: '90 %', results: [ffnTiming('rectifier cpu dense backward', 300, 7), ffnTiming('rectifier cpu sparse backward', 150, 14)] });
+    r.trained = [{
+      model: 'char-LM', block: 0, tokens: 1024, d: 30, f: 96, zeroFraction: 0.844, certifiedFraction: 0.99,
+      results: [ffnTiming('rectifier cpu sparse', 0.8, 7), ffnTiming('onnxruntime-node (1 thread)', 0.4, 15)],
+    }];
+    const md = summaryMarkdown([r], (stem) => `${stem}.svg`);
+    expect(md).toContain('| FFN 512 tokens, 90 % zeros, cpu sparse backward (× dense backward) | 2.0× |');
+    expect(md).toContain('| FFN 512 tokens, 99 % zeros, cpu sparse backward (× dense backward) | — |');
+    expect(md).toContain('| trained char-LM block 0, cpu sparse (× ONNX Runtime 1 thread) | 0.5× |');
+    expect(md).toContain('| 0 | 1024 × 30 × 96 | 84.4 % | 99.0 % | 0.800 (0.50×) | 0.400 (1.00×) |');
+  });
 });

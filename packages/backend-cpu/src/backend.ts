@@ -21,6 +21,8 @@ export const CPU_CAPABILITIES: Capabilities = Object.freeze({
   nonFinite: true,
   subnormals: true,
   maxElements: MAX_TENSOR_ELEMENTS,
+  // ffnBackward's sparse path skips the zero units (kernels/ffn.ts).
+  sparseBackward: true,
 });
 
 let backendCapabilities: Capabilities | undefined;

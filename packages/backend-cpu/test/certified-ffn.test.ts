@@ -1,5 +1,6 @@
 /**
- * The certified sparse FFN (`sparse: 'certified'`) against `sparse: true` on this backend: the
+ * The certified sparse FFN (`sparse: 'certified'`) against `sparse: true` on this backend (and the
+ * sparse backward's dh, computed by the same unit products, against the dense backward's): the
  * output and hidden layer bit for bit, on random Gaussian layers at 90 % and 99 % zeros and on
  * adversarial ones (units a hair below the threshold, huge and tiny magnitudes, subnormals, ±0,
  * NaN and ±∞ in x, W1, b1 and W2). Run it with RECTIFIER_WASM_RELAXED=off and RECTIFIER_WASM=off
@@ -118,6 +119,30 @@ describe("sparse: 'certified' gives the bits of sparse: true", () => {
     const v = { ...w, v: w.w1 };
     expect(() => cpu.sync.ffn(x, v, { activation: 'reglu', sparse: 'certified' })).toThrow(expect.objectContaining({ code: ErrorCode.BadArgument }));
     expect(() => cpu.sync.ffn(x, w, { sparse: 'yes' as unknown as boolean })).toThrow(expect.objectContaining({ code: ErrorCode.BadArgument }));
+  });
+});
+
+// The sparse backward forms dh = dy·W2ᵀ only for units outside the zero region, with the dense
+// GEMM's bits for each (the certified forward's unit products): so dz, and its column sums db1, are
+// the dense backward's bit for bit — here across k-blocks (dOut > 512), a column tail (f mod 4 = 3),
+// unit by unit (95 % zeros) and dense then zeroed (60 %). Float64 sums run one term after another,
+// so every gradient is the dense one's bits there.
+describe('sparse: true in ffnBackward', () => {
+  it("gives dz the dense backward's bits (db1), and float64 every gradient's", () => {
+    const [T, d, f, dOut] = [40, 24, 37, 600];
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [zeros, quantile] of [[0.95, 1.645], [0.6, 0.253]] as const) {
+        for (const activation of ['relu', 'relu6']) {
+          const { x, w } = gaussianLayer(dtype, T, d, f, dOut, quantile, 5);
+          const dy = make(dtype, [T, dOut], (i) => scalar.gaussianNoise(77, i));
+          const dense = cpu.sync.ffnBackward(x, w, dy, { activation });
+          const sparse = cpu.sync.ffnBackward(x, w, dy, { activation, sparse: true });
+          const what = `${dtype} ${activation} ${zeros * 100} % zeros`;
+          expect(bits(sparse.db1).replaceAll('-0', '0'), `${what} db1`).toBe(bits(dense.db1).replaceAll('-0', '0'));
+          if (dtype === 'float64') for (const key of ['dx', 'dw1', 'dw2', 'db2'] as const) expect(bits(sparse[key]), `${what} ${key}`).toBe(bits(dense[key]));
+        }
+      }
+    }
   });
 });
 

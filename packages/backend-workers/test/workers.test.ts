@@ -144,11 +144,13 @@ describe('workers backend: same bits as the CPU backend, split across threads', 
         const sparse = await workers.ffn(x, w, { activation, sparse: true });
         expect(bits(sparse.y)).toBe(bits((await cpu.ffn(x, w, { activation, sparse: true })).y));
         const dy = scaled(T * dOut, 18, [T, dOut]);
-        const grads = await workers.ffnBackward(x, w, dy, { activation });
-        const wantGrads = await cpu.ffnBackward(x, w, dy, { activation });
-        expect(Object.keys(grads).sort()).toEqual(Object.keys(wantGrads).sort());
-        for (const key of Object.keys(wantGrads) as (keyof typeof wantGrads)[]) {
-          expect(bits(grads[key]!), `${activation} ${key}`).toBe(bits(wantGrads[key]!));
+        for (const sparseBackward of [false, true]) {
+          const grads = await workers.ffnBackward(x, w, dy, { activation, sparse: sparseBackward });
+          const wantGrads = await cpu.ffnBackward(x, w, dy, { activation, sparse: sparseBackward });
+          expect(Object.keys(grads).sort()).toEqual(Object.keys(wantGrads).sort());
+          for (const key of Object.keys(wantGrads) as (keyof typeof wantGrads)[]) {
+            expect(bits(grads[key]!), `${activation} ${key}${sparseBackward ? ' (sparse)' : ''}`).toBe(bits(wantGrads[key]!));
+          }
         }
       }
     });

@@ -83,6 +83,14 @@ export interface Capabilities {
    * isolated); the conformance suite holds the declaration to `allocate`'s behaviour.
    */
   readonly residentTensors?: boolean;
+  /**
+   * Optional: `ffnBackward` with `sparse` (true or 'certified') skips the zero units (DESIGN.md §5):
+   * a zero of dz or of the hidden layer is never multiplied (dx, dW1, dW2), nor, for an activation
+   * with an exact +0 region (`zeroAtOrBelow`), the dh of a unit in it, so a ±∞ or NaN met only by
+   * such zeros never reaches the gradients; the values are the dense backward's within rounding.
+   * Absent or false: `sparse` runs the dense backward (the same values within rounding).
+   */
+  readonly sparseBackward?: boolean;
 }
 
 /** Inputs of an op: one tensor, or the list in the op's input order. */

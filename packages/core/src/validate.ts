@@ -488,6 +488,13 @@ export interface FfnOptions {
    * `sparse: true` on the same backend. Only for unary activations with an exact +0 region
    * (relu, relu6, relu_squared, thresholded_relu; `OpDefinition.zeroAtOrBelow`): any other gives
    * BAD_ARGUMENT. With `stats`, the statistics also count the certified, computed and zero units.
+   *
+   * In `ffnBackward` (where the backend declares `sparseBackward`): the zero units are skipped —
+   * dz's zeros in dx = dz·W1ᵀ and dW1 = xᵀ·dz, the hidden layer's in dW2 = hᵀ·dy, and, for an
+   * activation with an exact +0 region, dh of the units in it (their dz is +0). Float64 sums give
+   * the dense backward's bits; float32 sums in another order, within 2·γ_k·Σ|a·b| of them (k the
+   * length of the sum). `'certified'` means the same as `true` there (the backward recomputes z in
+   * full). Any activation takes `true`; without a zero region only the zeros it meets are skipped.
    */
   sparse?: boolean | 'certified';
   /** Also return the hidden activations [T, f]. */

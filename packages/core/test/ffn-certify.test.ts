@@ -8,7 +8,7 @@ import { certifiedUnitCount, certifyZeroUnits, OP_NAMES, OP_TESTING, OPS, prepar
 
 const fround = Math.fround;
 
-describe('zeroAtOrBelow: the activation is +0 at and below θ', () => {
+describe('zeroAtOrBelow: the activation is +0 at and below θ, and its derivative 0', () => {
   it('holds for every op that declares it, for its test parameters and more thresholds', () => {
     const declared = OP_NAMES.filter((op) => OPS[op].zeroAtOrBelow !== undefined);
     expect(declared.sort()).toEqual(['relu', 'relu6', 'relu_squared', 'thresholded_relu']);
@@ -19,7 +19,11 @@ describe('zeroAtOrBelow: the activation is +0 at and below θ', () => {
         const p = resolveParams(op, def.params, v);
         const theta = def.zeroAtOrBelow!(p);
         const xs = [theta, -0, 0, -Infinity, -1e-300, -5e-324, -1, -1e30, theta - Math.abs(theta) * 1e-16, theta - 1].filter((x) => x <= theta);
-        for (const x of xs) expect(Object.is(def.f!(x, p), 0), `${op}(${x}) with ${JSON.stringify(v)}`).toBe(true);
+        for (const x of xs) {
+          expect(Object.is(def.f!(x, p), 0), `${op}(${x}) with ${JSON.stringify(v)}`).toBe(true);
+          // the sparse backward gives these units dz = +0 without their dh
+          expect(def.df!(x, p), `${op}′(${x}) with ${JSON.stringify(v)}`).toBe(0);
+        }
       }
     }
   });

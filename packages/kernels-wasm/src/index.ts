@@ -306,16 +306,18 @@ export class WasmKernels {
   /**
    * Pre-activations of listed units with gemm_f32's own arithmetic for those elements (its wide
    * tiles'; not its column tail): `list` holds `groups` groups of 5 (a row of x, then 4 units);
-   * out[4g + i] = z of the group's i-th unit. x [rows, d], w = W1 [d, f], bias [f] or undefined.
-   * False (out untouched) where the module lacks the kernel or the operands do not fit.
+   * out[4g + i] = z of the group's i-th unit. x [rows, d], w = W1 [d, f] (or, `unitMajor`, W1
+   * transposed, [f, d]: each unit's weights contiguous, as this kernel reads them for many units),
+   * bias [f] or undefined. False (out untouched) where the module lacks the kernel or the operands
+   * do not fit.
    */
-  gemmUnits(x: Float32Array, rows: number, d: number, w: Float32Array, f: number, bias: Float32Array | undefined, list: Int32Array, groups: number, out: Float32Array): boolean {
+  gemmUnits(x: Float32Array, rows: number, d: number, w: Float32Array, f: number, bias: Float32Array | undefined, list: Int32Array, groups: number, out: Float32Array, unitMajor = false): boolean {
     const kernel = this.exportedFunction('gemm_units_f32');
     const transpose = this.exportedFunction('transpose_f32');
     if (kernel === undefined || transpose === undefined) return false;
     // Many units: transpose W1 once so each unit's weights are contiguous; a few: gather from W1 as
     // it is (a transpose costs about as much as d·f/8 strided loads).
-    const transposed = groups * 4 * 8 > f;
+    const transposed = !unitMajor && groups * 4 * 8 > f;
     const at = this.stage([rows * d * 4, d * f * 4, transposed ? d * f * 4 : 0, f * 4, groups * 20, groups * 16]);
     if (at === undefined) return false;
     const mem = this.f32;
@@ -324,7 +326,7 @@ export class WasmKernels {
     if (transposed) transpose(at[1], at[2], d, f);
     if (bias !== undefined) mem.set(bias.subarray(0, f), at[3] / 4);
     new Int32Array(this.memory.buffer, at[4], groups * 5).set(list.subarray(0, groups * 5));
-    const [weights, pStride, unitStride] = transposed ? [at[2], 1, d] : [at[1], f, 1];
+    const [weights, pStride, unitStride] = transposed ? [at[2], 1, d] : unitMajor ? [at[1], 1, d] : [at[1], f, 1];
     kernel(at[0], weights, pStride, unitStride, at[3], bias === undefined ? 0 : 1, at[4], groups, d, at[5]);
     out.set(mem.subarray(at[5] / 4, at[5] / 4 + groups * 4));
     return true;

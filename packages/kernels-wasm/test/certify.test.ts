@@ -90,7 +90,7 @@ describe('certified FFN kernels', () => {
       }
     });
 
-    it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place)`, () => {
+    it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place, or given unit-major)`, () => {
       for (const [rows, d, f, few] of [[7, 33, 24, false], [4, 1100, 12, false], [3, 600, 48, true]] as const) {
         const x = Float32Array.from({ length: rows * d }, gauss);
         const w = Float32Array.from({ length: d * f }, gauss);
@@ -104,12 +104,17 @@ describe('certified FFN kernels', () => {
           // all groups (W1 transposed in the module), or one (gathered from W1 as it is, f ≥ 32)
           const groups = few ? 1 : list.length / 5;
           const out = new Float32Array(groups * 4);
-          expect(k.gemmUnits(x, rows, d, w, f, b, Int32Array.from(list), groups, out)).toBe(true);
-          for (let g = 0; g < groups; g++) {
-            for (let i = 0; i < 4; i++) {
-              const r = list[5 * g];
-              const j = list[5 * g + 1 + i];
-              expect(out[4 * g + i], `${rows}×${d}×${f} row ${r} unit ${j} ${b ? 'bias' : 'no bias'}`).toBe(dense[r * f + j]);
+          // W1 as given [d, f], and W1ᵀ [f, d] given unit-major (what the sparse backward passes: W2 for dh = dy·W2ᵀ)
+          const wt = new Float32Array(d * f);
+          for (let p = 0; p < d; p++) for (let j = 0; j < f; j++) wt[j * d + p] = w[p * f + j];
+          for (const unitMajor of [false, true]) {
+            expect(k.gemmUnits(x, rows, d, unitMajor ? wt : w, f, b, Int32Array.from(list), groups, out, unitMajor)).toBe(true);
+            for (let g = 0; g < groups; g++) {
+              for (let i = 0; i < 4; i++) {
+                const r = list[5 * g];
+                const j = list[5 * g + 1 + i];
+                expect(out[4 * g + i], `${rows}×${d}×${f} row ${r} unit ${j} ${b ? 'bias' : 'no bias'}${unitMajor ? ' unit-major' : ''}`).toBe(dense[r * f + j]);
+              }
             }
           }
         }

@@ -23,7 +23,7 @@
  * the WebAssembly GEMM's wide tiles, run in WebAssembly (kernels-wasm's assembly/certify.ts); the
  * column tail's units and the other arithmetics run here.
  */
-import { certifyRows, type CertificatePass, type TypedArray, type W1Quantiser } from '@rectifier/core';
+import { certifyRows, type CertificatePass, type DType, type TypedArray, type W1Quantiser } from '@rectifier/core';
 import { wasmKernels, wasmVariant } from '@rectifier/kernels-wasm';
 import { activate, wasmForwardKernel } from './elementwise.js';
 import type { FfnOperands } from './ffn.js';
@@ -34,7 +34,7 @@ const WASM = wasmKernels();
 const GEMM_KC = 512;
 
 /** How the dense first layer sums one element (see the module comment). */
-type UnitArithmetic = 'float64' | 'float32-js' | 'wasm-fused' | 'wasm-unfused';
+export type UnitArithmetic = 'float64' | 'float32-js' | 'wasm-fused' | 'wasm-unfused';
 
 const fround = Math.fround;
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -64,11 +64,29 @@ export function fma32(a: number, b: number, c: number): number {
   return (e > 0) === (other > r) ? other : r;
 }
 
-/** The arithmetic of the dense first layer for these operands and rows. */
-function unitArithmetic(c: FfnOperands, rows: number): UnitArithmetic {
-  if (c.dtype === 'float64' || FLOAT32_ACCUMULATION === 'float64' || WASM === undefined) return 'float64';
-  if (!(c.x instanceof Float32Array && c.w1 instanceof Float32Array)) return 'float64';
-  if (!WASM.gemmFits(rows, c.d, c.f)) return 'float32-js';
+/**
+ * One GEMM of which only chosen elements are wanted: a [rows, k] and b [k, n], both row-major (or
+ * b given as bᵀ, [n, k], `bTransposed`); C starts as `bias` (or, without one, as the first
+ * k-block's sum). The certified forward's first layer (a = the block's x, b = W1) and the sparse
+ * backward's dh = dy·W2ᵀ (bᵀ = W2 itself, a zero bias, as dh's accumulator starts at zero) are
+ * such products.
+ */
+export interface SelectedProduct {
+  readonly a: TypedArray;
+  readonly b: TypedArray;
+  readonly bTransposed?: boolean;
+  readonly bias: TypedArray | undefined;
+  readonly rows: number;
+  readonly k: number;
+  readonly n: number;
+  readonly dtype: DType;
+}
+
+/** The arithmetic the dense GEMM gives this product's elements. */
+function unitArithmetic(p: SelectedProduct): UnitArithmetic {
+  if (p.dtype === 'float64' || FLOAT32_ACCUMULATION === 'float64' || WASM === undefined) return 'float64';
+  if (!(p.a instanceof Float32Array && p.b instanceof Float32Array)) return 'float64';
+  if (!WASM.gemmFits(p.rows, p.k, p.n)) return 'float32-js';
   return wasmVariant() === 'relaxed-simd' ? 'wasm-fused' : 'wasm-unfused';
 }
 
@@ -81,31 +99,56 @@ const fastCertificate: { pass?: CertificatePass; quantiser?: W1Quantiser } = WAS
   },
 };
 
-/** Units per group of gemm_units_f32: one token's four lanes. */
+/** Elements per group of gemm_units_f32: one row's four lanes. */
 const GROUP = 4;
 
-/** z for unit j as the dense first layer computes it: x[xAt..xAt+d)·W1[:, j] + bias, W1 [d, f]. */
-function unitPreActivation(arith: UnitArithmetic, x: TypedArray, xAt: number, w1: TypedArray, j: number, f: number, d: number, bias: number | undefined, tail: boolean): number {
+/**
+ * Element (row at aAt, column j) as the dense GEMM computes it: a[aAt..aAt+k)·b[:, j] + bias, b's
+ * element (p, j) at b[bAt + p·bStride] (bAt = j, bStride = n for b [k, n]; j·k and 1 for bᵀ).
+ */
+function unitProduct(arith: UnitArithmetic, a: TypedArray, aAt: number, b: TypedArray, bAt: number, bStride: number, k: number, bias: number | undefined, tail: boolean): number {
   if (arith === 'float64') {
     let s = bias ?? 0;
-    for (let p = 0; p < d; p++) s += x[xAt + p] * w1[p * f + j];
+    for (let p = 0; p < k; p++) s += a[aAt + p] * b[bAt + p * bStride];
     return s;
   }
   if (arith === 'float32-js') {
     let s = fround(bias ?? 0);
-    for (let p = 0; p < d; p++) s = fround(s + x[xAt + p] * w1[p * f + j]);
+    for (let p = 0; p < k; p++) s = fround(s + a[aAt + p] * b[bAt + p * bStride]);
     return s;
   }
   const fused = arith === 'wasm-fused' && !tail;
   let acc = bias;
-  for (let k0 = 0; k0 < d; k0 += GEMM_KC) {
-    const k1 = Math.min(d, k0 + GEMM_KC);
+  for (let k0 = 0; k0 < k; k0 += GEMM_KC) {
+    const k1 = Math.min(k, k0 + GEMM_KC);
     let block = 0;
-    if (fused) for (let p = k0; p < k1; p++) block = fma32(x[xAt + p], w1[p * f + j], block);
-    else for (let p = k0; p < k1; p++) block = fround(block + fround(x[xAt + p] * w1[p * f + j]));
+    if (fused) for (let p = k0; p < k1; p++) block = fma32(a[aAt + p], b[bAt + p * bStride], block);
+    else for (let p = k0; p < k1; p++) block = fround(block + fround(a[aAt + p] * b[bAt + p * bStride]));
     acc = acc === undefined ? block : fround(acc + block);
   }
   return acc ?? 0;
+}
+
+/**
+ * out[r·n + j] = a[r]·b[:, j] (+ bias[j]) for every element whose skip[r·n + j] is 0 (the others
+ * are left as they are), each with exactly the arithmetic the dense GEMM gives that element (see
+ * the module comment): the wide tiles' elements in WebAssembly, four of a row at a time, where the
+ * GEMM is WebAssembly's; the rest here. Returns that arithmetic.
+ */
+export function selectedProducts(p: SelectedProduct, skip: Uint8Array, out: TypedArray): UnitArithmetic {
+  const { rows, k, n } = p;
+  const arith = unitArithmetic(p);
+  const bStride = p.bTransposed === true ? 1 : n;
+  const tailStart = n - (n % 4); // the GEMM's column tail
+  const inWasm = (arith === 'wasm-fused' || arith === 'wasm-unfused') && out instanceof Float32Array
+    && wasmUnits(p, skip, tailStart, out);
+  for (let r = 0; r < rows; r++) {
+    for (let j = inWasm ? tailStart : 0; j < n; j++) {
+      if (skip[r * n + j] === 1) continue;
+      out[r * n + j] = unitProduct(arith, p.a, r * k, p.b, p.bTransposed === true ? j * k : j, bStride, k, p.bias?.[j], j >= tailStart);
+    }
+  }
+  return arith;
 }
 
 /**
@@ -116,19 +159,9 @@ export function certifiedForwardRows(c: FfnOperands, rowStart: number, rowEnd: n
   const { d, f, dtype } = c;
   const rows = rowEnd - rowStart;
   const { mask, certified } = certifyRows(c.x, c.w1, c.b1, d, f, c.zeroThreshold, dtype, rowStart, rowEnd, fastCertificate);
-  const arith = unitArithmetic(c, rows);
+  // Proved-zero units keep their placeholder z (0); the activation's +0 overwrites it below.
   const z = dtype === 'float32' ? new Float32Array(rows * f) : new Float64Array(rows * f);
-  const tailStart = f - (f % 4); // the GEMM's column tail
-  // The WebAssembly GEMM's wide-tile units in WebAssembly, four of a token at a time; the rest here.
-  const inWasm = (arith === 'wasm-fused' || arith === 'wasm-unfused') && z instanceof Float32Array
-    && wasmUnits(c, rowStart, rows, mask, tailStart, z);
-  for (let r = 0; r < rows; r++) {
-    const xAt = (rowStart + r) * d;
-    for (let j = inWasm ? tailStart : 0; j < f; j++) {
-      if (mask[r * f + j] === 1) continue; // proved zero; its placeholder z (0) is overwritten below
-      z[r * f + j] = unitPreActivation(arith, c.x, xAt, c.w1, j, f, d, c.b1?.[j], j >= tailStart);
-    }
-  }
+  const arith = selectedProducts({ a: c.x.subarray(rowStart * d, rowEnd * d), b: c.w1, bias: c.b1, rows, k: d, n: f, dtype }, mask, z);
   const hRows = h.subarray(rowStart * f, rowEnd * f);
   activate(c.activation, z, undefined, hRows, c.activationParams);
   for (let i = 0; i < rows * f; i++) if (mask[i] === 1) hRows[i] = 0; // the activation's +0 (its zeroAtOrBelow fact)
@@ -136,16 +169,17 @@ export function certifiedForwardRows(c: FfnOperands, rowStart: number, rowEnd: n
 }
 
 /**
- * z of every uncertified unit left of the column tail, by gemm_units_f32 (groups of four units of
- * one token, the last group of a token padded by repeating a unit); false if the module refused.
+ * The product's unskipped elements left of the column tail, by gemm_units_f32 (groups of four
+ * elements of one row, the last group of a row padded by repeating an element); false if the
+ * module refused.
  */
-function wasmUnits(c: FfnOperands, rowStart: number, rows: number, mask: Uint8Array, tailStart: number, z: Float32Array): boolean {
-  const { d, f } = c;
+function wasmUnits(p: SelectedProduct, skip: Uint8Array, tailStart: number, out: Float32Array): boolean {
+  const { rows, k, n } = p;
   const list: number[] = [];
   for (let r = 0; r < rows; r++) {
     let inGroup = 0;
     for (let j = 0; j < tailStart; j++) {
-      if (mask[r * f + j] === 1) continue;
+      if (skip[r * n + j] === 1) continue;
       if (inGroup === 0) list.push(r);
       list.push(j);
       if (++inGroup === GROUP) inGroup = 0;
@@ -154,13 +188,12 @@ function wasmUnits(c: FfnOperands, rowStart: number, rows: number, mask: Uint8Ar
   }
   const groups = list.length / (GROUP + 1);
   if (groups === 0) return true;
-  const out = new Float32Array(groups * GROUP);
-  const x = (c.x as Float32Array).subarray(rowStart * d, (rowStart + rows) * d);
-  if (!WASM!.gemmUnits(x, rows, d, c.w1 as Float32Array, f, c.b1 as Float32Array | undefined, Int32Array.from(list), groups, out)) return false;
+  const values = new Float32Array(groups * GROUP);
+  if (!WASM!.gemmUnits(p.a as Float32Array, rows, k, p.b as Float32Array, n, p.bias as Float32Array | undefined, Int32Array.from(list), groups, values, p.bTransposed === true)) return false;
   for (let g = 0; g < groups; g++) {
     const entry = g * (GROUP + 1);
     const r = list[entry];
-    for (let i = 0; i < GROUP; i++) z[r * f + list[entry + 1 + i]] = out[g * GROUP + i];
+    for (let i = 0; i < GROUP; i++) out[r * n + list[entry + 1 + i]] = values[g * GROUP + i];
   }
   return true;
 }

@@ -11,9 +11,9 @@
  * `inDtype` does). Intermediates (z, the hidden layer, dh, dz) are kept in the call's dtype.
  */
 import {
-  columnSums, ffnBiasGradients, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
+  columnSums, ffnBiasGradients, OPS, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
 } from '@rectifier/core';
-import { certifiedForwardRows } from './certified-ffn.js';
+import { certifiedForwardRows, selectedProducts } from './certified-ffn.js';
 import { activate, activateBackward } from './elementwise.js';
 import { accumulator, biasedAccumulator, denseLayerF32, gemmAccumulate, inDtype, transpose, type Accumulator } from './matmul.js';
 
@@ -132,23 +132,65 @@ export interface FfnBackwardRowOutputs {
  * The per-token part of the backward pass for tokens [rowStart, rowEnd), given dy ([T, dOut]):
  * recomputes their hidden rows, writes their rows of h, dz (and dzv) into `out` and returns their
  * rows of dx = dz·W1ᵀ (+ dzv·Vᵀ) ([rows, d]). The weight gradients, which sum over every token,
- * are {@link ffnWeightGradientRows}'.
+ * are {@link ffnWeightGradientRows}'. A sparse call (`sparse: true` or `'certified'`) zeroes dh
+ * in the activation's zero region ({@link outputGradient}) and skips dz's zeros in dx (the
+ * sparse-A GEMM).
  */
 export function ffnBackwardRows(c: FfnOperands, rowStart: number, rowEnd: number, dy: TypedArray, out: FfnBackwardRowOutputs): Accumulator {
   const { d, f, dOut, dtype } = c;
   const rows = rowEnd - rowStart;
   const { z, zv } = preActivationRows(c, rowStart, rowEnd);
   activate(c.activation, z, zv, out.h.subarray(rowStart * f, rowEnd * f), c.activationParams);
-  const dhAcc = accumulator(dtype, rows * f); // dy·W2ᵀ
-  gemmAccumulate(dhAcc, dy.subarray(rowStart * dOut, rowEnd * dOut), dOut, 1, c.w2t ?? transpose(c.w2, f, dOut), rows, dOut, f, false);
-  const dh = inDtype(dhAcc, dtype);
+  const dyRows = dy.subarray(rowStart * dOut, rowEnd * dOut);
+  const dh = outputGradient(c, z, dyRows, rows);
   const dz = out.dz.subarray(rowStart * f, rowEnd * f);
   const dzv = out.dzv?.subarray(rowStart * f, rowEnd * f);
   activateBackward(c.activation, z, zv, dh, dz, dzv, c.activationParams);
   const dx = accumulator(dtype, rows * d); // dz·W1ᵀ (+ dzv·Vᵀ)
-  gemmAccumulate(dx, dz, f, 1, c.w1t ?? transpose(c.w1, d, f), rows, f, d, false);
-  if (dzv !== undefined && c.v !== undefined) gemmAccumulate(dx, dzv, f, 1, c.vt ?? transpose(c.v, d, f), rows, f, d, false);
+  gemmAccumulate(dx, dz, f, 1, c.w1t ?? transpose(c.w1, d, f), rows, f, d, c.sparse);
+  if (dzv !== undefined && c.v !== undefined) gemmAccumulate(dx, dzv, f, 1, c.vt ?? transpose(c.v, d, f), rows, f, d, c.sparse);
   return dx;
+}
+
+/**
+ * gemm_units_f32's cost per multiply-add against the GEMM's (measured ≈ 9× on 512 × 512 × 2048, its
+ * four lanes gathered): a sparse call computes dh unit by unit only where fewer than 1/this of the
+ * units are outside the zero region, else densely. Both give the dense GEMM's bits.
+ */
+const UNIT_COST = 10;
+
+/**
+ * dh = dy·W2ᵀ of a block ([rows, f], the call's dtype). For a sparse call whose activation has an
+ * exact zero region (`zeroAtOrBelow`: θ with act(z) = +0 and act′(z) = 0 for z ≤ θ), the units with
+ * z ≤ θ get dh = +0: their dz is +0 whatever dh is, and a ±∞ or NaN in their row of W2 or in dy
+ * never reaches it. Where few units are left (UNIT_COST) only theirs are computed, with the dense
+ * GEMM's bits (selectedProducts; dh's accumulator starts at zero, so a zero bias; W2 read as
+ * W2ᵀ's transpose, so none is made); else the dense product runs and the others are zeroed.
+ */
+function outputGradient(c: FfnOperands, z: TypedArray, dyRows: TypedArray, rows: number): TypedArray {
+  const { f, dOut, dtype } = c;
+  const dense = (): TypedArray => {
+    const dhAcc = accumulator(dtype, rows * f);
+    gemmAccumulate(dhAcc, dyRows, dOut, 1, c.w2t ?? transpose(c.w2, f, dOut), rows, dOut, f, false);
+    return inDtype(dhAcc, dtype);
+  };
+  const theta = c.sparse && c.v === undefined ? OPS[c.activation].zeroAtOrBelow?.(c.activationParams) : undefined;
+  if (theta === undefined) return dense();
+  const skip = new Uint8Array(rows * f);
+  let active = 0;
+  for (let i = 0; i < rows * f; i++) {
+    if (z[i] <= theta) skip[i] = 1;
+    else active++;
+  }
+  if (active * UNIT_COST >= rows * f) {
+    const dh = dense();
+    for (let i = 0; i < rows * f; i++) if (skip[i] === 1) dh[i] = 0;
+    return dh;
+  }
+  const dh = dtype === 'float32' ? new Float32Array(rows * f) : new Float64Array(rows * f);
+  const zeroBias = dtype === 'float32' ? new Float32Array(f) : new Float64Array(f);
+  selectedProducts({ a: dyRows, b: c.w2, bTransposed: true, bias: zeroBias, rows, k: dOut, n: f, dtype }, skip, dh);
+  return dh;
 }
 
 /** Blocks of the weight gradients: rows [dStart, dEnd) of dW1 and dV ([·, f]), rows [fStart, fEnd) of dW2 ([·, dOut]). */
@@ -162,7 +204,10 @@ export interface FfnWeightGradientBlocks {
 /**
  * Rows of the weight gradients, from the per-token arrays of the whole call (h, dy, dz, dzv):
  * rows [dStart, dEnd) of dW1 = xᵀ·dz (and dV = xᵀ·dzv), rows [fStart, fEnd) of dW2 = hᵀ·dy. Each
- * row is a sum over every token, so a block of rows needs no reduction across blocks.
+ * row is a sum over every token, so a block of rows needs no reduction across blocks. A sparse
+ * call skips h's zeros in dW2 and dz's (dzv's) in dW1 (dV): the sparse-A GEMM skips zeros of its
+ * A operand, so hᵀ and dzᵀ are made from their non-zeros, and dW1 runs as the transposed product
+ * dzᵀ·x ({@link transposedGradientRows}).
  */
 export function ffnWeightGradientRows(
   c: FfnOperands, perToken: FfnBackwardRowOutputs & { readonly dy: TypedArray },
@@ -171,15 +216,55 @@ export function ffnWeightGradientRows(
   const { x, T, d, f, dOut, dtype } = c;
   const dRows = dEnd - dStart;
   const fRows = fEnd - fStart;
-  const dw1 = accumulator(dtype, dRows * f); // xᵀ·dz
-  const dv = perToken.dzv === undefined ? undefined : accumulator(dtype, dRows * f); // xᵀ·dzv
-  if (dRows > 0) {
-    gemmAccumulate(dw1, x.subarray(dStart), 1, d, perToken.dz, dRows, T, f, false);
-    if (dv !== undefined) gemmAccumulate(dv, x.subarray(dStart), 1, d, perToken.dzv!, dRows, T, f, false);
-  }
+  const inputGradient = (dzOf: TypedArray): Accumulator => {
+    if (c.sparse) return transposedGradientRows(c, dzOf, dStart, dEnd);
+    const acc = accumulator(dtype, dRows * f); // xᵀ·dz
+    if (dRows > 0) gemmAccumulate(acc, x.subarray(dStart), 1, d, dzOf, dRows, T, f, false);
+    return acc;
+  };
+  const dw1 = inputGradient(perToken.dz);
+  const dv = perToken.dzv === undefined ? undefined : inputGradient(perToken.dzv); // xᵀ·dzv
   const dw2 = accumulator(dtype, fRows * dOut); // hᵀ·dy
-  if (fRows > 0) gemmAccumulate(dw2, perToken.h.subarray(fStart), 1, f, perToken.dy, fRows, T, dOut, false);
+  if (fRows > 0 && c.sparse) gemmAccumulate(dw2, transposeNonZeros(perToken.h, T, f, fStart, fEnd), T, 1, perToken.dy, fRows, T, dOut, true);
+  else if (fRows > 0) gemmAccumulate(dw2, perToken.h.subarray(fStart), 1, f, perToken.dy, fRows, T, dOut, false);
   return { dw1, dv, dw2 };
+}
+
+/**
+ * Rows [dStart, dEnd) of xᵀ·dz ([dRows, f]) as (dzᵀ·x[:, dStart:dEnd])ᵀ, skipping dz's zeros: each
+ * element is the same sum over tokens in the same order as the dense product's (a·b = b·a), less
+ * its zero terms. x's columns are gathered first (the GEMM reads B row-major).
+ */
+function transposedGradientRows(c: FfnOperands, dz: TypedArray, dStart: number, dEnd: number): Accumulator {
+  const { x, T, d, f, dtype } = c;
+  const dRows = dEnd - dStart;
+  const product = accumulator(dtype, f * dRows);
+  if (dRows === 0) return product;
+  let xColumns = x;
+  if (dRows !== d) {
+    xColumns = new (x.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(T * dRows);
+    for (let t = 0; t < T; t++) xColumns.set(x.subarray(t * d + dStart, t * d + dEnd), t * dRows);
+  }
+  gemmAccumulate(product, transposeNonZeros(dz, T, f, 0, f), T, 1, xColumns, f, T, dRows, true);
+  return transpose(product, f, dRows) as Accumulator;
+}
+
+/**
+ * Columns [start, end) of a row-major [rows, cols] matrix, transposed ([end − start, rows]), with
+ * only its non-zero entries written (its zeros are +0 there; the sparse GEMM skips ±0 alike): at
+ * high sparsity a pass over the source instead of a transpose's strided writes.
+ */
+function transposeNonZeros(src: TypedArray, rows: number, cols: number, start: number, end: number): TypedArray {
+  const width = end - start;
+  const out = new (src.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(width * rows);
+  for (let r = 0; r < rows; r++) {
+    const at = r * cols;
+    for (let j = start; j < end; j++) {
+      const v = src[at + j];
+      if (v !== 0) out[(j - start) * rows + r] = v;
+    }
+  }
+  return out;
 }
 
 /** The bias gradients a call asks for, summed over its tokens in row order in float64, then in the call's dtype. */
