@@ -9,17 +9,9 @@ import { BackendRegistry, type Backend } from '@rectifier/core';
 import { runConformance } from '@rectifier/conformance';
 import { describe, expect, it } from 'vitest';
 import { createGpujsBackend, registerGpujsBackend, type GpujsBackend } from '../src/index.js';
+import { skippedWithoutChromium } from './without-chromium.js';
 
-// Set by the config where Chromium is missing: the file then runs in Node, only to be reported skipped.
-const chromiumMissing = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RECTIFIER_CHROMIUM_MISSING;
-
-if (chromiumMissing !== undefined) {
-  console.error(`\n${'!'.repeat(100)}\n!! backend-gpujs-browser: ${chromiumMissing} is missing — the conformance suite on gpu.js WebGPU in Chromium is SKIPPED. ` +
-    `Install it with scripts/install-system-deps.sh (as root) or apt-get install chromium.\n${'!'.repeat(100)}\n`);
-  describe.skip(`conformance on gpu.js WebGPU in Chromium: ${chromiumMissing} is missing, SKIPPED`, () => {
-    it('runs the conformance suite on gpu.js WebGPU in Chromium', () => undefined);
-  });
-} else {
+if (!skippedWithoutChromium('gpu.js WebGPU')) {
   describe('gpujs-webgpu-chromium: the mode and its adapter', () => {
     it("runs on gpu.js's WebGPU kernels, reports SwiftShader's adapter as a fallback adapter, declares what the probe measured", async () => {
       const b = createGpujsBackend({ mode: 'webgpu' });
