@@ -6,5 +6,6 @@ const HANG_GUARD_MS = 600_000;
 export default defineProject({
   resolve: { conditions: ['@rectifier/source'] },
   ssr: { resolve: { conditions: ['@rectifier/source'] } },
-  test: { include: ['test/**/*.test.ts'], testTimeout: HANG_GUARD_MS, hookTimeout: HANG_GUARD_MS },
+  // test/*.browser.test.ts run in Chromium (vitest.browser.config.ts).
+  test: { include: ['test/**/*.test.ts'], exclude: ['test/**/*.browser.test.ts'], testTimeout: HANG_GUARD_MS, hookTimeout: HANG_GUARD_MS },
 });

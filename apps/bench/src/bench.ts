@@ -17,8 +17,7 @@ import { OPS, referenceForward, scalar, tensor, type Backend, type OpName } from
 import { describeMachine } from './machine.js';
 import { plotSvg } from './plot.js';
 import { markdown, reportStem, type BenchReport, type BenchResult } from './report.js';
-import { ffnSession, unarySession } from './peers/onnx.js';
-import { tf, TF_OPS, tfFfn, tfUnary, useTf, type TfBackendName } from './peers/tfjs.js';
+import type { TfBackendName } from './peers/tfjs.js';
 import { timeInterleaved, type Contender } from './timing.js';
 
 const { values: args } = parseArgs({
@@ -26,8 +25,17 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     'no-gpujs': { type: 'boolean', default: false },
+    /** Where the report goes (default apps/bench/results/): the GPU check runs a deployed copy. */
+    out: { type: 'string' },
+    /** Leave TensorFlow.js / onnxruntime-node out (the GPU check carries neither, to fit what travels to its machine; it times ONNX Runtime there from Python). */
+    'no-tfjs': { type: 'boolean', default: false },
+    'no-ort': { type: 'boolean', default: false },
   },
 });
+
+// Loaded only when they run: a run without a peer needs none of its packages installed.
+const tfPeer = args['no-tfjs'] ? undefined : await import('./peers/tfjs.js');
+const ortPeer = args['no-ort'] ? undefined : await import('./peers/onnx.js');
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const timingOptions = args.quick ? { warmupMs: 50, rounds: 3, sampleMs: 20 } : { warmupMs: 200, rounds: 7, sampleMs: 60 };
@@ -127,9 +135,9 @@ async function elementwise(backends: RectifierContender[]) {
         contenders.push({ name: `${b.name} (into output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never, { out }).then((t) => keep(t.data)) });
         contenders.push({ name: `${b.name} (new output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never).then((t) => keep(t.data)) });
       }
-      if (kase.ort && !kase.gradient) {
+      if (kase.ort && !kase.gradient && ortPeer) {
         for (const threads of [1, 2]) {
-          const run = await unarySession(kase.op, kase.params, kase.ort.opset, n, threads);
+          const run = await ortPeer.unarySession(kase.op, kase.params, kase.ort.opset, n, threads);
           contenders.push({ name: `onnxruntime-node (${threads} thread${threads > 1 ? 's' : ''})`, run: () => run(x).then(keep) });
         }
       }
@@ -138,12 +146,12 @@ async function elementwise(backends: RectifierContender[]) {
       // Rectifier, ORT, plain and copy run interleaved; tfjs runs per backend (it has one global backend).
       const timed = await timeAndCheck(kase, x, contenders, () => last);
       results.push(...timed);
-      if (kase.tf) {
+      if (kase.tf && tfPeer) {
         for (const name of tfNames) {
           if (name === 'cpu' && n > 2 ** 20 && args.quick) continue;
-          await useTf(name);
-          const composite = TF_OPS[kase.tf].composite ? ' (composite)' : '';
-          const c = { name: `tfjs-${name}${composite}`, run: () => keep(tfUnary(kase.tf!, x)) };
+          await tfPeer.useTf(name);
+          const composite = tfPeer.TF_OPS[kase.tf].composite ? ' (composite)' : '';
+          const c = { name: `tfjs-${name}${composite}`, run: () => keep(tfPeer.tfUnary(kase.tf!, x)) };
           results.push(...(await timeAndCheck(kase, x, [c], () => last)));
         }
       }
@@ -203,17 +211,19 @@ async function ffn(backends: RectifierContender[]) {
         contenders.push({ name: `${b.name} first matmul only`, run: () => b.backend.matmul(xt, W.w1) });
         if (sparsity === 0.5) contenders.push({ name: `${b.name} backward`, run: () => b.backend.ffnBackward(xt, W, tensor(new Float32Array(T * d).fill(1), [T, d])) });
       }
-      for (const threads of [1, 2]) {
-        const run = await ffnSession(T, d, f, { w1, b1, w2, b2 }, threads);
+      for (const threads of ortPeer ? [1, 2] : []) {
+        const run = await ortPeer!.ffnSession(T, d, f, { w1, b1, w2, b2 }, threads);
         contenders.push({ name: `onnxruntime-node (${threads} thread${threads > 1 ? 's' : ''})`, run: () => run(x) });
       }
       const timings = await timeInterleaved(contenders, { ...timingOptions, rounds: args.quick ? 2 : 5 });
       const results = timings.map((t) => ({ ...t, maxError: 0, gflops: (t.name.includes('first matmul') ? flops / 2 : t.name.includes('backward') ? 2 * flops : flops) / (t.medianMs * 1e6) }));
-      await useTf('wasm');
-      const tfw = tfFfn(x, T, d, f, { w1, b1, w2, b2 });
-      const [tfTiming] = await timeInterleaved([{ name: 'tfjs-wasm', run: tfw.run }], { ...timingOptions, rounds: args.quick ? 2 : 5 });
-      tfw.dispose();
-      results.push({ ...tfTiming, maxError: 0, gflops: flops / (tfTiming.medianMs * 1e6) });
+      if (tfPeer) {
+        await tfPeer.useTf('wasm');
+        const tfw = tfPeer.tfFfn(x, T, d, f, { w1, b1, w2, b2 });
+        const [tfTiming] = await timeInterleaved([{ name: 'tfjs-wasm', run: tfw.run }], { ...timingOptions, rounds: args.quick ? 2 : 5 });
+        tfw.dispose();
+        results.push({ ...tfTiming, maxError: 0, gflops: flops / (tfTiming.medianMs * 1e6) });
+      }
       out.push({ tokens: T, sparsity: `${Math.round(sparsity * 100)} %`, results });
       console.log(`FFN T=${T} zeros=${sparsity}: ${results.map((r) => `${r.name}: ${r.gflops.toFixed(2)} GFLOP/s`).join('  ')}`);
     }
@@ -227,14 +237,14 @@ async function runAll() {
   const elementwiseResults = await elementwise(backends);
   const ffnResults = args.only ? [] : await ffn(backends);
   for (const b of backends) await b.backend.dispose();
-  tf.engine().reset();
+  tfPeer?.tf.engine().reset();
   return { machine, elementwise: elementwiseResults, ffn: ffnResults };
 }
 
 // This Node's report: results/node<major>.json, .md and .svg (summary.ts then writes the summary
 // of every Node the run used: results/latest.md and the block in docs/benchmarks.md).
 const report: BenchReport = await runAll();
-const dir = join(root, 'apps', 'bench', 'results');
+const dir = args.out ?? join(root, 'apps', 'bench', 'results');
 const stem = reportStem(report.machine.node);
 mkdirSync(dir, { recursive: true });
 writeFileSync(join(dir, `${stem}.json`), `${JSON.stringify(report, null, 1)}\n`);

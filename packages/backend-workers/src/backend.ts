@@ -6,12 +6,12 @@ import {
   BackendBase, describeValue, ErrorCode, errorMessage, RectifierError, Tensor, type Capabilities, type FfnWeights, type Kernels,
 } from '@rectifier/core';
 import { CPU_CAPABILITIES } from '@rectifier/backend-cpu';
-import type { Piscina } from 'piscina';
+import { poolOptions, unavailableReason, workerScript } from '#platform';
 import { WorkersKernels } from './kernels.js';
 import { readOptions, type WorkersBackendOptions } from './options.js';
-import { createPool, workerFilename } from './pool.js';
+import { createPool, isWorkerEnded, runInPool, type TaskPool } from './pool.js';
 import type { Task } from './protocol.js';
-import { emptyStats, StagingBuffers, type StagingStats } from './staging.js';
+import { emptyStats, StagingBuffers, type StagingSnapshot } from './staging.js';
 import { PreparedWeights } from './weights.js';
 
 export type { WorkersBackendOptions };
@@ -20,19 +20,20 @@ export type { WorkersBackendOptions };
 const WORKERS_CAPABILITIES: Capabilities = Object.freeze({ ...CPU_CAPABILITIES, sync: false });
 
 /**
- * The worker-threads backend: a piscina pool of worker threads running the CPU backend's kernels
- * on chunks of each call, over SharedArrayBuffers. Asynchronous only; float32 and float64.
+ * The workers backend: a workerpool pool of workers (Node worker threads, or module Web Workers in a
+ * cross-origin isolated page) running the CPU backend's kernels on chunks of each call, over
+ * SharedArrayBuffers. Asynchronous only; float32 and float64.
  */
 export class WorkersBackend extends BackendBase {
   readonly name = 'workers';
   readonly capabilities = WORKERS_CAPABILITIES;
-  /** Worker threads in the pool. */
+  /** Workers in the pool. */
   readonly threads: number;
   /** The least time (ns) the pool must be estimated to save for a call to go to it (0: every call does). */
   readonly minSavingNs: number;
   protected readonly kernels: Kernels;
-  /** TS-private (not #) so that the fault tests can reach piscina's threads. */
-  private readonly pool: Piscina;
+  /** TS-private (not #) so that the fault tests can reach workerpool's workers. */
+  private readonly pool: TaskPool;
   #started: Promise<void> | undefined;
   readonly #stats = emptyStats();
   readonly #prepared = new PreparedWeights(this.#stats);
@@ -40,9 +41,11 @@ export class WorkersBackend extends BackendBase {
   constructor(options: WorkersBackendOptions = {}) {
     super();
     const { threads, minSavingNs, workerFile } = readOptions(options);
+    const unavailable = unavailableReason();
+    if (unavailable !== undefined) throw new RectifierError(ErrorCode.BackendUnavailable, { op: 'createWorkersBackend' }, unavailable);
     this.threads = threads;
     this.minSavingNs = minSavingNs;
-    this.pool = createPool(workerFilename(workerFile), threads);
+    this.pool = createPool(workerScript(workerFile), threads, poolOptions());
     this.kernels = new WorkersKernels(
       { run: (op, tasks) => this.#run(op, tasks) }, threads, minSavingNs, new StagingBuffers(undefined, this.#stats), this.#prepared,
     );
@@ -80,11 +83,11 @@ export class WorkersBackend extends BackendBase {
   }
 
   /** @internal Testing hook: bytes moved through shared memory so far, and the bytes the transpose cache holds. */
-  get stagingStats(): Readonly<StagingStats> {
+  get stagingStats(): StagingSnapshot {
     return { ...this.#stats, cachedBytes: this.#prepared.heldBytes };
   }
 
-  /** Resolves once every thread has loaded the kernels (rejects with `BACKEND_UNAVAILABLE`). */
+  /** Resolves once every worker has loaded the kernels (rejects with `BACKEND_UNAVAILABLE`). */
   override async ready(): Promise<void> {
     await super.ready();
     this.#started ??= this.#run('ready', Array.from({ length: this.threads }, (): Task => ({ kind: 'ping' }))).catch((e: unknown) => {
@@ -96,23 +99,27 @@ export class WorkersBackend extends BackendBase {
 
   /**
    * Runs the chunks of one call and settles when every chunk has (so no chunk of a failed call
-   * still writes into memory afterwards). Piscina settles every task — done, thrown, thread
-   * exited, pool destroyed — so this never hangs.
+   * still writes into memory afterwards). workerpool settles every task — done, thrown, worker
+   * exited or failed, pool terminated — so this never hangs.
    */
   async #run(op: string, tasks: readonly Task[]): Promise<void> {
     this.assertLive(op); // e.g. disposed between the two rounds of ffnBackward
-    const settled = await Promise.allSettled(tasks.map((t) => this.pool.run(t)));
+    const settled = await Promise.allSettled(tasks.map((t) => runInPool(this.pool, t)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed === undefined) return;
     if (this.isDisposed) {
       throw new RectifierError(ErrorCode.Disposed, { op, cause: failed.reason }, `the ${this.name} backend was disposed during the call`);
     }
-    throw new RectifierError(ErrorCode.WorkerFailure, { op, cause: failed.reason }, `a worker thread failed: ${errorMessage(failed.reason)}`);
+    // workerpool's own words for a worker that ended span lines (exit code, script…): the first says what happened.
+    const why = isWorkerEnded(failed.reason)
+      ? `it exited or was terminated mid-task (${errorMessage(failed.reason).split('\n')[0].trim()})`
+      : errorMessage(failed.reason);
+    throw new RectifierError(ErrorCode.WorkerFailure, { op, cause: failed.reason }, `a worker thread failed: ${why}`);
   }
 
-  /** Terminates every worker thread and drops the kept transposes; calls in flight reject with `DISPOSED`. */
+  /** Terminates every worker and drops the kept transposes; calls in flight reject with `DISPOSED`. */
   protected override async release(): Promise<void> {
     this.#prepared.clear();
-    await this.pool.destroy();
+    await this.pool.terminate(true);
   }
 }

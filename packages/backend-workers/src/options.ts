@@ -1,11 +1,11 @@
 /** The workers backend's options and how they are read. */
-import { availableParallelism } from 'node:os';
 import { describeValue, ErrorCode, RectifierError } from '@rectifier/core';
+import { defaultThreads } from '#platform';
 import { DEFAULT_MIN_SAVING_NS } from './cost.js';
 
 /** Options of the workers backend: pool size and when a call is worth sending to the pool. */
 export interface WorkersBackendOptions {
-  /** Worker threads in the pool (default: `os.availableParallelism()`). */
+  /** Workers in the pool (default: the cores, `os.defaultThreads()` in Node, `navigator.hardwareConcurrency` in a page). */
   threads?: number;
   /**
    * A call goes to the pool when the cost model (see cost.ts) estimates that the pool saves at
@@ -16,8 +16,8 @@ export interface WorkersBackendOptions {
    */
   minSavingNs?: number;
   /**
-   * @internal Testing hook: another worker module (path or file URL) whose default export
-   * handles the tasks, e.g. one that wraps dist/worker.js and injects faults.
+   * @internal Testing hook: another worker module (path or file URL; a URL in a page) that serves
+   * the tasks, e.g. one that wraps dist/worker.js and injects faults.
    */
   workerFile?: string | URL;
 }
@@ -50,7 +50,7 @@ export function readOptions(options: WorkersBackendOptions): ResolvedWorkersOpti
     if (!['threads', 'minSavingNs', 'workerFile'].includes(key)) throw badArgument(key, 'one of threads, minSavingNs', 'an unknown option');
   }
   return {
-    threads: options.threads === undefined ? availableParallelism() : positiveInteger(options.threads, 'threads'),
+    threads: options.threads === undefined ? defaultThreads() : positiveInteger(options.threads, 'threads'),
     minSavingNs: options.minSavingNs === undefined ? DEFAULT_MIN_SAVING_NS : nonNegative(options.minSavingNs, 'minSavingNs'),
     workerFile: options.workerFile,
   };

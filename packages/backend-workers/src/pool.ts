@@ -1,61 +1,41 @@
 /**
- * The piscina pool of worker threads: which file the threads run and with which Node flags.
+ * The pool of workers, one abstraction for Node and the browser: workerpool's `Pool` over Node's
+ * worker_threads or over module Web Workers (platform/node.ts and platform/browser.ts say which, and
+ * which file the workers run). A fixed number of workers, started at once and kept, so no call pays
+ * a worker start; a worker that exits or fails is replaced.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ErrorCode, RectifierError } from '@rectifier/core';
-import { Piscina } from 'piscina';
+import workerpool from 'workerpool';
+import type { Task } from './protocol.js';
 
-/**
- * The worker entry, always the built one: a worker thread is plain Node and cannot load the .ts
- * sources. It is the CommonJS dist/worker-entry.cjs, which imports dist/worker.js (see
- * worker-entry.cts for why piscina is not handed the ES module itself). Resolved against the
- * package, not this file, so it is the same file from src/pool.ts (the tests run the sources)
- * and from dist/pool.js (the packed package).
- */
-const BUILT_WORKER = new URL('../dist/worker-entry.cjs', import.meta.url);
+/** The one method the workers register (worker.ts' `serveTasks`): runs one chunk of a call. */
+export const TASK_METHOD = 'runTask';
 
-/**
- * The worker file to start: `override` (a testing hook) as given, else the built entry (`builtEntry`,
- * a parameter for the tests), which must exist: `BACKEND_UNAVAILABLE` naming the build step when
- * it does not.
- */
-export function workerFilename(override: string | URL | undefined, builtEntry: URL = BUILT_WORKER): string {
-  if (override !== undefined) return override instanceof URL ? fileURLToPath(override) : override;
-  const built = fileURLToPath(builtEntry);
-  if (!existsSync(built)) {
-    throw new RectifierError(
-      ErrorCode.BackendUnavailable, { op: 'createWorkersBackend' },
-      `the worker entry ${built} is missing: build @rectifier/backend-workers first (npx pnpm exec turbo run build)`,
-    );
-  }
-  return built;
+/** workerpool's pool, with the (TypeScript-private) handlers the fault tests reach. */
+export type TaskPool = workerpool.Pool;
+
+/** workerpool's options for one platform: which kind of worker, and its platform's own options. */
+export type PlatformPoolOptions = Pick<workerpool.WorkerPoolOptions, 'workerType' | 'workerOpts' | 'workerThreadOpts'>;
+
+/** A fixed pool of `threads` workers running `script` (a file path in Node, a URL in a page). */
+export function createPool(script: string, threads: number, platform: PlatformPoolOptions): TaskPool {
+  return workerpool.pool(script, {
+    ...platform,
+    minWorkers: threads,
+    maxWorkers: threads,
+    // dispose() forces termination: a worker busy with a long chunk is killed after this long.
+    workerTerminateTimeout: 100,
+  });
 }
 
-const SOURCE_CONDITION = '@rectifier/source';
-
-/**
- * The Node flags the worker threads start with: the parent's, less the `@rectifier/source` export
- * condition. Vitest runs the tests with `--conditions @rectifier/source` (TypeScript sources);
- * threads inherit it, but plain Node cannot load .ts, so the worker must resolve the packages'
- * built `import` entries instead.
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if ((flag === '--conditions' || flag === '-C') && argv[i + 1] === SOURCE_CONDITION) i++;
-    else if (flag !== `--conditions=${SOURCE_CONDITION}` && flag !== `-C=${SOURCE_CONDITION}`) out.push(flag);
-  }
-  return out;
+/** Runs one task on the next free worker; rejects when the worker throws, exits or is terminated. */
+export function runInPool(pool: TaskPool, task: Task): Promise<void> {
+  return pool.exec(TASK_METHOD, [task]) as unknown as Promise<void>;
 }
 
-/** A fixed pool of `threads` threads running `filename`: idle threads stay, so no call pays a thread start. */
-export function createPool(filename: string, threads: number): Piscina {
-  const pool = new Piscina({ filename, minThreads: threads, maxThreads: threads, execArgv: workerExecArgv() });
-  // Piscina reports a thread that dies with no task in flight as an 'error' event (it replaces
-  // the thread itself); an EventEmitter 'error' with no listener would take the process down.
-  pool.on('error', () => undefined);
-  return pool;
+/**
+ * Whether an error is workerpool's word for a worker that ended (exited, was terminated, or failed
+ * to load) rather than a task that threw.
+ */
+export function isWorkerEnded(e: unknown): boolean {
+  return e instanceof workerpool.TerminateError;
 }

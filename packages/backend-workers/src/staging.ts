@@ -21,8 +21,12 @@ export interface StagingStats {
   transposedBytes: number;
   /** Copied into shared memory by `prepareFfnWeights`. */
   preparedBytes: number;
-  /** Held by the transpose cache now (prepared weights with their transposes); filled in by `stagingStats`. */
-  cachedBytes?: number;
+}
+
+/** What the backend's `stagingStats` reads: the counters so far, and what the transpose cache holds now. */
+export interface StagingSnapshot extends Readonly<StagingStats> {
+  /** Held by the transpose cache now (prepared weights with their transposes). */
+  readonly cachedBytes: number;
 }
 
 /** Counters at zero. */

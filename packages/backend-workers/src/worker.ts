@@ -1,11 +1,13 @@
 /**
- * The worker thread's entry: piscina calls the default export once per task (one chunk of a call)
- * and every result is written in place into shared memory, so it returns nothing.
+ * What a worker runs: the default export, once per task (one chunk of a call); every result is
+ * written in place into shared memory, so it returns nothing. `serveTasks` registers it with
+ * workerpool (worker-entry.ts does, and the fault tests' fixture with a wrapper around it).
  *
- * A worker thread is plain Node, which cannot load TypeScript, so the threads always run the
- * built dist/worker.js (through dist/worker-entry.cjs, which pool.ts resolves), also while the tests run the rest of the backend
- * from its .ts sources. Its imports go through the packages' normal `import` condition, i.e.
- * their built dist/ — so the workspace must be built before the tests run (`npm test` does).
+ * In Node a worker thread is plain Node, which cannot load TypeScript, so the threads always run the
+ * built dist/worker-entry.js (platform/node.ts resolves it), also while the tests run the rest of the
+ * backend from its .ts sources. Its imports go through the packages' normal `import` condition, i.e.
+ * their built dist/ — so the workspace must be built before the tests run (`npm test` does). In a
+ * page the bundler bundles worker-entry and its imports (platform/browser.ts).
  *
  * The kernels are the CPU backend's, imported, not copied: element-wise kernels take global
  * [start, end) ranges, matmul and the FFN a block of rows, so a chunk computes exactly what the
@@ -15,6 +17,8 @@ import { OPS, Tensor, type OpCall } from '@rectifier/core';
 import {
   ffnBackwardRows, ffnForwardRows, ffnWeightGradientRows, forwardKernel, gradientKernel, matmulRows,
 } from '@rectifier/backend-cpu/kernels';
+import workerpool from 'workerpool';
+import { TASK_METHOD } from './pool.js';
 import type { ElementwiseCall, FfnWeightsTask, Task } from './protocol.js';
 
 /**
@@ -40,7 +44,7 @@ function ffnWeights(t: FfnWeightsTask): void {
   t.dw2.set(dw2, t.fStart * t.ffn.dOut);
 }
 
-/** Runs one task (piscina's entry point). */
+/** Runs one task (what the workers serve). */
 export default function runTask(task: Task): void {
   switch (task.kind) {
     case 'forward':
@@ -68,4 +72,9 @@ export default function runTask(task: Task): void {
     default:
       throw new Error(`unknown task kind ${JSON.stringify((task satisfies never as { kind: unknown }).kind)}`);
   }
+}
+
+/** Makes this worker serve `run` as the pool's task method (and tells the pool it is ready). */
+export function serveTasks(run: (task: Task) => void): void {
+  workerpool.worker({ [TASK_METHOD]: run });
 }

@@ -7,12 +7,12 @@ import {
 } from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { transpose } from '@rectifier/backend-cpu/kernels';
-import type { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkersBackend } from '../src/backend.js';
-import { workerFilename } from '../src/pool.js';
+import { workerScript } from '../src/platform/node.js';
 import { emptyStats, SharedInputs, StagingBuffers, transposeInto } from '../src/staging.js';
 import { PreparedWeights } from '../src/weights.js';
+import { threadsOf } from './threads.js';
 import {
   createWorkersBackend, DEFAULT_MIN_SAVING_NS, elementwiseNs, multiplyAddNs, poolSavingNs, registerWorkersBackend,
 } from '../src/index.js';
@@ -49,7 +49,6 @@ function expectClose(got: number, want: number, rel: number): void {
  * print alike: their payload and sign bits are not values (and V8 does not keep them stable).
  */
 const bits = (t: Tensor): string => Array.from(t.data, (v) => (Object.is(v, -0) ? '-0' : String(v))).join(',');
-const poolOf = (b: WorkersBackend): Piscina => (b as unknown as { pool: Piscina }).pool;
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<RectifierError> {
   const e = await p.then(() => undefined, (err: unknown) => err);
@@ -356,7 +355,7 @@ describe('the small-input threshold', () => {
     // at 1,000 float32 elements' worth (each moves one input and one output element).
     const bar = poolSavingNs(elementwiseNs('softsign', 'float32', 'forward', 1000), 2000, 2);
     expect(bar).toBeGreaterThan(0);
-    const faulty = make({ threads: 2, minSavingNs: bar, workerFile: new URL('./fixtures/faulty-worker.cjs', import.meta.url) });
+    const faulty = make({ threads: 2, minSavingNs: bar, workerFile: new URL('./fixtures/faulty-worker.js', import.meta.url) });
     const small = tensor(values(999, 1));
     expect(bits(await faulty.forward('softsign', small))).toBe(bits(await cpu.forward('softsign', small)));
     await expectCode(faulty.forward('softsign', tensor(values(1000, 1))), ErrorCode.WorkerFailure);
@@ -389,7 +388,7 @@ describe('the small-input threshold', () => {
     expect(b.minSavingNs).toBe(DEFAULT_MIN_SAVING_NS);
     expect(b.threads).toBeGreaterThanOrEqual(1);
     await b.ready();
-    expect(poolOf(b).threads.length).toBe(b.threads);
+    expect(threadsOf(b).length).toBe(b.threads);
   });
 
   it('ready() rejects with BACKEND_UNAVAILABLE when the threads cannot load the kernels', async () => {
@@ -401,10 +400,10 @@ describe('the small-input threshold', () => {
 
   it('refuses to start without the built worker entry, with BACKEND_UNAVAILABLE naming the build', () => {
     // The threads always run the built entry (plain Node cannot load the .ts sources).
-    expect(workerFilename(undefined)).toBe(fileURLToPath(new URL('../dist/worker-entry.cjs', import.meta.url)));
-    const unbuilt = new URL('./fixtures/unbuilt/dist/worker-entry.cjs', import.meta.url);
-    expect(() => workerFilename(undefined, unbuilt)).toThrow(expect.objectContaining({ code: ErrorCode.BackendUnavailable }));
-    expect(() => workerFilename(undefined, unbuilt)).toThrow(/unbuilt.*build @rectifier\/backend-workers/);
+    expect(workerScript(undefined)).toBe(fileURLToPath(new URL('../dist/worker-entry.js', import.meta.url)));
+    const unbuilt = new URL('./fixtures/unbuilt/dist/worker-entry.js', import.meta.url);
+    expect(() => workerScript(undefined, unbuilt)).toThrow(expect.objectContaining({ code: ErrorCode.BackendUnavailable }));
+    expect(() => workerScript(undefined, unbuilt)).toThrow(/unbuilt.*build @rectifier\/backend-workers/);
   });
 
   it('rejects bad options with BAD_ARGUMENT', () => {
@@ -415,7 +414,7 @@ describe('the small-input threshold', () => {
 });
 
 describe('faults', () => {
-  const faulty = make({ threads: 2, minSavingNs: 0, workerFile: new URL('./fixtures/faulty-worker.cjs', import.meta.url) });
+  const faulty = make({ threads: 2, minSavingNs: 0, workerFile: new URL('./fixtures/faulty-worker.js', import.meta.url) });
   const x = tensor(values(4096, 31));
 
   it('a worker that throws rejects that call with WORKER_FAILURE naming the op; the next calls succeed', async () => {
@@ -427,29 +426,29 @@ describe('faults', () => {
   });
 
   it('a worker thread that exits mid-call rejects that call; the pool replaces it and the next calls succeed', async () => {
-    const before = new Set(poolOf(faulty).threads.map((t) => t.threadId));
+    const before = new Set(threadsOf(faulty).map((t) => t.threadId));
     const e = await expectCode(faulty.forward('tanh', x), ErrorCode.WorkerFailure);
     expect(e.message).toMatch(/\[WORKER_FAILURE\] tanh: .*exited/);
     for (let i = 0; i < 20; i++) expect(bits(await faulty.forward('mish', x))).toBe(bits(await cpu.forward('mish', x)));
-    const after = poolOf(faulty).threads;
+    const after = threadsOf(faulty);
     expect(after.length).toBe(2);
     expect(after.some((t) => !before.has(t.threadId))).toBe(true);
   });
 
-  it("terminating one of piscina's threads during a long call rejects it with WORKER_FAILURE; later calls succeed", async () => {
+  it("terminating one of the pool's threads during a long call rejects it with WORKER_FAILURE; later calls succeed", async () => {
     const workers = make({ threads: 2 });
     await workers.ready();
     const big = tensor(values(1 << 21, 41), [1 << 21], 'float64');
     // The chunks are posted synchronously inside forward(): the thread dies with its chunk in hand.
     const call = workers.forward('gelu', big);
-    await poolOf(workers).threads[0].terminate();
+    await threadsOf(workers)[0].terminate();
     const e = await expectCode(call, ErrorCode.WorkerFailure);
     expect(e.op).toBe('gelu');
     expect(e.message).toContain('gelu');
     const after = await Promise.all([workers.forward('gelu', big), workers.forward('gelu', big)]);
     const expected = bits(await cpu.forward('gelu', big));
     expect(after.map(bits)).toEqual([expected, expected]);
-    expect(poolOf(workers).threads.length).toBe(2);
+    expect(threadsOf(workers).length).toBe(2);
   });
 });
 
@@ -496,13 +495,14 @@ describe('lifecycle', () => {
   it('dispose() terminates every worker; calls in flight and after it reject with DISPOSED, none hangs', async () => {
     const b = createWorkersBackend({ threads: 2, minSavingNs: 0 }); // every call in flight is in the pool
     await b.ready();
-    const pool = poolOf(b);
-    expect(pool.threads.length).toBe(2);
+    const threads = threadsOf(b);
+    expect(threads.length).toBe(2);
     const big = tensor(values(1 << 20, 5));
     const inFlight = [b.forward('mish', big), b.gradient('gelu', big, big), b.matmul(tensor(values(256 * 256, 1), [256, 256]), tensor(values(256 * 256, 2), [256, 256]))]
       .map((p) => expectCode(p, ErrorCode.Disposed)); // handlers attached now: they reject during dispose()
     await b.dispose();
-    expect(pool.threads.length).toBe(0);
+    expect(threadsOf(b).length).toBe(0);
+    expect(threads.map((t) => t.threadId)).toEqual([-1, -1]); // Node's mark of a thread that has exited
     await Promise.all(inFlight);
     await expectCode(b.forward('relu', big), ErrorCode.Disposed);
     await expectCode(b.forward('relu', tensor([1])), ErrorCode.Disposed);
