@@ -2,11 +2,14 @@
  * The 'webgpu' mode in Node: gpu.js's WebGPU kernels on Dawn (the `webgpu` package, an optional
  * dependency). Its linux-x64 binary needs a newer C++ runtime than Debian 12 has (glibc ≥ 2.38,
  * GLIBCXX_3.4.32): there the mode must be BACKEND_UNAVAILABLE with the load error as its reason,
- * never a crash. Where Dawn loads, the mode either runs (an adapter) or says that there is none.
+ * never a crash, and the conformance run below is skipped, saying why. Where Dawn loads and offers
+ * an adapter (scripts/gpu-check.sh runs this file on a GPU machine), the whole suite runs on it as
+ * `gpujs-webgpu`.
  */
+import { runConformance } from '@rectifier/conformance';
 import { ErrorCode, RectifierError, tensor } from '@rectifier/core';
 import { describe, expect, it } from 'vitest';
-import { createGpujsBackend, GPUJS_CAPABILITIES } from '../src/index.js';
+import { createGpujsBackend, GPUJS_CAPABILITIES, type GpujsBackend } from '../src/index.js';
 
 /** Dawn's own load error here, or undefined where it loads. */
 async function dawnLoadError(): Promise<string | undefined> {
@@ -48,3 +51,26 @@ describe("the 'webgpu' mode in Node", () => {
     await b.dispose();
   });
 });
+
+/** Why the mode does not run here, or undefined where it does. */
+async function webgpuUnavailable(): Promise<string | undefined> {
+  const b = createGpujsBackend({ mode: 'webgpu' });
+  const reason = await b.ready().then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+  await b.dispose();
+  return reason;
+}
+
+const unavailable = await webgpuUnavailable();
+if (unavailable !== undefined) {
+  console.warn(`\n!!! [backend-gpujs] the WebGPU ('webgpu' mode) conformance run in Node is SKIPPED: ${unavailable} !!!\n`);
+  describe.skip(`conformance: gpujs-webgpu (SKIPPED: ${unavailable})`, () => {
+    it('needs Dawn (the webgpu package) loading and an adapter', () => undefined);
+  });
+} else {
+  runConformance('gpujs-webgpu', async () => {
+    const b = createGpujsBackend({ mode: 'webgpu', name: 'gpujs-webgpu' });
+    await b.ready();
+    console.info(`[gpujs-webgpu] adapter ${JSON.stringify(b.adapterInfo)}`);
+    return b;
+  }, { resources: (b) => ({ kernels: (b as GpujsBackend).compiledKernels }) });
+}
