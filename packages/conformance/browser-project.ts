@@ -33,6 +33,8 @@ export interface BrowserProjectOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The hang guard, where a slow device needs more than HANG_GUARD_MS. */
   readonly timeoutMs?: number;
+  /** Vite's dependency pre-bundling (e.g. a CommonJS dependency converted once before the page loads). */
+  readonly optimizeDeps?: Parameters<typeof defineProject>[0]['optimizeDeps'];
 }
 
 export function browserProject(options: BrowserProjectOptions) {
@@ -47,6 +49,7 @@ export function browserProject(options: BrowserProjectOptions) {
     // Cross-origin isolation, so that the page has SharedArrayBuffer (the suite's hostile-input and
     // bad-input sections share memory between tensors, as Node always can).
     server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+    ...(options.optimizeDeps === undefined ? {} : { optimizeDeps: options.optimizeDeps }),
     test: {
       name: options.name,
       include: ['test/**/*.browser.test.ts'],
