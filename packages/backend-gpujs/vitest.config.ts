@@ -8,6 +8,8 @@ export default defineProject({
   ssr: { resolve: { conditions: ['@rectifier/source'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    // The Chromium environments (vitest.browser.config.ts) are projects of their own.
+    exclude: ['test/**/*.browser.test.ts'],
     testTimeout: HANG_GUARD_MS,
     hookTimeout: HANG_GUARD_MS,
     // headless-gl is a native addon that loads only once per process: Vitest's threads pool would

@@ -5,16 +5,19 @@
  * matmul.ts, ffn.ts; the kernel sources in kernels/). See README.md for what each mode declares and why.
  */
 import { BackendBase, ErrorCode, RectifierError, type Capabilities, type Kernels } from '@rectifier/core';
-import { GPUJS_CAPABILITIES } from './capabilities.js';
+import { declaredCapabilities, GPUJS_CAPABILITIES } from './capabilities.js';
 import { GpujsKernels } from './device-kernels.js';
-import { Runtime, type GpujsMode } from './runtime.js';
+import { Runtime, type GpujsMode, type WebGpuAdapterInfo } from './runtime.js';
 
-export type { GpujsMode };
+export type { GpujsMode, WebGpuAdapterInfo };
 export { GPUJS_CAPABILITIES, GPUJS_MAX_ELEMENTS, GPUJS_PARAM_LIMITS } from './capabilities.js';
 
 /** Options of the gpu.js backend: a forced mode and the backend's name. */
 export interface GpujsBackendOptions {
-  /** Force a mode; default: the best that works here (gpu → webasm → cpu). A forced mode never changes silently. */
+  /**
+   * Force a mode; default: the best that works here (gpu → webasm → cpu; 'webgpu' is taken only when
+   * asked for). A forced mode never changes silently.
+   */
   mode?: GpujsMode;
   /** The backend's name (default 'gpujs'). */
   name?: string;
@@ -28,26 +31,27 @@ export class GpujsBackend extends BackendBase {
   readonly name: string;
   readonly #requested: GpujsMode | 'auto';
   #runtime: Runtime | undefined;
+  #capabilities: Capabilities | undefined;
   #init: Promise<Runtime> | undefined;
   protected readonly kernels: Kernels;
 
   constructor(options: GpujsBackendOptions = {}) {
     super();
     const mode = options.mode;
-    if (mode !== undefined && mode !== 'gpu' && mode !== 'webasm' && mode !== 'cpu') {
-      throw new RectifierError(ErrorCode.BadArgument, { op: 'createGpujsBackend', argument: 'mode', expected: "'gpu', 'webasm' or 'cpu'", received: String(mode) });
+    if (mode !== undefined && mode !== 'gpu' && mode !== 'webgpu' && mode !== 'webasm' && mode !== 'cpu') {
+      throw new RectifierError(ErrorCode.BadArgument, { op: 'createGpujsBackend', argument: 'mode', expected: "'gpu', 'webgpu', 'webasm' or 'cpu'", received: String(mode) });
     }
     this.#requested = mode ?? 'auto';
     this.name = options.name ?? 'gpujs';
     this.kernels = new GpujsKernels(() => this.#loadRuntime(), () => this.#readyRuntime());
   }
 
-  /** The mode in use ('gpu', 'webasm' or 'cpu'); undefined until ready() has resolved. */
+  /** The mode in use ('gpu', 'webgpu', 'webasm' or 'cpu'); undefined until ready() has resolved. */
   get mode(): GpujsMode | undefined {
     return this.#runtime?.mode;
   }
 
-  /** gpu.js's kernel class in use (HeadlessGLKernel, WebGL2Kernel, WebAssemblyKernel, …); undefined before ready(). */
+  /** gpu.js's kernel class in use (HeadlessGLKernel, WebGL2Kernel, WebGPUKernel, WebAssemblyKernel, …); undefined before ready(). */
   get kernelClass(): string | undefined {
     return this.#runtime?.kernelClass;
   }
@@ -55,6 +59,14 @@ export class GpujsBackend extends BackendBase {
   /** The GL context in the GL modes (for diagnostics and leak tests); undefined otherwise. */
   get context(): unknown {
     return this.#runtime?.mode === 'gpu' ? this.#runtime.context : undefined;
+  }
+
+  /**
+   * WebGPU mode: the adapter's info (vendor, architecture, device, description, isFallbackAdapter:
+   * SwiftShader's says 'google', 'swiftshader', true); undefined in the other modes and before ready().
+   */
+  get adapterInfo(): WebGpuAdapterInfo | undefined {
+    return this.#runtime?.adapterInfo;
   }
 
   /** How many times a lost GL context was replaced by a new one. */
@@ -66,12 +78,13 @@ export class GpujsBackend extends BackendBase {
   }
 
   /**
-   * The declared capabilities of the mode in use. Before ready() resolves, a forced mode's are
-   * known; with automatic selection the most conservative set (the GL mode's) is reported.
+   * The declared capabilities of the mode in use (WebGPU: as its probe measured them). Before ready()
+   * resolves, a forced mode's fixed set is reported; with automatic selection the most conservative
+   * one (the GL mode's).
    */
   get capabilities(): Capabilities {
-    const mode = this.#runtime?.mode ?? (this.#requested === 'auto' ? 'gpu' : this.#requested);
-    return GPUJS_CAPABILITIES[mode];
+    if (this.#runtime !== undefined) return (this.#capabilities ??= declaredCapabilities(this.#runtime));
+    return GPUJS_CAPABILITIES[this.#requested === 'auto' ? 'gpu' : this.#requested];
   }
 
   /** Loads gpu.js and creates the runtime of the forced mode, or the first of gpu → webasm → cpu that works; rejects with `BACKEND_UNAVAILABLE`. */
@@ -96,6 +109,7 @@ export class GpujsBackend extends BackendBase {
     }
     this.#init ??= Runtime.create(this.#requested, this.name).then((rt) => {
       this.#runtime = rt;
+      this.#capabilities = undefined;
       return rt;
     });
     return this.#init;
@@ -105,6 +119,7 @@ export class GpujsBackend extends BackendBase {
     const init = this.#init;
     this.#init = undefined;
     this.#runtime = undefined;
+    this.#capabilities = undefined;
     const rt = await init?.catch(() => undefined);
     await rt?.destroy();
   }

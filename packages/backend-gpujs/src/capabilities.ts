@@ -3,7 +3,7 @@
  * limits its float32 kernels take, and the capabilities of each mode.
  */
 import { describeValue, ErrorCode, RectifierError, type Capabilities, type OpDefinition, type ResolvedParams } from '@rectifier/core';
-import { MAX_INNER, type GpujsMode } from './runtime.js';
+import { MAX_INNER, type GpujsMode, type Runtime } from './runtime.js';
 
 /** The declared maximum tensor size: 2^24 elements (a 4096² texture; float32 indices stay exact below 2^24). */
 export const GPUJS_MAX_ELEMENTS = 2 ** 24;
@@ -57,6 +57,20 @@ export const GPUJS_CAPABILITIES: Readonly<Record<GpujsMode, Capabilities>> = Obj
   // The GL device runs with flush-to-zero (llvmpipe; most GPUs): subnormal inputs read as ±0 and
   // subnormal results come back as ±0 (the suite accepts a flushed result where this is false).
   gpu: Object.freeze({ ...COMMON_CAPABILITIES, subnormals: false }),
+  // WebGPU before its probe: what WGSL promises (§15.7: subnormals may be flushed, the sign of a
+  // zero may be ignored, NaN and ∞ need not be kept); once ready, what the probe measured.
+  webgpu: Object.freeze({ ...COMMON_CAPABILITIES, subnormals: false, signedZeros: false, nonFinite: false }),
   webasm: Object.freeze({ ...COMMON_CAPABILITIES, subnormals: true }),
   cpu: Object.freeze({ ...COMMON_CAPABILITIES, subnormals: true }),
 });
+
+/**
+ * What a ready runtime declares: its mode's fixed set, and for WebGPU the probe's findings
+ * (subnormals, signed zeros, NaN and ∞ as the device kept them) and the device's buffer size
+ * limit (a tensor is one float32 storage buffer, no texture packing).
+ */
+export function declaredCapabilities(rt: Runtime): Capabilities {
+  const fixed = GPUJS_CAPABILITIES[rt.mode];
+  if (rt.probed === undefined) return fixed;
+  return Object.freeze({ ...fixed, ...rt.probed, maxElements: Math.min(GPUJS_MAX_ELEMENTS, rt.maxBufferElements) });
+}

@@ -12,6 +12,7 @@ import { float32Tensor, forwardOnDevice, gradientOnDevice } from './elementwise.
 import { ffnBackwardOnDevice, ffnOnDevice } from './ffn.js';
 import { matmulOnDevice } from './matmul.js';
 import type { Runtime } from './runtime.js';
+import { drive, type Steps } from './steps.js';
 
 export class GpujsKernels implements Kernels {
   readonly #runtime: () => Promise<Runtime>;
@@ -27,13 +28,14 @@ export class GpujsKernels implements Kernels {
    * Runs `compute` on the call's inputs as they are when the call is made. With the runtime ready it
    * runs at once: gpu.js uploads (GL) or reads (webasm, cpu) every input synchronously, so nothing the
    * caller writes after the call reaches the result. Before that (the first call, or the first after
-   * a lost context) the call's tensors are copied, then the runtime is awaited.
+   * a lost context) the call's tensors are copied, then the runtime is awaited. WebGPU kernels answer
+   * asynchronously (each step awaits the one before), so there the call's tensors are always copied.
    */
-  async #compute<C extends object, T>(call: C, compute: (rt: Runtime, call: C) => T): Promise<T> {
+  async #compute<C extends object, T>(call: C, compute: (rt: Runtime, call: C) => Steps<T>): Promise<T> {
     const ready = this.#readyRuntime();
-    if (ready !== undefined) return compute(ready, call);
+    if (ready !== undefined) return drive(compute(ready, ready.mode === 'webgpu' ? snapshotOf(call) : call));
     const own = snapshotOf(call);
-    return compute(await this.#runtime(), own);
+    return drive(compute(await this.#runtime(), own));
   }
 
   forward(call: OpCall): Promise<Tensor> {
@@ -47,9 +49,9 @@ export class GpujsKernels implements Kernels {
   }
 
   matmul(call: MatmulCall): Promise<Tensor> {
-    return this.#compute(call, (rt, c) => {
-      const out = matmulOnDevice(rt, c.a.data as Float32Array, c.b.data as Float32Array, c.m, c.k, c.n, c.transposeA, c.transposeB);
-      return float32Tensor(rt.read(out, c.m * c.n), [c.m, c.n]);
+    return this.#compute(call, function* (rt, c) {
+      const out = yield* matmulOnDevice(rt, c.a.data as Float32Array, c.b.data as Float32Array, c.m, c.k, c.n, c.transposeA, c.transposeB);
+      return float32Tensor(yield* rt.read(out, c.m * c.n), [c.m, c.n]);
     });
   }
 

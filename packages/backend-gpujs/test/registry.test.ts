@@ -11,7 +11,7 @@ describe('automatic backend choice', () => {
     defaultRegistry.register('cpu', cpuStandIn, { priority: 0 });
     const names = defaultRegistry.describe().registered;
     expect(names.filter((n) => n.name.startsWith('gpujs')).map((n) => [n.name, n.automatic])).toEqual([
-      ['gpujs', true], ['gpujs-gl', false], ['gpujs-webasm', false], ['gpujs-cpu', false],
+      ['gpujs', true], ['gpujs-webgpu', false], ['gpujs-gl', false], ['gpujs-webasm', false], ['gpujs-cpu', false],
     ]);
     // This machine has no GPU: headless-gl renders with Mesa's llvmpipe (or there is no GL at all).
     const chosen = await getBackend(undefined, { onFallback: () => undefined });
@@ -19,11 +19,13 @@ describe('automatic backend choice', () => {
     const last = defaultRegistry.describe().lastChoice!;
     expect(last.tried[0].name).toBe('gpujs');
     expect(last.tried[0].error).toMatch(/software|unavailable|GL/i);
+    // WebGPU first (Dawn does not load in Node here, or offers no hardware adapter), then GL.
+    expect(last.tried[0].error).toMatch(/webgpu: .*; gl: /);
     expect(last.reason).toContain('gpujs was unavailable');
     const webasm = await getBackend('gpujs-webasm');
     expect(webasm.name).toBe('gpujs');
     await webasm.dispose();
-    for (const n of ['gpujs', 'gpujs-gl', 'gpujs-webasm', 'gpujs-cpu', 'cpu']) defaultRegistry.unregister(n);
+    for (const n of ['gpujs', 'gpujs-webgpu', 'gpujs-gl', 'gpujs-webasm', 'gpujs-cpu', 'cpu']) defaultRegistry.unregister(n);
     expect(new BackendRegistry().describe()).toEqual({ registered: [] });
   });
 
@@ -31,7 +33,7 @@ describe('automatic backend choice', () => {
     const own = new BackendRegistry();
     registerGpujsBackend(5, own);
     expect(own.describe().registered.map((n) => [n.name, n.priority, n.automatic])).toEqual([
-      ['gpujs', 5, true], ['gpujs-gl', 5, false], ['gpujs-webasm', 5, false], ['gpujs-cpu', 5, false],
+      ['gpujs', 5, true], ['gpujs-webgpu', 5, false], ['gpujs-gl', 5, false], ['gpujs-webasm', 5, false], ['gpujs-cpu', 5, false],
     ]);
     expect(defaultRegistry.describe().registered.filter((n) => n.name.startsWith('gpujs'))).toEqual([]);
   });
