@@ -19,14 +19,14 @@ export const runDir = join(root, 'reports', 'run');
 export const committedDir = join(root, 'reports');
 
 /** The backends, in the order the tables list them. */
-export const BACKENDS = ['cpu', 'cpu-js', 'cpu-chromium', 'workers', 'workers-chromium', 'gpujs-gl', 'gpujs-webasm'];
+export const BACKENDS = ['cpu', 'cpu-js', 'cpu-chromium', 'workers', 'workers-chromium', 'gpujs-gl', 'gpujs-webasm', 'gpujs-webgl2-chromium', 'gpujs-webgpu-chromium'];
 
 /** README file → accuracy section name → the backends its table shows. */
 export const ACCURACY_SECTIONS = [
   { file: 'README.md', section: 'backends', backends: BACKENDS },
   { file: 'packages/conformance/README.md', section: 'backends', backends: BACKENDS },
   { file: 'packages/backend-cpu/README.md', section: 'cpu', backends: ['cpu', 'cpu-js', 'cpu-chromium'] },
-  { file: 'packages/backend-gpujs/README.md', section: 'gpujs', backends: ['gpujs-gl', 'gpujs-webasm'] },
+  { file: 'packages/backend-gpujs/README.md', section: 'gpujs', backends: ['gpujs-gl', 'gpujs-webasm', 'gpujs-webgl2-chromium', 'gpujs-webgpu-chromium'] },
 ];
 
 /** Reads `<dir>/<kind>/<backend>.json` for each backend that has one. */
