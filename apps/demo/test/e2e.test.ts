@@ -45,7 +45,8 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // --enable-unsafe-webgpu: navigator.gpu on SwiftShader's software adapter, for the WebGPU entry.
+      args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()} (${m.location().url})`); });
@@ -136,6 +137,17 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     await page.selectOption('[data-testid=op]', 'gelu');
     await rendered('gelu@gpujs');
     await expectMatchesReference('gelu', {}, 8);
+
+    // gpu.js on WebGPU: SwiftShader's adapter (software) computes; the values within the same 8 ulp.
+    await page.selectOption('[data-testid=backend]', 'gpujs-webgpu');
+    await expect.poll(() => page.textContent('[data-testid=backend-status]'), { timeout: 300_000 }).toContain('computing on: gpujs (webgpu)');
+    // (ops not shown on gpu.js before, so that each wait is for a fresh render)
+    await page.selectOption('[data-testid=op]', 'silu');
+    await rendered('silu@gpujs');
+    await expectMatchesReference('silu', {}, 8);
+    await page.selectOption('[data-testid=op]', 'relu6');
+    await rendered('relu6@gpujs');
+    await expectMatchesReference('relu6', {}, 0);
 
     // "Best available" never takes a software renderer over the CPU backend: Chromium's WebGL here
     // is SwiftShader, so core's registry with gpu.js's registration passes over it, says why, and

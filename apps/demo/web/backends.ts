@@ -19,6 +19,9 @@ export const BROWSER_BACKENDS: readonly BackendEntry[] = [
   { id: 'cpu', label: 'CPU (one thread)', create: async () => createCpuBackend() },
   { id: 'workers', label: 'workers (Web Workers)', create: createWorkers },
   { id: 'gpujs', label: 'gpu.js (WebGL)', create: createGpujs },
+  // gpu.js's WebGPU backend: where the browser offers navigator.gpu (a secure context; headless
+  // Chromium with --enable-unsafe-webgpu gives SwiftShader's software adapter), else unavailable, saying why.
+  { id: 'gpujs-webgpu', label: 'gpu.js (WebGPU)', create: async () => (await import('@rectifier/backend-gpujs')).createGpujsBackend({ mode: 'webgpu' }) },
   {
     id: 'auto',
     label: 'best available (core registry)',
