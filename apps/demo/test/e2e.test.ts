@@ -123,6 +123,9 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     await page.selectOption('[data-testid=op]', 'gelu');
     await rendered('gelu@workers');
     await expectMatchesReference('gelu', {}, 1); // the CPU kernels: ≤ 1 ulp, as on the CPU backend
+    await page.selectOption('[data-testid=op]', 'mish'); // the op the next test starts from
+    await rendered('mish@workers');
+    await expectMatchesReference('mish'); // as on the CPU backend in the first test
   }, 600_000);
 
   it('computes on gpu.js through WebGL in the page, within its declared bound; the registry does not pick its software renderer', async () => {
