@@ -63,9 +63,13 @@ interface GpuStatic {
 
 /** What WebGPU says about its adapter (GPUAdapterInfo), as the backend reports it. */
 export interface WebGpuAdapterInfo {
+  /** The adapter's vendor as the browser or Dawn names it (e.g. "nvidia", "google"); "" where not given. */
   readonly vendor: string;
+  /** Its architecture (e.g. "hopper", "swiftshader"); "" where not given. */
   readonly architecture: string;
+  /** Its device name or id; "" where not given. */
   readonly device: string;
+  /** A human-readable description (e.g. the driver's name); "" where not given. */
   readonly description: string;
   /** A fallback adapter: software, or otherwise slow (SwiftShader's is). */
   readonly isFallbackAdapter: boolean;
