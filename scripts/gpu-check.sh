@@ -7,7 +7,7 @@
 #
 # Two halves, because that machine can fetch nothing:
 #   scripts/gpu-check.sh pack          here (registry and Debian archive reachable): builds .gpu-check/
-#                                      (git-ignored) — Node 24 from the registry, the gpu.js backend and
+#                                      (git-ignored) — Node 20 from the registry, the gpu.js backend and
 #                                      the bench as `pnpm deploy` folders (their node_modules, pruned to
 #                                      linux-x64), and the X/GL/Vulkan client libraries as Debian .debs —
 #                                      compressed to fit the 64 MiB that travels with the working tree.
@@ -35,11 +35,14 @@ pnpm_() { npx --yes "$(node -p 'require("./package.json").packageManager')" "$@"
 pack() {
   set -e
   command -v xz >/dev/null || { echo "gpu-check pack: needs xz (apt-get install xz-utils)" >&2; exit 1; }
-  local node24
-  node24=$(node --input-type=module -e "import { installNode } from './scripts/pnpm.mjs'; const b = installNode('24'); if (!b) process.exit(1); console.log(b)")
+  # Node 20, the line headless-gl's addon was compiled for here (`npm test` builds it against this
+  # machine's Node 20 headers: ABI 115); any other line would refuse to load it.
+  local node_bin
+  node_bin=$(node --input-type=module -e "import { installNode } from './scripts/pnpm.mjs'; const b = installNode('20'); if (!b) process.exit(1); console.log(b)")
+  [ "$("$node_bin" -p process.versions.modules)" = "$(node -p process.versions.modules)" ] || { echo "gpu-check pack: run it under Node 20 (headless-gl is built for this Node's ABI)" >&2; exit 1; }
   pnpm_ exec turbo run build --output-logs=errors-only
   # The compressed Node is kept between packs while its version is the same (xz -9 takes minutes).
-  local version; version=$("$node24" --version)
+  local version; version=$("$node_bin" --version)
   [ "$(cat "$PACK/node.version" 2>/dev/null)" = "$version" ] || rm -f "$PACK/node.xz"
   rm -rf "$PACK/debs" "$PACK/modules.tar.xz" && mkdir -p "$PACK/debs"
   local stage; stage=$(mktemp -d)
@@ -61,7 +64,7 @@ pack() {
   find "$stage" -name '*.map' -delete
   find "$stage" -type d \( -name 'playwright-core' -o -name 'playwright' -o -name 'node-gyp' -o -name '@types' -o -name 'typescript' \) -path '*/.pnpm/*' -prune -exec rm -rf {} + 2>/dev/null || true
   tar -C "$stage" -cf - gpujs bench | xz -T0 -9 >"$PACK/modules.tar.xz"
-  [ -f "$PACK/node.xz" ] || { xz -T0 -9e -c "$node24" >"$PACK/node.xz" && echo "$version" >"$PACK/node.version"; }
+  [ -f "$PACK/node.xz" ] || { xz -T0 -9e -c "$node_bin" >"$PACK/node.xz" && echo "$version" >"$PACK/node.version"; }
   (cd "$PACK/debs" && apt-get download "${DEBS[@]}" >/dev/null)
   rm -rf "$stage"
   local total; total=$(du -sb "$PACK" | cut -f1)

@@ -269,7 +269,7 @@ const FFN_ONLY = new Set(['ffn', 'trained']);
 
 /** One array of the trained-model fixture, by name. */
 function fixtureArrays(stem: string): { meta: { seed: number; demoCommit: string; tokens: number; zeroFraction: number[] }; get: (name: string) => Float32Array } {
-  const dir = join(root, 'apps', 'bench', 'fixtures');
+  const dir = join(import.meta.dirname, '..', 'fixtures'); // the package's own folder, also in a deployed copy (the GPU check's)
   const meta = JSON.parse(readFileSync(join(dir, `${stem}.json`), 'utf8')) as { seed: number; demoCommit: string; tokens: number; zeroFraction: number[]; arrays: { name: string; shape: number[] }[] };
   const bytes = readFileSync(join(dir, `${stem}.f32`));
   const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
