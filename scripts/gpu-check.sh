@@ -38,7 +38,7 @@ pack() {
   # Node 20, the line headless-gl's addon was compiled for here (`npm test` builds it against this
   # machine's Node 20 headers: ABI 115); any other line would refuse to load it.
   local node_bin
-  node_bin=$(node --input-type=module -e "import { installNode } from './scripts/pnpm.mjs'; const b = installNode('20'); if (!b) process.exit(1); console.log(b)")
+  node_bin=$(node --input-type=module -e "import { installNode } from './scripts/pnpm.mjs'; const b = installNode('20'); if (!b) process.exit(1); console.log(b)" | tail -n 1)
   [ "$("$node_bin" -p process.versions.modules)" = "$(node -p process.versions.modules)" ] || { echo "gpu-check pack: run it under Node 20 (headless-gl is built for this Node's ABI)" >&2; exit 1; }
   pnpm_ exec turbo run build --output-logs=errors-only
   # The compressed Node is kept between packs while its version is the same (xz -9 takes minutes).
@@ -127,15 +127,15 @@ run_check() {
   (cd "$work/gpujs" && timeout 120 node "$ROOT/scripts/gpu-check/probe.mjs") >"$out/probe.json" 2>"$out/probe.log"
   { echo; echo '## Adapters (probe.json)'; echo '```json'; cat "$out/probe.json"; echo '```'; } >>"$out/summary.md"
   local vitest=(node node_modules/vitest/vitest.mjs run --config vitest.gpu-check.config.mjs --reporter=default --reporter=json)
-  (cd "$work/gpujs" && RECTIFIER_REPORT_DIR="$out/accuracy" timeout 300 "${vitest[@]}" --outputFile.json="$out/gpujs-suite.json" test/conformance.gl.test.ts test/gpujs.test.ts) >"$out/gpujs-suite.log" 2>&1
+  (cd "$work/gpujs" && RECTIFIER_REPORT_DIR="$out/accuracy" timeout 240 "${vitest[@]}" --outputFile.json="$out/gpujs-suite.json" test/conformance.gl.test.ts test/gpujs.test.ts) >"$out/gpujs-suite.log" 2>&1
   echo "suite exit $? after $((SECONDS - start)) s" >>"$out/gpujs-suite.log"
   [ -f "$ROOT/packages/backend-gpujs/test/conformance.webgpu.test.ts" ] && {
-    (cd "$work/gpujs" && RECTIFIER_REPORT_DIR="$out/accuracy" timeout 240 "${vitest[@]}" --outputFile.json="$out/webgpu-suite.json" test/conformance.webgpu.test.ts) >"$out/webgpu-suite.log" 2>&1
+    (cd "$work/gpujs" && RECTIFIER_REPORT_DIR="$out/accuracy" timeout 180 "${vitest[@]}" --outputFile.json="$out/webgpu-suite.json" test/conformance.webgpu.test.ts) >"$out/webgpu-suite.log" 2>&1
     echo "suite exit $? after $((SECONDS - start)) s" >>"$out/webgpu-suite.log"
   }
   # The bench's Rectifier contenders (cpu, workers, gpu.js in its best mode), quick timing so that it
   # ends in time; its report goes to OUT. Then ONNX Runtime on the bench's own models, from Python.
-  (cd "$work/bench" && timeout 240 node dist/bench.js --quick --no-tfjs --no-ort --out "$out") >"$out/bench.log" 2>&1
+  (cd "$work/bench" && timeout 270 node dist/bench.js --quick --no-tfjs --no-ort --out "$out") >"$out/bench.log" 2>&1
   echo "bench exit $? after $((SECONDS - start)) s" >>"$out/bench.log"
   cp "$ROOT/scripts/gpu-check/export-models.mjs" "$work/bench/"
   (cd "$work/bench" && node export-models.mjs "$work/models" && timeout 180 python3 "$ROOT/scripts/gpu-check/ort_bench.py" "$work/models" >"$out/onnxruntime.json") >"$out/onnxruntime.log" 2>&1
