@@ -1,6 +1,7 @@
 import { runConformance } from '@rectifier/conformance';
-import { describe, expect, it } from 'vitest';
-import { createGpujsBackend, type GpujsBackend } from '../src/index.js';
+import { describe, it } from 'vitest';
+import type { GpujsBackend } from '../src/index.js';
+import { describeMode, modeFactory } from './modes.js';
 
 // The GL run needs an X server for headless-gl (the package's globalSetup starts Xvfb).
 const unavailable = process.env.RECTIFIER_GL_UNAVAILABLE;
@@ -11,15 +12,7 @@ if (unavailable !== undefined) {
     it('needs Xvfb and the optional gl package', () => undefined);
   });
 } else {
-  describe('gpujs-gl: the mode', () => {
-    it("runs on headless-gl ('gpu' mode), not a fallback", async () => {
-      const b = createGpujsBackend({ mode: 'gpu' });
-      await b.ready();
-      expect(b.mode).toBe('gpu');
-      expect(b.kernelClass).toBe('HeadlessGLKernel');
-      await b.dispose();
-    });
-  });
+  describeMode('gpujs-gl', 'gpu', 'HeadlessGLKernel', "runs on headless-gl ('gpu' mode), not a fallback");
   // Live GL textures per backend (counted from the first gl.createTexture of its context) and its
   // compiled kernels: the soak test requires both back at their value after its warm-up.
   const liveTextures = new WeakMap<object, Set<object>>();
@@ -32,13 +25,7 @@ if (unavailable !== undefined) {
     gl.createTexture = () => { const t = create(); live.add(t); return t; };
     gl.deleteTexture = (t) => { live.delete(t); del(t); };
   };
-  runConformance('gpujs-gl', async () => {
-    const b = createGpujsBackend({ mode: 'gpu', name: 'gpujs-gl' });
-    await b.ready();
-    if (b.mode !== 'gpu') throw new Error(`expected the GL mode, got ${b.mode}`);
-    countTextures(b);
-    return b;
-  }, {
+  runConformance('gpujs-gl', modeFactory('gpujs-gl', 'gpu', countTextures), {
     resources: (b) => {
       const g = b as GpujsBackend;
       return { textures: liveTextures.get(g)?.size ?? -1, kernels: g.compiledKernels, contextsRecreated: g.contextsRecreated };

@@ -6,23 +6,10 @@
  * reports/run/{accuracy,reliability}/gpujs-webgl2-chromium.json.
  */
 import { runConformance } from '@rectifier/conformance';
-import { describe, expect, it } from 'vitest';
-import { createGpujsBackend, type GpujsBackend } from '../src/index.js';
+import { compiledKernels, describeMode, modeFactory } from './modes.js';
 import { skippedWithoutChromium } from './without-chromium.js';
 
 if (!skippedWithoutChromium('gpu.js WebGL2')) {
-  describe('gpujs-webgl2-chromium: the mode', () => {
-    it("runs on gpu.js's WebGL2 kernels ('gpu' mode), not a fallback", async () => {
-      const b = createGpujsBackend({ mode: 'gpu' });
-      await b.ready();
-      expect(b.mode).toBe('gpu');
-      expect(b.kernelClass).toBe('WebGL2Kernel');
-      await b.dispose();
-    });
-  });
-  runConformance('gpujs-webgl2-chromium', async () => {
-    const b = createGpujsBackend({ mode: 'gpu', name: 'gpujs-webgl2-chromium' });
-    await b.ready();
-    return b;
-  }, { resources: (b) => ({ kernels: (b as GpujsBackend).compiledKernels }) });
+  describeMode('gpujs-webgl2-chromium', 'gpu', 'WebGL2Kernel', "runs on gpu.js's WebGL2 kernels ('gpu' mode), not a fallback");
+  runConformance('gpujs-webgl2-chromium', modeFactory('gpujs-webgl2-chromium', 'gpu'), { resources: compiledKernels });
 }

@@ -9,6 +9,7 @@ import { BackendRegistry, type Backend } from '@rectifier/core';
 import { runConformance } from '@rectifier/conformance';
 import { describe, expect, it } from 'vitest';
 import { createGpujsBackend, registerGpujsBackend, type GpujsBackend } from '../src/index.js';
+import { compiledKernels, modeFactory } from './modes.js';
 import { skippedWithoutChromium } from './without-chromium.js';
 
 if (!skippedWithoutChromium('gpu.js WebGPU')) {
@@ -42,9 +43,5 @@ if (!skippedWithoutChromium('gpu.js WebGPU')) {
       await byName.dispose();
     });
   });
-  runConformance('gpujs-webgpu-chromium', async () => {
-    const b = createGpujsBackend({ mode: 'webgpu', name: 'gpujs-webgpu-chromium' });
-    await b.ready();
-    return b;
-  }, { resources: (b) => ({ kernels: (b as GpujsBackend).compiledKernels }) });
+  runConformance('gpujs-webgpu-chromium', modeFactory('gpujs-webgpu-chromium', 'webgpu'), { resources: compiledKernels });
 }
