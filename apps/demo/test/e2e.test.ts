@@ -76,6 +76,13 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
 
   const rendered = (key: string) => page.waitForSelector(`body[data-rendered="${key}"]`, { timeout: 300_000 });
 
+  /** Selects `op`, waits for its render on the backend named `name`, and checks the values shown (`ulps` as in expectMatchesReference). */
+  async function showOp(op: OpName, name: string, ulps?: number): Promise<void> {
+    await page.selectOption('[data-testid=op]', op);
+    await rendered(`${op}@${name}`);
+    await expectMatchesReference(op, {}, ulps);
+  }
+
   it('shows relu on the CPU backend, switches op, parameters and backend, and matches core\'s reference', async () => {
     await page.goto(url);
     await rendered('relu@cpu');
@@ -83,9 +90,7 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     await expectMatchesReference('relu', {}, 0); // relu only selects: bit-exact on every backend
     expect((await probes()).map((r) => r[2])).toEqual([0, 0, 0, 1, 1]); // relu′(0) = 0
 
-    await page.selectOption('[data-testid=op]', 'gelu');
-    await rendered('gelu@cpu');
-    await expectMatchesReference('gelu');
+    await showOp('gelu', 'cpu');
 
     await page.selectOption('[data-testid=op]', 'leaky_relu');
     await rendered('leaky_relu@cpu');
@@ -108,24 +113,16 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     // The y-axis says what it plots.
     expect(await page.textContent('[data-testid=plot] svg')).toContain('softplus(x) and softplus′(x)');
 
-    await page.selectOption('[data-testid=op]', 'mish');
-    await rendered('mish@cpu');
-    await expectMatchesReference('mish');
+    await showOp('mish', 'cpu');
   }, 600_000);
 
   it('computes on the worker backend on Web Workers in the cross-origin-isolated page, bit for bit as the CPU backend', async () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     await page.selectOption('[data-testid=backend]', 'workers');
     await expect.poll(() => page.textContent('[data-testid=backend-status]'), { timeout: 300_000 }).toContain('computing on: workers');
-    await page.selectOption('[data-testid=op]', 'relu');
-    await rendered('relu@workers');
-    await expectMatchesReference('relu', {}, 0);
-    await page.selectOption('[data-testid=op]', 'gelu');
-    await rendered('gelu@workers');
-    await expectMatchesReference('gelu', {}, 1); // the CPU kernels: ≤ 1 ulp, as on the CPU backend
-    await page.selectOption('[data-testid=op]', 'mish'); // the op the next test starts from
-    await rendered('mish@workers');
-    await expectMatchesReference('mish'); // as on the CPU backend in the first test
+    await showOp('relu', 'workers', 0);
+    await showOp('gelu', 'workers', 1); // the CPU kernels: ≤ 1 ulp, as on the CPU backend
+    await showOp('mish', 'workers'); // the op the next test starts from; ulps as on the CPU backend in the first test
   }, 600_000);
 
   it('computes on gpu.js through WebGL in the page, within its declared bound; the registry does not pick its software renderer', async () => {
@@ -134,23 +131,15 @@ describe.skipIf(!haveChromium)('demo page in Chromium (e2e)', () => {
     await expect.poll(() => page.textContent('[data-testid=backend-status]'), { timeout: 300_000 }).toContain('computing on: gpujs (gpu)');
     await rendered('mish@gpujs');
     await expectMatchesReference('mish', {}, 8); // gpu.js declares 8 ulp for float32 transcendental ops
-    await page.selectOption('[data-testid=op]', 'relu');
-    await rendered('relu@gpujs');
-    await expectMatchesReference('relu', {}, 0); // selection ops are bit-exact on every backend
-    await page.selectOption('[data-testid=op]', 'gelu');
-    await rendered('gelu@gpujs');
-    await expectMatchesReference('gelu', {}, 8);
+    await showOp('relu', 'gpujs', 0); // selection ops are bit-exact on every backend
+    await showOp('gelu', 'gpujs', 8);
 
     // gpu.js on WebGPU: SwiftShader's adapter (software) computes; the values within the same 8 ulp.
     await page.selectOption('[data-testid=backend]', 'gpujs-webgpu');
     await expect.poll(() => page.textContent('[data-testid=backend-status]'), { timeout: 300_000 }).toContain('computing on: gpujs (webgpu)');
     // (ops not shown on gpu.js before, so that each wait is for a fresh render)
-    await page.selectOption('[data-testid=op]', 'silu');
-    await rendered('silu@gpujs');
-    await expectMatchesReference('silu', {}, 8);
-    await page.selectOption('[data-testid=op]', 'relu6');
-    await rendered('relu6@gpujs');
-    await expectMatchesReference('relu6', {}, 0);
+    await showOp('silu', 'gpujs', 8);
+    await showOp('relu6', 'gpujs', 0);
 
     // "Best available" never takes a software renderer over the CPU backend: Chromium's WebGL here
     // is SwiftShader, so core's registry with gpu.js's registration passes over it, says why, and
