@@ -116,7 +116,32 @@ export function gemm_units_f32(x: usize, w: usize, pStride: i32, unitStride: i32
     const k1 = min(d, k0 + KC);
     let blockA = f32x4.splat(0);
     let blockB = f32x4.splat(0);
-    for (let p = k0; p < k1; p++) {
+    let p = k0;
+    if (pStride == 1) {
+      // Each unit's weights contiguous: four k-steps of four units in four loads, turned into the
+      // four k-steps' lane vectors by a 4 × 4 transpose in registers (eight shuffles instead of
+      // twelve lane inserts); the madds run in the same order, so the same bits.
+      for (; p + 4 <= k1; p += 4) {
+        const o = <usize>p << 2;
+        const xa0 = xa + o;
+        const xb0 = xb + o;
+        const ra0 = v128.load(wa0 + o), ra1 = v128.load(wa1 + o), ra2 = v128.load(wa2 + o), ra3 = v128.load(wa3 + o);
+        const rb0 = v128.load(wb0 + o), rb1 = v128.load(wb1 + o), rb2 = v128.load(wb2 + o), rb3 = v128.load(wb3 + o);
+        const la01 = i32x4.shuffle(ra0, ra1, 0, 4, 1, 5), ha01 = i32x4.shuffle(ra0, ra1, 2, 6, 3, 7);
+        const la23 = i32x4.shuffle(ra2, ra3, 0, 4, 1, 5), ha23 = i32x4.shuffle(ra2, ra3, 2, 6, 3, 7);
+        const lb01 = i32x4.shuffle(rb0, rb1, 0, 4, 1, 5), hb01 = i32x4.shuffle(rb0, rb1, 2, 6, 3, 7);
+        const lb23 = i32x4.shuffle(rb2, rb3, 0, 4, 1, 5), hb23 = i32x4.shuffle(rb2, rb3, 2, 6, 3, 7);
+        blockA = madd(v128.load32_splat(xa0), i64x2.shuffle(la01, la23, 0, 2), blockA);
+        blockB = madd(v128.load32_splat(xb0), i64x2.shuffle(lb01, lb23, 0, 2), blockB);
+        blockA = madd(v128.load32_splat(xa0, 4), i64x2.shuffle(la01, la23, 1, 3), blockA);
+        blockB = madd(v128.load32_splat(xb0, 4), i64x2.shuffle(lb01, lb23, 1, 3), blockB);
+        blockA = madd(v128.load32_splat(xa0, 8), i64x2.shuffle(ha01, ha23, 0, 2), blockA);
+        blockB = madd(v128.load32_splat(xb0, 8), i64x2.shuffle(hb01, hb23, 0, 2), blockB);
+        blockA = madd(v128.load32_splat(xa0, 12), i64x2.shuffle(ha01, ha23, 1, 3), blockA);
+        blockB = madd(v128.load32_splat(xb0, 12), i64x2.shuffle(hb01, hb23, 1, 3), blockB);
+      }
+    }
+    for (; p < k1; p++) {
       const o = <usize>p * ps;
       const xo = <usize>p << 2;
       blockA = madd(v128.load32_splat(xa + xo), gathered(wa0, wa1, wa2, wa3, o), blockA);
