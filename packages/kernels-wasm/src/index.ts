@@ -333,6 +333,23 @@ export class WasmKernels {
   }
 
   /**
+   * out [cols, rows] = src [rows, cols] transposed (float32, an exact copy), through the module's
+   * memory. False (out untouched) where the module lacks the kernel or the operands do not fit.
+   */
+  transpose(src: Float32Array, rows: number, cols: number, out: Float32Array): boolean {
+    const kernel = this.exportedFunction('transpose_f32');
+    if (kernel === undefined) return false;
+    const size = rows * cols;
+    const at = this.stage([size * 4, size * 4]);
+    if (at === undefined) return false;
+    const mem = this.f32;
+    mem.set(src.subarray(0, size), at[0] / 4);
+    kernel(at[0], at[1], rows, cols);
+    out.set(mem.subarray(at[1] / 4, at[1] / 4 + size));
+    return true;
+  }
+
+  /**
    * c[m×n] = a[m×k]·b[k×n] (+ c's old contents when `accumulate`), all row-major float32, summed
    * in float32. With `sparse`, the k-steps whose a entry is exactly zero are skipped (the
    * sparsity-aware FFN path); the return value is then the number of (row, k) steps multiplied,

@@ -118,6 +118,8 @@ const TILE = 32;
 /** A row-major transpose copy: [rows, cols] → [cols, rows], in tiles (the strided writes of a row at a time miss the cache). */
 export function transpose(src: TypedArray, rows: number, cols: number): TypedArray {
   const out = new (src.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(rows * cols);
+  // float32: the module's tiled copy, several times faster than this loop on a large matrix
+  if (WASM !== undefined && src instanceof Float32Array && out instanceof Float32Array && rows * cols >= TILE * TILE && WASM.transpose(src, rows, cols, out)) return out;
   for (let r0 = 0; r0 < rows; r0 += TILE) {
     const r1 = Math.min(rows, r0 + TILE);
     for (let c0 = 0; c0 < cols; c0 += TILE) {
