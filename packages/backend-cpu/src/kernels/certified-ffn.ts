@@ -133,15 +133,16 @@ function unitProduct(arith: UnitArithmetic, a: TypedArray, aAt: number, b: Typed
  * out[r·n + j] = a[r]·b[:, j] (+ bias[j]) for every element whose skip[r·n + j] is 0 (the others
  * are left as they are), each with exactly the arithmetic the dense GEMM gives that element (see
  * the module comment): the wide tiles' elements in WebAssembly, four of a row at a time, where the
- * GEMM is WebAssembly's; the rest here. Returns that arithmetic.
+ * GEMM is WebAssembly's; the rest here. Returns that arithmetic. `computed`, where the caller
+ * knows it: how many elements skip leaves (or more), which saves a pass over skip.
  */
-export function selectedProducts(p: SelectedProduct, skip: Uint8Array, out: TypedArray): UnitArithmetic {
+export function selectedProducts(p: SelectedProduct, skip: Uint8Array, out: TypedArray, computed?: number): UnitArithmetic {
   const { rows, k, n } = p;
   const arith = unitArithmetic(p);
   const bStride = p.bTransposed === true ? 1 : n;
   const tailStart = n - (n % 4); // the GEMM's column tail
   const inWasm = (arith === 'wasm-fused' || arith === 'wasm-unfused') && out instanceof Float32Array
-    && wasmUnits(p, skip, tailStart, out);
+    && wasmUnits(p, skip, tailStart, out, computed);
   for (let r = 0; r < rows; r++) {
     for (let j = inWasm ? tailStart : 0; j < n; j++) {
       if (skip[r * n + j] === 1) continue;
@@ -173,18 +174,22 @@ export function certifiedForwardRows(c: FfnOperands, rowStart: number, rowEnd: n
  * elements of one row, the last group of a row padded by repeating an element); false if the
  * module refused.
  */
-function wasmUnits(p: SelectedProduct, skip: Uint8Array, tailStart: number, out: Float32Array): boolean {
+function wasmUnits(p: SelectedProduct, skip: Uint8Array, tailStart: number, out: Float32Array, computed: number | undefined): boolean {
   const { rows, k, n } = p;
-  // Typed arrays sized by a counting pass (a number[] pushed a few hundred thousand times costs a
-  // third of the kernel's own time at 10 % of the units).
-  let groups = 0;
-  for (let r = 0; r < rows; r++) {
-    let units = 0;
-    for (let j = r * n, end = r * n + tailStart; j < end; j++) units += 1 - skip[j];
-    groups += Math.ceil(units / GROUP);
+  // A typed list (a number[] pushed a few hundred thousand times cost a third of the kernel's own
+  // time at 10 % of the units), sized by the caller's count of the unskipped elements (at most
+  // one partly filled group per row more) or else by a counting pass.
+  let capacity = 0;
+  if (computed !== undefined) capacity = Math.ceil(computed / GROUP) + rows;
+  else {
+    for (let r = 0; r < rows; r++) {
+      let units = 0;
+      for (let j = r * n, end = r * n + tailStart; j < end; j++) units += 1 - skip[j];
+      capacity += Math.ceil(units / GROUP);
+    }
   }
-  if (groups === 0) return true;
-  const list = new Int32Array(groups * (GROUP + 1));
+  if (capacity === 0) return true;
+  const list = new Int32Array(capacity * (GROUP + 1));
   let at = 0;
   for (let r = 0; r < rows; r++) {
     let inGroup = 0;
@@ -196,6 +201,8 @@ function wasmUnits(p: SelectedProduct, skip: Uint8Array, tailStart: number, out:
     }
     if (inGroup !== 0) for (const last = list[at - 1]; inGroup < GROUP; inGroup++) list[at++] = last;
   }
+  const groups = at / (GROUP + 1);
+  if (groups === 0) return true;
   const values = new Float32Array(groups * GROUP);
   if (!WASM!.gemmUnits(p.a as Float32Array, rows, k, p.b as Float32Array, n, p.bias as Float32Array | undefined, list, groups, values, p.bTransposed === true)) return false;
   for (let g = 0; g < groups; g++) {

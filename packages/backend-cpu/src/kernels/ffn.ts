@@ -204,7 +204,7 @@ function outputGradient(c: FfnOperands, z: TypedArray, dyRows: TypedArray, rows:
   }
   const dh = dtype === 'float32' ? new Float32Array(rows * f) : new Float64Array(rows * f);
   const zeroBias = dtype === 'float32' ? new Float32Array(f) : new Float64Array(f);
-  selectedProducts({ a: dyRows, b: c.w2, bTransposed: true, bias: zeroBias, rows, k: dOut, n: f, dtype }, skip, dh);
+  selectedProducts({ a: dyRows, b: c.w2, bTransposed: true, bias: zeroBias, rows, k: dOut, n: f, dtype }, skip, dh, active);
   return dh;
 }
 
