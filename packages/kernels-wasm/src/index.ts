@@ -350,6 +350,32 @@ export class WasmKernels {
   }
 
   /**
+   * out = op(A)·b skipping op(A)'s ±0 entries (gemm_sparse_a_f32, C from zero), for A given
+   * transposed: op(A)[i, p] = aT[p·lda + i] (i < m, p < k), b row-major [k, n]. A is transposed in
+   * the module's memory (transpose_f32), and so is the product when `transposeOut` (out [n, m],
+   * else [m, n]). The same sums as {@link gemm} on the transposed copies: the same bits. Returns the
+   * steps multiplied, or -1 (out untouched) where the module lacks a kernel or the operands do not fit.
+   */
+  sparseGemmTransposedA(aT: Float32Array, lda: number, m: number, k: number, b: Float32Array, n: number, out: Float32Array, transposeOut: boolean): number {
+    const transpose = this.exportedFunction('transpose_f32');
+    if (transpose === undefined) return -1;
+    const { A, B, C, end } = this.gemmLayout(m, k, n);
+    const staging = align64(end);
+    if (!this.reserve(staging + Math.max(m * k, m * n) * 4)) return -1;
+    const mem = this.f32;
+    if (lda === m) mem.set(aT.subarray(0, k * m), staging / 4);
+    else for (let p = 0; p < k; p++) mem.set(aT.subarray(p * lda, p * lda + m), staging / 4 + p * m);
+    if (m > 0 && k > 0) transpose(staging, A, k, m);
+    mem.set(b.subarray(0, k * n), B / 4);
+    const steps = (this.exports.gemm_sparse_a_f32 as SparseGemmFn)(A, B, C, m, k, n, 0);
+    if (transposeOut && m > 0 && n > 0) {
+      transpose(C, staging, m, n);
+      out.set(mem.subarray(staging / 4, staging / 4 + m * n));
+    } else out.set(mem.subarray(C / 4, C / 4 + m * n));
+    return steps;
+  }
+
+  /**
    * c[m×n] = a[m×k]·b[k×n] (+ c's old contents when `accumulate`), all row-major float32, summed
    * in float32. With `sparse`, the k-steps whose a entry is exactly zero are skipped (the
    * sparsity-aware FFN path); the return value is then the number of (row, k) steps multiplied,

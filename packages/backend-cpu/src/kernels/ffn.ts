@@ -15,7 +15,9 @@ import {
 } from '@rectifier/core';
 import { certifiedForwardRows, selectedProducts } from './certified-ffn.js';
 import { activate, activateBackward } from './elementwise.js';
-import { accumulator, biasedAccumulator, denseLayerF32, gemmAccumulate, inDtype, transpose, type Accumulator } from './matmul.js';
+import {
+  accumulator, biasedAccumulator, denseLayerF32, gemmAccumulate, inDtype, sparseProductOfTransposedA, transpose, type Accumulator,
+} from './matmul.js';
 
 /** An FFN call's operands as typed arrays (what travels to a worker), its sizes and its activation. */
 export interface FfnOperands {
@@ -221,8 +223,9 @@ export interface FfnWeightGradientBlocks {
  * rows [dStart, dEnd) of dW1 = xᵀ·dz (and dV = xᵀ·dzv), rows [fStart, fEnd) of dW2 = hᵀ·dy. Each
  * row is a sum over every token, so a block of rows needs no reduction across blocks. A sparse
  * call skips h's zeros in dW2 and dz's (dzv's) in dW1 (dV): the sparse-A GEMM skips zeros of its
- * A operand, so hᵀ and dzᵀ are made from their non-zeros, and dW1 runs as the transposed product
- * dzᵀ·x ({@link transposedGradientRows}).
+ * A operand, so it runs on hᵀ and dzᵀ (transposed in the WebAssembly module's memory for float32,
+ * else made here from their non-zeros), and dW1 runs as the transposed product dzᵀ·x
+ * ({@link transposedGradientRows}).
  */
 export function ffnWeightGradientRows(
   c: FfnOperands, perToken: FfnBackwardRowOutputs & { readonly dy: TypedArray },
@@ -239,9 +242,16 @@ export function ffnWeightGradientRows(
   };
   const dw1 = inputGradient(perToken.dz);
   const dv = perToken.dzv === undefined ? undefined : inputGradient(perToken.dzv); // xᵀ·dzv
+  const sparseDw2 = (): Accumulator => {
+    const inModule = sparseProductOfTransposedA(perToken.h.subarray(fStart), f, fRows, T, perToken.dy, dOut, dtype, false);
+    if (inModule !== undefined) return inModule;
+    const acc = accumulator(dtype, fRows * dOut);
+    gemmAccumulate(acc, transposeNonZeros(perToken.h, T, f, fStart, fEnd), T, 1, perToken.dy, fRows, T, dOut, true);
+    return acc;
+  };
+  if (fRows > 0 && c.sparse) return { dw1, dv, dw2: sparseDw2() };
   const dw2 = accumulator(dtype, fRows * dOut); // hᵀ·dy
-  if (fRows > 0 && c.sparse) gemmAccumulate(dw2, transposeNonZeros(perToken.h, T, f, fStart, fEnd), T, 1, perToken.dy, fRows, T, dOut, true);
-  else if (fRows > 0) gemmAccumulate(dw2, perToken.h.subarray(fStart), 1, f, perToken.dy, fRows, T, dOut, false);
+  if (fRows > 0) gemmAccumulate(dw2, perToken.h.subarray(fStart), 1, f, perToken.dy, fRows, T, dOut, false);
   return { dw1, dv, dw2 };
 }
 
@@ -253,13 +263,16 @@ export function ffnWeightGradientRows(
 function transposedGradientRows(c: FfnOperands, dz: TypedArray, dStart: number, dEnd: number): Accumulator {
   const { x, T, d, f, dtype } = c;
   const dRows = dEnd - dStart;
-  const product = accumulator(dtype, f * dRows);
-  if (dRows === 0) return product;
+  if (dRows === 0) return accumulator(dtype, 0);
   let xColumns = x;
   if (dRows !== d) {
     xColumns = new (x.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(T * dRows);
     for (let t = 0; t < T; t++) xColumns.set(x.subarray(t * d + dStart, t * d + dEnd), t * dRows);
   }
+  // float32: dz's transpose, the product and its transpose all in the module's memory
+  const inModule = sparseProductOfTransposedA(dz, f, f, T, xColumns, dRows, dtype, true);
+  if (inModule !== undefined) return inModule;
+  const product = accumulator(dtype, f * dRows);
   gemmAccumulate(product, transposeNonZeros(dz, T, f, 0, f), T, 1, xColumns, f, T, dRows, true);
   return transpose(product, f, dRows) as Accumulator;
 }
