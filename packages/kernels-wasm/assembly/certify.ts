@@ -269,3 +269,35 @@ export function certify_bound_f64(
   }
   return count;
 }
+
+/**
+ * The sparse backward's units of a zero-region activation, from z f32 [rows, n]: skip[r·n + j]
+ * (u8) = 1 where z ≤ θ (θ compared in f64, as JS compares a float32 with a number), else 0; and
+ * for each row, its columns j < tail with skip 0 in groups of gemm_units_f32 (5 i32: the row, then
+ * four columns, a row's last group padded by repeating its last column) at `list`, their count
+ * stored at `groups`. Returns how many elements have skip 0 (every column).
+ */
+export function unit_groups_f32(z: usize, rows: i32, n: i32, tail: i32, theta: f64, skip: usize, list: usize, groups: usize): i32 {
+  let active = 0;
+  let at = list;
+  for (let r = 0; r < rows; r++) {
+    const zr = z + ((<usize>r * <usize>n) << 2);
+    const sr = skip + <usize>r * <usize>n;
+    let inGroup = 0;
+    let last: i32 = 0;
+    for (let j = 0; j < n; j++) {
+      const off = <f64>load<f32>(zr + (<usize>j << 2)) <= theta;
+      store<u8>(sr + <usize>j, <u8>off);
+      if (off) continue;
+      active++;
+      if (j >= tail) continue;
+      if (inGroup == 0) { store<i32>(at, r); at += 4; }
+      store<i32>(at, j); at += 4;
+      last = j;
+      if (++inGroup == 4) inGroup = 0;
+    }
+    if (inGroup != 0) for (; inGroup < 4; inGroup++) { store<i32>(at, last); at += 4; }
+  }
+  store<i32>(groups, <i32>((at - list) / 20));
+  return active;
+}

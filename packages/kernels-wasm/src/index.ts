@@ -350,6 +350,25 @@ export class WasmKernels {
   }
 
   /**
+   * unit_groups_f32 on z [rows, n]: writes `skip` (1 where z ≤ θ) and returns how many elements are
+   * left, with their columns below `tail` as gemm_units_f32's groups (`list`, `groups` of them,
+   * ready for {@link gemmUnits}); undefined where the module lacks the kernel or z does not fit.
+   */
+  unitGroups(z: Float32Array, rows: number, n: number, tail: number, theta: number, skip: Uint8Array): { active: number; list: Int32Array; groups: number } | undefined {
+    const kernel = this.exportedFunction('unit_groups_f32');
+    if (kernel === undefined) return undefined;
+    const size = rows * n;
+    const at = this.stage([size * 4, size, 64, rows * Math.ceil(tail / 4) * 20]);
+    if (at === undefined) return undefined;
+    this.f32.set(z.subarray(0, size), at[0] / 4);
+    const active = kernel(at[0], rows, n, tail, theta, at[1], at[3], at[2]);
+    const buffer = this.memory.buffer;
+    skip.set(new Uint8Array(buffer, at[1], size));
+    const groups = new Int32Array(buffer, at[2], 1)[0];
+    return { active, list: new Int32Array(buffer, at[3], groups * 5).slice(), groups };
+  }
+
+  /**
    * out = op(A)·b skipping op(A)'s ±0 entries (gemm_sparse_a_f32, C from zero), for A given
    * transposed: op(A)[i, p] = aT[p·lda + i] (i < m, p < k), b row-major [k, n]. A is transposed in
    * the module's memory (transpose_f32), and so is the product when `transposeOut` (out [n, m],

@@ -13,7 +13,7 @@
 import {
   columnSums, ffnBiasGradients, OPS, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
 } from '@rectifier/core';
-import { certifiedForwardRows, selectedProducts } from './certified-ffn.js';
+import { certifiedForwardRows, selectedProducts, zeroRegionUnits } from './certified-ffn.js';
 import { activate, activateBackward } from './elementwise.js';
 import {
   accumulator, biasedAccumulator, denseLayerF32, gemmAccumulate, inDtype, sparseProductOfTransposedA, transpose, type Accumulator,
@@ -193,20 +193,15 @@ function outputGradient(c: FfnOperands, z: TypedArray, dyRows: TypedArray, rows:
   };
   const theta = c.sparse && c.v === undefined ? OPS[c.activation].zeroAtOrBelow?.(c.activationParams) : undefined;
   if (theta === undefined) return dense();
-  const skip = new Uint8Array(rows * f);
-  let active = 0;
-  for (let i = 0; i < rows * f; i++) {
-    if (z[i] <= theta) skip[i] = 1;
-    else active++;
-  }
-  if (active * UNIT_COST >= rows * f) {
+  const { skip, known } = zeroRegionUnits(z, rows, f, theta);
+  if (known.computed * UNIT_COST >= rows * f) {
     const dh = dense();
     for (let i = 0; i < rows * f; i++) if (skip[i] === 1) dh[i] = 0;
     return dh;
   }
   const dh = dtype === 'float32' ? new Float32Array(rows * f) : new Float64Array(rows * f);
   const zeroBias = dtype === 'float32' ? new Float32Array(f) : new Float64Array(f);
-  selectedProducts({ a: dyRows, b: c.w2, bTransposed: true, bias: zeroBias, rows, k: dOut, n: f, dtype }, skip, dh, active);
+  selectedProducts({ a: dyRows, b: c.w2, bTransposed: true, bias: zeroBias, rows, k: dOut, n: f, dtype }, skip, dh, known);
   return dh;
 }
 
