@@ -14,9 +14,10 @@ import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createGpujsBackend } from '@rectifier/backend-gpujs';
 import { createWorkersBackend, WorkersBackend } from '@rectifier/backend-workers';
 import { OPS, referenceForward, scalar, tensor, type Backend, type FfnWeights, type OpName, type Tensor } from '@rectifier/core';
+import { wasmKernels } from '@rectifier/kernels-wasm';
 import { describeMachine } from './machine.js';
 import { plotSvg } from './plot.js';
-import { markdown, reportStem, type BenchReport, type BenchResult, type TrainedFfnResult } from './report.js';
+import { markdown, reportStem, STAGING_FLOOR, type BenchReport, type BenchResult, type TrainedFfnResult } from './report.js';
 import type { TfBackendName } from './peers/tfjs.js';
 import { timeInterleaved, type Contender } from './timing.js';
 
@@ -59,6 +60,14 @@ function plainMap(f: (v: number) => number) {
 }
 
 const gelu = OPS.gelu.f!;
+
+/**
+ * The ops whose kernels are a select or clamp: beside them the bench times the staging floor —
+ * x copied into the module's memory and back out, as every element-wise call on a JS array does,
+ * with no kernel in between (issue 14, target 1: what relu into a caller's output cannot go below).
+ */
+const STAGING_FLOOR_OPS = new Set(['relu', 'relu6', 'leaky_relu']);
+const WASM = wasmKernels();
 const CASES: ElementwiseCase[] = [
   { label: 'relu', op: 'relu', ort: { opset: 22 }, tf: 'relu', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v > 0 ? v : 0; } } },
   { label: 'leaky_relu', op: 'leaky_relu', ort: { opset: 22 }, tf: 'leaky_relu', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v > 0 ? v : 0.01 * v; } } },
@@ -125,6 +134,9 @@ async function elementwise(backends: RectifierContender[]) {
       const keep = (v: ArrayLike<number>) => { last = v; };
       const resident: Tensor[] = [];
       contenders.push({ name: 'copy limit (Float32Array.set)', run: () => yPlain.set(x) });
+      if (WASM !== undefined && STAGING_FLOOR_OPS.has(kase.label)) {
+        contenders.push({ name: STAGING_FLOOR, run: () => WASM.stageOnly(x, yPlain, 0, n) });
+      }
       contenders.push({ name: 'plain JS loop (into output)', run: () => { kase.plain(x, yPlain); keep(yPlain); } });
       for (const b of backends) {
         if (n > b.backend.capabilities.maxElements) continue;
@@ -177,7 +189,7 @@ async function timeAndCheck(kase: ElementwiseCase, x: Float32Array, contenders: 
   for (const c of contenders) {
     const r = c.run();
     if (r instanceof Promise) await r;
-    errors.set(c.name, c.name.startsWith('copy') ? 0 : check(kase, x, last()));
+    errors.set(c.name, c.name.startsWith('copy') || c.name === STAGING_FLOOR ? 0 : check(kase, x, last()));
   }
   const timings = await timeInterleaved(contenders, timingOptions);
   return timings.map((t) => ({ ...t, maxError: errors.get(t.name)! }));

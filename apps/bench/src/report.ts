@@ -76,11 +76,23 @@ export function markdown(report: BenchReport): string {
 }
 
 
+/** The contender that times WasmKernels.stageOnly: staging without a kernel (not checked against the op). */
+export const STAGING_FLOOR = 'staging floor (copy in and out of module memory)';
+
 /** The headline figures: what issue 14's targets are stated in, one column per Node. */
 const HEADLINES: { label: string; pick: (r: BenchReport) => number | undefined; unit: string }[] = [
   ...['relu', 'leaky_relu', 'relu6', 'gelu (erf)', 'silu', 'sigmoid'].map((op) => ({
     label: `${op} 2^20, cpu into output`, unit: '× copy',
     pick: (r: BenchReport) => copyRatio(r, op, 2 ** 20, 'rectifier cpu (into output)'),
+  })),
+  ...['relu', 'relu6'].map((op) => ({
+    label: `${op} 2^24, cpu into output`, unit: '× copy',
+    pick: (r: BenchReport) => copyRatio(r, op, 2 ** 24, 'rectifier cpu (into output)'),
+  })),
+  // Issue 14 target 1's floor: the copies into and out of the module's memory alone, no kernel.
+  ...[20, 24].map((log) => ({
+    label: `staging floor 2^${log} (copy in and out, no kernel)`, unit: '× copy',
+    pick: (r: BenchReport) => copyRatio(r, 'relu', 2 ** log, STAGING_FLOOR),
   })),
   // Issue 14 target 2: relu with x and out resident in the cpu backend's memory (backend.allocate).
   ...[20, 24].map((log) => ({
