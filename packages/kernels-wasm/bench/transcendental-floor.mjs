@@ -1,7 +1,10 @@
 // The floor under the exact transcendental kernels, and the kernels against it, at n = 2^20
 // float32 elements: every contender as a multiple of y.set(x) (a plain copy of the same bytes),
 // interleaved in one process (each round runs every contender once, in turn, a batch of calls
-// each), median of the rounds.
+// each), median of the rounds. Two clocks: the process's CPU time (process.cpuUsage, all its
+// threads: ONNX Runtime's run happens on a pool thread) and wall time. On a shared machine the
+// CPU time is the steadier one — it leaves out the time other processes hold the cores — so the
+// ratios are taken from it; the wall-time ratios are printed beside them.
 //
 //   cd packages/kernels-wasm && npx --yes pnpm@12.4.2 run build
 //   node bench/transcendental-floor.mjs [--rounds=15] [--baseline=DIR] [--no-ort]
@@ -31,7 +34,7 @@ const arg = (name, fallback) => {
   return a === undefined ? fallback : a.slice(name.length + 3);
 };
 const ROUNDS = Number(arg('rounds', 15));
-const SAMPLE_MS = Number(arg('sample-ms', 8));
+const SAMPLE_MS = Number(arg('sample-ms', 25));
 const BASELINE = arg('baseline', undefined);
 const WITH_ORT = !process.argv.includes('--no-ort');
 const N = 2 ** 20;
@@ -101,29 +104,41 @@ if (WITH_ORT) {
   }
 }
 
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+/** [CPU ms, wall ms] for n calls. */
 async function callN(c, n) {
+  const c0 = cpuMs();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const r = c.run();
     if (r instanceof Promise) await r;
   }
-  return performance.now() - t0;
+  return [cpuMs() - c0, performance.now() - t0];
 }
 const batch = new Map();
 for (const c of contenders) {
   let n = 1;
-  let spent = await callN(c, 1);
-  while (spent < 40) { spent += await callN(c, n); n *= 2; }
+  let spent = (await callN(c, 1))[1];
+  while (spent < 40) { spent += (await callN(c, n))[1]; n *= 2; }
   batch.set(c, Math.max(1, Math.round(SAMPLE_MS / (spent / (2 * n - 1)))));
 }
-const samples = new Map(contenders.map((c) => [c, []]));
-for (let r = 0; r < ROUNDS; r++) for (const c of contenders) samples.get(c).push((await callN(c, batch.get(c))) / batch.get(c));
+const samples = new Map(contenders.map((c) => [c, { cpu: [], wall: [] }]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const c of contenders) {
+    const n = batch.get(c);
+    const [cpu, wall] = await callN(c, n);
+    samples.get(c).cpu.push(cpu / n);
+    samples.get(c).wall.push(wall / n);
+  }
+}
 const median = (s) => [...s].sort((a, b) => a - b)[s.length >> 1];
-const copy = median(samples.get(contenders[0]));
+const copyCpu = median(samples.get(contenders[0]).cpu);
+const copyWall = median(samples.get(contenders[0]).wall);
 
 console.log(`n = 2^20 float32, ${ROUNDS} interleaved rounds, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${ortNote}`);
-console.log(`${'contender'.padEnd(36)} ${'median ms'.padStart(10)} ${'× copy'.padStart(8)}`);
+console.log(`${'contender'.padEnd(36)} ${'CPU ms'.padStart(8)} ${'× copy'.padStart(7)} ${'wall ms'.padStart(8)} ${'× copy'.padStart(7)}`);
 for (const c of contenders) {
-  const m = median(samples.get(c));
-  console.log(`${c.name.padEnd(36)} ${m.toFixed(3).padStart(10)} ${(m / copy).toFixed(1).padStart(8)}`);
+  const cpu = median(samples.get(c).cpu);
+  const wall = median(samples.get(c).wall);
+  console.log(`${c.name.padEnd(36)} ${cpu.toFixed(3).padStart(8)} ${(cpu / copyCpu).toFixed(1).padStart(7)} ${wall.toFixed(3).padStart(8)} ${(wall / copyWall).toFixed(1).padStart(7)}`);
 }
