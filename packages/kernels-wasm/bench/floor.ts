@@ -83,37 +83,25 @@ let sU_HI: v128 = i64x2.splat(0);
 // @ts-ignore: decorator
 @inline function clamp(a: v128, lo: v128, hi: v128): v128 { return f64x2.pmin(f64x2.pmax(a, lo), hi); }
 
+/** 2^u, u clamped by the caller; degree 6 (the shipped vexp2) or, with `degree7`, one more term. */
 // @ts-ignore: decorator
-@inline function exp2d6(u: v128): v128 {
+@inline function exp2d(u: v128, degree7: bool): v128 {
   const t = f64x2.add(u, cSH);
   const f = f64x2.sub(u, f64x2.sub(t, cSH));
   const f2 = f64x2.mul(f, f);
   const a = madd(f, cE1, cE0);
   const b = madd(f, cE3, cE2);
   const c = madd(f, cE5, cE4);
-  const f4 = f64x2.mul(f2, f2);
-  const p = f64x2.add(madd(f2, b, a), f64x2.mul(f4, madd(f2, cE6, c)));
-  return i64x2.add(p, i64x2.shl(t, 52));
-}
-
-// @ts-ignore: decorator
-@inline function exp2d7(u: v128): v128 {
-  const t = f64x2.add(u, cSH);
-  const f = f64x2.sub(u, f64x2.sub(t, cSH));
-  const f2 = f64x2.mul(f, f);
-  const a = madd(f, cE1, cE0);
-  const b = madd(f, cE3, cE2);
-  const c = madd(f, cE5, cE4);
-  const d = madd(f, cE7, cE6);
+  const d = degree7 ? madd(f, cE7, cE6) : cE6;
   const f4 = f64x2.mul(f2, f2);
   const p = f64x2.add(madd(f2, b, a), f64x2.mul(f4, madd(f2, d, c)));
   return i64x2.add(p, i64x2.shl(t, 52));
 }
 
 // @ts-ignore: decorator
-@inline function expV(x: v128): v128 { return exp2d6(clamp(f64x2.mul(x, cLOG2E), cU_LO, cU_HI)); }
+@inline function expV(x: v128): v128 { return exp2d(clamp(f64x2.mul(x, cLOG2E), cU_LO, cU_HI), false); }
 // @ts-ignore: decorator
-@inline function exp7V(x: v128): v128 { return exp2d7(clamp(f64x2.mul(x, cLOG2E), cU_LO, cU_HI)); }
+@inline function exp7V(x: v128): v128 { return exp2d(clamp(f64x2.mul(x, cLOG2E), cU_LO, cU_HI), true); }
 // @ts-ignore: decorator
 @inline function expDivV(x: v128): v128 { return f64x2.div(cONE, f64x2.add(expV(x), cONE)); }
 
@@ -124,38 +112,34 @@ let sU_HI: v128 = i64x2.splat(0);
 
 export function floor_stage_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {}
 
-export function floor_exp_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  init(n, false);
+const EXP = 0;
+const EXP7 = 1;
+const EXP_DIV = 2;
+
+/** One of the f64x2 floors on v; `kind` is a constant at every call, so the branches fold away. */
+// @ts-ignore: decorator
+@inline function floorV(v: v128, kind: i32): v128 {
+  if (kind == EXP7) return exp7V(v);
+  if (kind == EXP_DIV) return expDivV(v);
+  return expV(v);
+}
+
+/** The shipped kernels' loop: four floats per iteration as two f64x2 (n a multiple of 4 here). */
+// @ts-ignore: decorator
+@inline function floorLoop(x: usize, y: usize, n: i32, kind: i32): void {
+  init(n, kind == EXP7);
   for (let i = 0; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const a = expV(ld2(x + o));
-    const b = expV(ld2(x + o + 8));
+    const a = floorV(ld2(x + o), kind);
+    const b = floorV(ld2(x + o + 8), kind);
     st2(y + o, a);
     st2(y + o + 8, b);
   }
 }
 
-export function floor_exp7_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  init(n, true);
-  for (let i = 0; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const a = exp7V(ld2(x + o));
-    const b = exp7V(ld2(x + o + 8));
-    st2(y + o, a);
-    st2(y + o + 8, b);
-  }
-}
-
-export function floor_exp_div_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  init(n, false);
-  for (let i = 0; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const a = expDivV(ld2(x + o));
-    const b = expDivV(ld2(x + o + 8));
-    st2(y + o, a);
-    st2(y + o + 8, b);
-  }
-}
+export function floor_exp_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { floorLoop(x, y, n, EXP); }
+export function floor_exp7_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { floorLoop(x, y, n, EXP7); }
+export function floor_exp_div_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { floorLoop(x, y, n, EXP_DIV); }
 
 /** 1/d for two f64x2 at once: one f32x4 division (relative error 2^−24), one Newton step in f64 (≈ 2^−46). */
 // @ts-ignore: decorator
