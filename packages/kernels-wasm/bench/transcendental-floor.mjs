@@ -4,7 +4,9 @@
 // each), median of the rounds. Two clocks: the process's CPU time (process.cpuUsage, all its
 // threads: ONNX Runtime's run happens on a pool thread) and wall time. On a shared machine the
 // CPU time is the steadier one — it leaves out the time other processes hold the cores — so the
-// ratios are taken from it; the wall-time ratios are printed beside them.
+// ratios are taken from it; the wall-time ratios are printed beside them. ONNX Runtime's pool
+// threads may spin while they wait, so its CPU time can exceed its wall time: on a quiet machine
+// (the two clocks agree for the Rectifier rows) read its wall time.
 //
 //   cd packages/kernels-wasm && npx --yes pnpm@12.4.2 run build
 //   node bench/transcendental-floor.mjs [--rounds=15] [--baseline=DIR] [--no-ort]
