@@ -16,7 +16,7 @@
 // is formed with m = e^r·s1 (normal) and multiplied by s2 last, so a result in the subnormals is
 // rounded once there, as a float32 multiply would. e^−120 is far below the smallest subnormal: a
 // t clamped there gives 0 after the last multiply, as the exact value rounds to. NaN propagates
-// (f32x4.max keeps NaN; the shifter's sum of NaN is NaN).
+// (f32x4.pmax(t, lo) = t < lo ? lo : t keeps NaN; the shifter's sum of NaN is NaN).
 //
 // Memory: x and y are byte offsets; y may alias x (every element is loaded before it is stored).
 // Four elements per iteration, then one at a time for the tail.
@@ -94,7 +94,7 @@ let gTWO: v128 = i32x4.splat(0);
  */
 // @ts-ignore: decorator
 @inline function numTimesSigmoid(num: v128, s: v128, one: bool): v128 {
-  const t = f32x4.max(v128.or(s, gSIGN), gT_LO);
+  const t = f32x4.pmax(v128.or(s, gSIGN), gT_LO); // pmax: t < T_LO ? T_LO : t, one instruction, NaN kept
   // k = nearest(t·log2 e) by the shifter: adding 1.5·2^23 rounds to an integer, which then sits in
   // the low bits of the sum's pattern (no nearest/trunc_sat, which cost several x64 instructions).
   const j = f32x4.add(f32x4.mul(t, gLOG2E), gSHIFTER);
@@ -134,7 +134,7 @@ export function sigmoid_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): 
 
 /** x·σ(x); x is clamped at X_LO in the product only, so silu(−∞) = −0 (the exact path's value). */
 // @ts-ignore: decorator
-@inline function siluV(x: v128): v128 { return numTimesSigmoid(f32x4.max(x, gX_LO), x, false); }
+@inline function siluV(x: v128): v128 { return numTimesSigmoid(f32x4.pmax(x, gX_LO), x, false); }
 
 /** silu with β = 1 only (the caller keeps the exact kernel for any other β). */
 export function silu_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
@@ -153,7 +153,7 @@ export function silu_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): voi
 // @ts-ignore: decorator
 @inline function geluTanhV(x: v128): v128 {
   const s = f32x4.mul(x, f32x4.add(gGT_A, f32x4.mul(gGT_B, f32x4.mul(x, x))));
-  return numTimesSigmoid(f32x4.max(x, gX_LO), s, false);
+  return numTimesSigmoid(f32x4.pmax(x, gX_LO), s, false);
 }
 
 export function gelu_tanh_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
