@@ -11,6 +11,10 @@
  * ops call core's float64 scalar definition from one shared loop, where the function's cost
  * dwarfs the call. Storing into a Float32Array rounds the float64 result once, so float32
  * results are the reference rounded (0 ulp from it).
+ *
+ * A forward call with `precision: 'fast'` (which BackendBase passes only for the ops in
+ * FAST_BOUNDS, float32) takes the float32-lane kernels of kernels-wasm's assembly/fast.ts where
+ * one exists for its parameters; anything else runs the exact path above.
  */
 import {
   gradientProduct, noisyReluInput, OPS, type FastBound, type GradientCall, type OpCall, type OpName, type Precision,
