@@ -4,8 +4,7 @@
 // the CPU backend (capabilities.fastPrecision) and checked by the conformance suite; the measured
 // worst cases are in the kernels-wasm README.
 //
-// Every kernel but tanh's small branch is num·σ(s) for some s (sigmoid: 1·σ(x); silu: x·σ(x);
-// gelu tanh: x·σ(2u); tanh's large branch: 1 − 2σ(−2|x|)), computed as num·q/(1 + e) with e = e^(−|s|) and q = e (s < 0) or 1 (s ≥ 0):
+// Every kernel but tanh is num·σ(s) for some s (sigmoid: 1·σ(x); silu: x·σ(x); gelu tanh: x·σ(2u)), computed as num·q/(1 + e) with e = e^(−|s|) and q = e (s < 0) or 1 (s ≥ 0):
 // e^(−|s|) never overflows, and tiny results keep their relative accuracy down to the subnormals.
 //
 // e^t, t = max(−|s|, −120): t = k·ln2 + r, k = nearest(t·log2 e), |r| ≤ ½ln2, r = t − k·LN2_HI −
@@ -35,13 +34,24 @@ const X_LO: f32 = -1.0e4;
 /** 2u = x·(GT_A + GT_B·x²) for gelu tanh: 2√(2/π) and 2√(2/π)·0.044715. */
 const GT_A: f32 = 1.5957691216057308;
 const GT_B: f32 = 0.07135481627159168;
-/** tanh(x) = x + x³·Q(x²) below this |x| (Cephes tanhf), sign(x)·(1 − e)/(1 + e), e = e^(−2|x|), above. */
-const TANH_SMALL: f32 = 0.625;
-const Q0: f32 = -5.70498872745e-3;
-const Q1: f32 = 2.06390887954e-2;
-const Q2: f32 = -5.37397155531e-2;
-const Q3: f32 = 1.33314422036e-1;
-const Q4: f32 = -3.33332819422e-1;
+/**
+ * tanh(x) = x·A(x²)/B(x²) on [−9, 9] (x clamped there), Eigen's and MLAS's rational form (no exp):
+ * α₁…α₁₃, β₀…β₆ as published in onnxruntime/core/mlas/lib/tanh.cpp. Below 4e-4, tanh(x) = x
+ * within a third of an ulp (and the rational form would lose subnormal x's bits in x·α₁).
+ */
+const TA13: f32 = -2.76076847742355e-16;
+const TA11: f32 = 2.00018790482477e-13;
+const TA9: f32 = -8.60467152213735e-11;
+const TA7: f32 = 5.12229709037114e-08;
+const TA5: f32 = 1.48572235717979e-05;
+const TA3: f32 = 6.37261928875436e-04;
+const TA1: f32 = 4.89352455891786e-03;
+const TB6: f32 = 1.19825839466702e-06;
+const TB4: f32 = 1.18534705686654e-04;
+const TB2: f32 = 2.26843463243900e-03;
+const TB0: f32 = 4.89352518554385e-03;
+const TANH_CLAMP: f32 = 9.0;
+const TANH_TINY: f32 = 4.0e-4;
 
 // Constants as v128 globals written on entry (see transcendental.ts, "Speed": V8 rematerialises a
 // v128.const at every use inside a loop; a global is one load).
@@ -61,13 +71,21 @@ let gZERO: v128 = i32x4.splat(0);
 let gX_LO: v128 = i32x4.splat(0);
 let gGT_A: v128 = i32x4.splat(0);
 let gGT_B: v128 = i32x4.splat(0);
-let gQ0: v128 = i32x4.splat(0);
-let gQ1: v128 = i32x4.splat(0);
-let gQ2: v128 = i32x4.splat(0);
-let gQ3: v128 = i32x4.splat(0);
-let gQ4: v128 = i32x4.splat(0);
-let gTANH_SMALL: v128 = i32x4.splat(0);
-let gTWO: v128 = i32x4.splat(0);
+let gTA13: v128 = i32x4.splat(0);
+let gTA11: v128 = i32x4.splat(0);
+let gTA9: v128 = i32x4.splat(0);
+let gTA7: v128 = i32x4.splat(0);
+let gTA5: v128 = i32x4.splat(0);
+let gTA3: v128 = i32x4.splat(0);
+let gTA1: v128 = i32x4.splat(0);
+let gTB6: v128 = i32x4.splat(0);
+let gTB4: v128 = i32x4.splat(0);
+let gTB2: v128 = i32x4.splat(0);
+let gTB0: v128 = i32x4.splat(0);
+let gTANH_HI: v128 = i32x4.splat(0);
+let gTANH_LO: v128 = i32x4.splat(0);
+let gTANH_TINY: v128 = i32x4.splat(0);
+let gMINUS_ONE: v128 = i32x4.splat(0);
 
 /** A zero Binaryen cannot prove to be zero (n is never negative). */
 // @ts-ignore: decorator
@@ -164,26 +182,34 @@ export function gelu_tanh_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64)
 }
 
 /**
- * tanh(x): x + x³·Q(x²) for |x| < 0.625 (no cancellation near 0), else sign(x)·(1 − 2σ(−2|x|))
- * (2σ(−2|x|) ≤ 0.45 there: no cancellation; 2|x| is exact); ±∞ → ±1, NaN → NaN.
+ * tanh(x) = x·A(x²)/B(x²) with x clamped to [−9, 9] (pmin/pmax keep NaN), the quotient clamped to
+ * [−1, 1] (so ±∞ and every |x| ≥ 9 give ±1, as the exact value rounds to), and x itself below 4e-4
+ * (tanh(±0) = ±0, subnormals kept).
  */
 // @ts-ignore: decorator
 @inline function tanhV(x: v128): v128 {
-  const ax = f32x4.abs(x);
-  const sign = v128.and(x, gSIGN);
-  const big = v128.or(f32x4.sub(gONE, numTimesSigmoid(gTWO, f32x4.neg(f32x4.add(ax, ax)), false)), sign);
-  const z = f32x4.mul(x, x);
-  const q = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(gQ0, z), gQ1), z), gQ2), z), gQ3), z), gQ4);
-  // The sign put back in keeps tanh(−0) = −0 (−0 + (−0·0)·q would round to +0).
-  const small = v128.or(f32x4.add(x, f32x4.mul(f32x4.mul(x, z), q)), sign);
-  return v128.bitselect(small, big, f32x4.lt(ax, gTANH_SMALL));
+  const c = f32x4.pmax(f32x4.pmin(x, gTANH_HI), gTANH_LO);
+  const z = f32x4.mul(c, c);
+  let a = f32x4.add(f32x4.mul(gTA13, z), gTA11);
+  a = f32x4.add(f32x4.mul(a, z), gTA9);
+  a = f32x4.add(f32x4.mul(a, z), gTA7);
+  a = f32x4.add(f32x4.mul(a, z), gTA5);
+  a = f32x4.add(f32x4.mul(a, z), gTA3);
+  a = f32x4.mul(f32x4.add(f32x4.mul(a, z), gTA1), c);
+  let b = f32x4.add(f32x4.mul(gTB6, z), gTB4);
+  b = f32x4.add(f32x4.mul(b, z), gTB2);
+  b = f32x4.add(f32x4.mul(b, z), gTB0);
+  const r = f32x4.pmax(f32x4.pmin(f32x4.div(a, b), gONE), gMINUS_ONE);
+  return v128.bitselect(x, r, f32x4.lt(f32x4.abs(x), gTANH_TINY));
 }
 
 export function tanh_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  initExp(n);
   const z = opaqueZero(n);
-  gQ0 = opaqueSplat(Q0, z); gQ1 = opaqueSplat(Q1, z); gQ2 = opaqueSplat(Q2, z); gQ3 = opaqueSplat(Q3, z); gQ4 = opaqueSplat(Q4, z);
-  gTANH_SMALL = opaqueSplat(TANH_SMALL, z); gTWO = opaqueSplat(2.0, z);
+  gTA13 = opaqueSplat(TA13, z); gTA11 = opaqueSplat(TA11, z); gTA9 = opaqueSplat(TA9, z); gTA7 = opaqueSplat(TA7, z);
+  gTA5 = opaqueSplat(TA5, z); gTA3 = opaqueSplat(TA3, z); gTA1 = opaqueSplat(TA1, z);
+  gTB6 = opaqueSplat(TB6, z); gTB4 = opaqueSplat(TB4, z); gTB2 = opaqueSplat(TB2, z); gTB0 = opaqueSplat(TB0, z);
+  gTANH_HI = opaqueSplat(TANH_CLAMP, z); gTANH_LO = opaqueSplat(-TANH_CLAMP, z); gTANH_TINY = opaqueSplat(TANH_TINY, z);
+  gONE = opaqueSplat(1.0, z); gMINUS_ONE = opaqueSplat(-1.0, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) { const o = <usize>i << 2; v128.store(y + o, tanhV(ld(x + o))); }
   for (; i < n; i++) { const o = <usize>i << 2; st1(y + o, tanhV(ld1(x + o))); }
