@@ -147,12 +147,16 @@ async function elementwise(backends: RectifierContender[]) {
         const out = tensor(new Float32Array(n), [n]);
         contenders.push({ name: `${b.name} (into output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never, { out }).then((t) => keep(t.data)) });
         contenders.push({ name: `${b.name} (new output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never).then((t) => keep(t.data)) });
+        // precision: 'fast' (the declared float32-lane kernels, issue 14 target 4), where the op has one.
+        const fast = b.name === 'rectifier cpu' && b.backend.capabilities.fastPrecision?.[kase.op] !== undefined;
+        if (fast) contenders.push({ name: `${b.name} (fast, into output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never, { out, precision: 'fast' }).then((t) => keep(t.data)) });
         if (b.backend.capabilities.residentTensors === true) {
           // x and out both in the backend's own memory (backend.allocate): the kernel runs on them, unstaged.
           const [xr, yr] = [b.backend.allocate([n]), b.backend.allocate([n])];
           xr.data.set(x);
           resident.push(xr, yr);
           contenders.push({ name: `${b.name} (resident in and out)`, run: () => b.backend.forward(kase.op, xr, kase.params as never, { out: yr }).then((t) => keep(t.data)) });
+          if (fast) contenders.push({ name: `${b.name} (fast, resident in and out)`, run: () => b.backend.forward(kase.op, xr, kase.params as never, { out: yr, precision: 'fast' }).then((t) => keep(t.data)) });
         }
       }
       if (kase.ort && !kase.gradient && ortPeer) {
