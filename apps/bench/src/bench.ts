@@ -14,9 +14,10 @@ import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createGpujsBackend } from '@rectifier/backend-gpujs';
 import { createWorkersBackend, WorkersBackend } from '@rectifier/backend-workers';
 import { OPS, referenceForward, scalar, tensor, type Backend, type FfnWeights, type OpName, type Tensor } from '@rectifier/core';
+import { wasmKernels } from '@rectifier/kernels-wasm';
 import { describeMachine } from './machine.js';
 import { plotSvg } from './plot.js';
-import { markdown, reportStem, type BenchReport, type BenchResult, type TrainedFfnResult } from './report.js';
+import { markdown, reportStem, STAGING_FLOOR, type BenchReport, type BenchResult, type TrainedFfnResult } from './report.js';
 import type { TfBackendName } from './peers/tfjs.js';
 import { timeInterleaved, type Contender } from './timing.js';
 
@@ -59,6 +60,14 @@ function plainMap(f: (v: number) => number) {
 }
 
 const gelu = OPS.gelu.f!;
+
+/**
+ * The ops whose kernels are a select or clamp: beside them the bench times the staging floor —
+ * x copied into the module's memory and back out, as every element-wise call on a JS array does,
+ * with no kernel in between (issue 14, target 1: what relu into a caller's output cannot go below).
+ */
+const STAGING_FLOOR_OPS = new Set(['relu', 'relu6', 'leaky_relu']);
+const WASM = wasmKernels();
 const CASES: ElementwiseCase[] = [
   { label: 'relu', op: 'relu', ort: { opset: 22 }, tf: 'relu', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v > 0 ? v : 0; } } },
   { label: 'leaky_relu', op: 'leaky_relu', ort: { opset: 22 }, tf: 'leaky_relu', plain: (x, y) => { for (let i = 0; i < x.length; i++) { const v = x[i]; y[i] = v > 0 ? v : 0.01 * v; } } },
@@ -125,6 +134,9 @@ async function elementwise(backends: RectifierContender[]) {
       const keep = (v: ArrayLike<number>) => { last = v; };
       const resident: Tensor[] = [];
       contenders.push({ name: 'copy limit (Float32Array.set)', run: () => yPlain.set(x) });
+      if (WASM !== undefined && STAGING_FLOOR_OPS.has(kase.label)) {
+        contenders.push({ name: STAGING_FLOOR, run: () => WASM.stageOnly(x, yPlain, 0, n) });
+      }
       contenders.push({ name: 'plain JS loop (into output)', run: () => { kase.plain(x, yPlain); keep(yPlain); } });
       for (const b of backends) {
         if (n > b.backend.capabilities.maxElements) continue;
@@ -135,12 +147,16 @@ async function elementwise(backends: RectifierContender[]) {
         const out = tensor(new Float32Array(n), [n]);
         contenders.push({ name: `${b.name} (into output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never, { out }).then((t) => keep(t.data)) });
         contenders.push({ name: `${b.name} (new output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never).then((t) => keep(t.data)) });
+        // precision: 'fast' (the declared float32-lane kernels, issue 14 target 4), where the op has one.
+        const fast = b.name === 'rectifier cpu' && b.backend.capabilities.fastPrecision?.[kase.op] !== undefined;
+        if (fast) contenders.push({ name: `${b.name} (fast, into output)`, run: () => b.backend.forward(kase.op, xt, kase.params as never, { out, precision: 'fast' }).then((t) => keep(t.data)) });
         if (b.backend.capabilities.residentTensors === true) {
           // x and out both in the backend's own memory (backend.allocate): the kernel runs on them, unstaged.
           const [xr, yr] = [b.backend.allocate([n]), b.backend.allocate([n])];
           xr.data.set(x);
           resident.push(xr, yr);
           contenders.push({ name: `${b.name} (resident in and out)`, run: () => b.backend.forward(kase.op, xr, kase.params as never, { out: yr }).then((t) => keep(t.data)) });
+          if (fast) contenders.push({ name: `${b.name} (fast, resident in and out)`, run: () => b.backend.forward(kase.op, xr, kase.params as never, { out: yr, precision: 'fast' }).then((t) => keep(t.data)) });
         }
       }
       if (kase.ort && !kase.gradient && ortPeer) {
@@ -177,7 +193,7 @@ async function timeAndCheck(kase: ElementwiseCase, x: Float32Array, contenders: 
   for (const c of contenders) {
     const r = c.run();
     if (r instanceof Promise) await r;
-    errors.set(c.name, c.name.startsWith('copy') ? 0 : check(kase, x, last()));
+    errors.set(c.name, c.name.startsWith('copy') || c.name === STAGING_FLOOR ? 0 : check(kase, x, last()));
   }
   const timings = await timeInterleaved(contenders, timingOptions);
   return timings.map((t) => ({ ...t, maxError: errors.get(t.name)! }));

@@ -76,11 +76,23 @@ export function markdown(report: BenchReport): string {
 }
 
 
+/** The contender that times WasmKernels.stageOnly: staging without a kernel (not checked against the op). */
+export const STAGING_FLOOR = 'staging floor (copy in and out of module memory)';
+
 /** The headline figures: what issue 14's targets are stated in, one column per Node. */
 const HEADLINES: { label: string; pick: (r: BenchReport) => number | undefined; unit: string }[] = [
   ...['relu', 'leaky_relu', 'relu6', 'gelu (erf)', 'silu', 'sigmoid'].map((op) => ({
     label: `${op} 2^20, cpu into output`, unit: '× copy',
     pick: (r: BenchReport) => copyRatio(r, op, 2 ** 20, 'rectifier cpu (into output)'),
+  })),
+  ...['relu', 'relu6'].map((op) => ({
+    label: `${op} 2^24, cpu into output`, unit: '× copy',
+    pick: (r: BenchReport) => copyRatio(r, op, 2 ** 24, 'rectifier cpu (into output)'),
+  })),
+  // Issue 14 target 1's floor: the copies into and out of the module's memory alone, no kernel.
+  ...[20, 24].map((log) => ({
+    label: `staging floor 2^${log} (copy in and out, no kernel)`, unit: '× copy',
+    pick: (r: BenchReport) => copyRatio(r, 'relu', 2 ** log, STAGING_FLOOR),
   })),
   // Issue 14 target 2: relu with x and out resident in the cpu backend's memory (backend.allocate).
   ...[20, 24].map((log) => ({
@@ -117,6 +129,96 @@ const HEADLINES: { label: string; pick: (r: BenchReport) => number | undefined; 
   }))),
 ];
 
+/**
+ * Issues 14's and 15's targets, each read off a report and compared with its goal, so the
+ * benchmark page says which are met in the run it shows. `at` limits a target to the kernel build
+ * it is stated for (the relaxed-SIMD GEMM targets hold where relaxed SIMD is on).
+ */
+interface Target { id: string; figure: string; goal: string; pick: (r: BenchReport) => number | undefined; met: (v: number) => boolean; unit: string; at?: 'relaxed-simd' | 'simd' }
+
+const atMost = (limit: number) => (v: number) => v <= limit;
+const atLeast = (limit: number) => (v: number) => v >= limit;
+
+const TARGETS: Target[] = [
+  ...([['relu', 20, 2.5], ['relu6', 20, 2.5], ['leaky_relu', 20, 3], ['relu', 24, 2], ['relu6', 24, 2]] as const).map(([op, log, limit]) => ({
+    id: '14.1', figure: `${op} 2^${log}, cpu into output`, goal: `≤ ${limit}× copy`, unit: '× copy',
+    pick: (r: BenchReport) => copyRatio(r, op, 2 ** log, 'rectifier cpu (into output)'), met: atMost(limit),
+  })),
+  ...[20, 24].map((log) => ({
+    id: '14.1', figure: `staging floor 2^${log} (no kernel)`, goal: 'what 14.1 cannot go below', unit: '× copy',
+    pick: (r: BenchReport) => copyRatio(r, 'relu', 2 ** log, STAGING_FLOOR), met: () => true,
+  })),
+  {
+    id: '14.2', figure: 'relu 2^20, cpu resident in and out', goal: '≤ 1.3× copy', unit: '× copy',
+    pick: (r) => copyRatio(r, 'relu', 2 ** 20, 'rectifier cpu (resident in and out)'), met: atMost(1.3),
+  },
+  ...['gelu (erf)', 'gelu (tanh)', 'silu', 'sigmoid', 'softplus', 'mish'].map((op) => ({
+    id: '14.3', figure: `${op} 2^20, cpu into output`, goal: '≤ ONNX Runtime 1 thread', unit: '× ONNX Runtime time',
+    pick: (r: BenchReport) => timeRatio(r, op, 2 ** 20, 'rectifier cpu (into output)', 'onnxruntime-node (1 thread)'), met: atMost(1),
+  })),
+  ...['gelu (erf)', 'gelu (tanh)', 'silu', 'sigmoid'].map((op) => ({
+    id: '14.4', figure: `${op} 2^20, cpu precision 'fast'`, goal: '≤ 0.5× ONNX Runtime 1 thread', unit: '× ONNX Runtime time',
+    pick: (r: BenchReport) => timeRatio(r, op, 2 ** 20, FAST_INTO_OUTPUT, 'onnxruntime-node (1 thread)'), met: atMost(0.5),
+  })),
+  { id: '14.5', figure: 'GEMM 512×512×2048 (x·W1), cpu', goal: '≥ 45 GFLOP/s', unit: 'GFLOP/s', at: 'relaxed-simd', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu first matmul only'), met: atLeast(45) },
+  { id: '14.5', figure: 'FFN 512 tokens, cpu dense', goal: '≥ 40 GFLOP/s', unit: 'GFLOP/s', at: 'relaxed-simd', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu dense'), met: atLeast(40) },
+  { id: '14.5', figure: 'FFN 512 tokens, cpu dense', goal: '≥ 33 GFLOP/s', unit: 'GFLOP/s', at: 'simd', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu dense'), met: atLeast(33) },
+  {
+    id: '14.6', figure: 'FFN 512 tokens, workers (prepared weights) ÷ cpu, forward', goal: '≥ 1.7×', unit: '×',
+    pick: (r) => ratioOf(gflops(r, 512, 0.5, (n) => n.startsWith('rectifier workers') && n.endsWith(' dense (prepared weights)')), gflops(r, 512, 0.5, 'rectifier cpu dense')), met: atLeast(1.7),
+  },
+  {
+    id: '14.6', figure: 'FFN 512 tokens, workers (prepared weights) ÷ cpu, backward', goal: '≥ 1.7×', unit: '×',
+    pick: (r) => ratioOf(gflops(r, 512, 0.5, (n) => n.startsWith('rectifier workers') && n.endsWith(' backward (prepared weights)')), gflops(r, 512, 0.5, 'rectifier cpu backward')), met: atLeast(1.7),
+  },
+  ...([[0.9, 2.5], [0.99, 4]] as const).map(([zeros, limit]) => ({
+    id: '15', figure: `FFN 512 tokens, ${Math.round(zeros * 100)} % zeros, cpu certified ÷ dense`, goal: `≥ ${limit}×`, unit: '×',
+    pick: (r: BenchReport) => ratioOf(gflops(r, 512, zeros, 'rectifier cpu certified'), gflops(r, 512, zeros, 'rectifier cpu dense')), met: atLeast(limit),
+  })),
+  {
+    id: '15', figure: 'FFN 512 tokens, 90 % zeros, cpu sparse backward ÷ dense backward', goal: '≥ 2×', unit: '×',
+    pick: (r) => ratioOf(gflops(r, 512, 0.9, 'rectifier cpu sparse backward'), gflops(r, 512, 0.9, 'rectifier cpu dense backward')), met: atLeast(2),
+  },
+  ...[0, 1].map((block) => ({
+    id: '15', figure: `trained char-LM block ${block}, the faster of cpu sparse and certified vs ONNX Runtime 1 thread`, goal: 'faster (≥ 1×)', unit: '× ONNX Runtime speed',
+    pick: (r: BenchReport) => {
+      const e = r.trained?.find((t) => t.block === block);
+      const times = ['rectifier cpu sparse', 'rectifier cpu certified'].flatMap((name) => e?.results.find((x) => x.name === name)?.medianMs ?? []);
+      return ratioOf(e?.results.find((x) => x.name === 'onnxruntime-node (1 thread)')?.medianMs, times.length === 0 ? undefined : Math.min(...times));
+    },
+    met: atLeast(1),
+  })),
+];
+
+/** The element-wise contender of issue 14 target 4 (the cpu backend with `precision: 'fast'`, into a caller's output). */
+export const FAST_INTO_OUTPUT = 'rectifier cpu (fast, into output)';
+
+function ratioOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a / b;
+}
+
+function timeRatio(r: BenchReport, op: string, n: number, name: string, over: string): number | undefined {
+  const e = r.elementwise.find((x) => x.op === op && x.n === n);
+  const time = (c: string) => e?.results.find((x) => x.name === c)?.medianMs;
+  return ratioOf(time(name), time(over));
+}
+
+/** The targets table: one column per Node, each cell the figure and whether it meets the goal there. */
+function targetsMarkdown(reports: readonly BenchReport[], nodes: readonly string[]): string[] {
+  const cell = (t: Target, r: BenchReport) => {
+    if (t.at !== undefined && r.machine.wasmVariant !== t.at) return 'not stated for this build';
+    const v = t.pick(r);
+    if (v === undefined) return '—';
+    const text = t.unit === 'GFLOP/s' ? v.toFixed(1) : `${v.toFixed(2)}×`;
+    return t.goal.startsWith('what') ? text : `${text} ${t.met(v) ? '**met**' : 'not met'}`;
+  };
+  return [
+    'Issues 14 and 15: each target as this run measured it (the figure in the unit named, then whether it meets the goal):', '',
+    `| issue.target | figure (unit) | goal | ${nodes.join(' | ')} |`, `|---|---|---|${nodes.map(() => '---').join('|')}|`,
+    ...TARGETS.map((t) => `| ${t.id} | ${t.figure} (${t.unit}) | ${t.goal} | ${reports.map((r) => cell(t, r)).join(' | ')} |`),
+  ];
+}
+
 function copyRatio(r: BenchReport, op: string, n: number, name: string): number | undefined {
   const e = r.elementwise.find((x) => x.op === op && x.n === n);
   const copy = e?.results.find((x) => x.name.startsWith('copy'));
@@ -141,6 +243,7 @@ export function summaryMarkdown(reports: readonly BenchReport[], plot: (stem: st
     `Headline figures, median of interleaved rounds (element-wise: time as a multiple of the copy; FFN d_model 512, d_ff 2048: GFLOP/s):`, '',
     `| figure | ${nodes.join(' | ')} |`, `|---|${nodes.map(() => '---').join('|')}|`,
     ...HEADLINES.map((h) => `| ${h.label} (${h.unit}) | ${reports.map((r) => cell(h.pick(r), h.unit)).join(' | ')} |`),
+    '', ...targetsMarkdown(reports, nodes),
   ];
   for (const r of reports) {
     const stem = reportStem(r.machine.node);

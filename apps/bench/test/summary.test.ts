@@ -48,4 +48,19 @@ describe('bench summary', () => {
     expect(md).toContain('| trained char-LM block 0, cpu sparse (× ONNX Runtime 1 thread) | 0.5× |');
     expect(md).toContain('| 0 | 1024 × 30 × 96 | 84.4 % | 99.0 % | 0.800 (0.50×) | 0.400 (1.00×) |');
   });
+
+  it('reads each of issues 14 and 15 targets off the report and says whether this run meets it, per kernel build', () => {
+    const plain = report('v20.20.2', 'simd', 0.21, 34);
+    plain.elementwise.push({ op: 'sigmoid', n: 2 ** 20, results: [timing('copy limit (Float32Array.set)', 0.1), timing('rectifier cpu (into output)', 4), timing('onnxruntime-node (1 thread)', 2), timing('rectifier cpu (fast, into output)', 0.9)] });
+    plain.elementwise[0]!.results.push(timing('staging floor (copy in and out of module memory)', 0.26));
+    const relaxed = report('v24.21.0', 'relaxed-simd', 0.3, 39);
+    const md = summaryMarkdown([plain, relaxed], (stem) => `${stem}.svg`);
+    expect(md).toContain('| issue.target | figure (unit) | goal | Node v20.20.2 (simd) | Node v24.21.0 (relaxed-simd) |');
+    expect(md).toContain('| 14.1 | relu 2^20, cpu into output (× copy) | ≤ 2.5× copy | 2.10× **met** | 3.00× not met |');
+    expect(md).toContain('| 14.1 | staging floor 2^20 (no kernel) (× copy) | what 14.1 cannot go below | 2.60× | — |');
+    expect(md).toContain('| 14.3 | sigmoid 2^20, cpu into output (× ONNX Runtime time) | ≤ ONNX Runtime 1 thread | 2.00× not met | — |');
+    expect(md).toContain("| 14.4 | sigmoid 2^20, cpu precision 'fast' (× ONNX Runtime time) | ≤ 0.5× ONNX Runtime 1 thread | 0.45× **met** | — |");
+    expect(md).toContain('| 14.5 | FFN 512 tokens, cpu dense (GFLOP/s) | ≥ 40 GFLOP/s | not stated for this build | 39.0 not met |');
+    expect(md).toContain('| 14.5 | FFN 512 tokens, cpu dense (GFLOP/s) | ≥ 33 GFLOP/s | 34.0 **met** | not stated for this build |');
+  });
 });

@@ -3,7 +3,7 @@ import {
   type Capabilities, type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type DType, type GradientCall, type Kernels, type MatmulCall, type OpCall, type SyncBackend, type TypedArray,
 } from '@rectifier/core';
-import { forwardKernel, gradientKernel } from './kernels/elementwise.js';
+import { FAST_BOUNDS, forwardKernel, gradientKernel, WASM_ELEMENTWISE } from './kernels/elementwise.js';
 import { ffnBackwardRows, ffnBiasSums, ffnForwardRows, ffnOperands, ffnWeightGradientRows } from './kernels/ffn.js';
 import { FLOAT32_ACCUMULATION, inDtype, matmulRows, type Accumulator } from './kernels/matmul.js';
 import { residentTensorsAvailable, ResidentTensors } from './resident.js';
@@ -23,6 +23,9 @@ export const CPU_CAPABILITIES: Capabilities = Object.freeze({
   maxElements: MAX_TENSOR_ELEMENTS,
   // ffnBackward's sparse path skips the zero units (kernels/ffn.ts).
   sparseBackward: true,
+  // precision: 'fast' on float32 forward calls: the float32-lane kernels where WebAssembly SIMD runs
+  // (kernels/elementwise.ts FAST_BOUNDS); none declared where it does not (every call exact).
+  ...(WASM_ELEMENTWISE ? { fastPrecision: FAST_BOUNDS } : {}),
 });
 
 let backendCapabilities: Capabilities | undefined;

@@ -89,7 +89,7 @@ export class ResidentTensors {
     const x = call.inputs[0].data as Float32Array;
     const y = call.out.data as Float32Array;
     if (!memory.holds(x) || !memory.holds(y)) return false;
-    const kernel = wasmForwardKernel(call.op.name, call.params);
+    const kernel = wasmForwardKernel(call.op.name, call.params, call.precision);
     if (kernel === undefined || !memory.has(kernel[0])) return false;
     memory.unary(kernel[0], x, y, kernel[1], kernel[2]);
     return true;

@@ -61,6 +61,7 @@ export class WorkersKernels implements Kernels {
       dtype: call.dtype,
       outShape: call.outShape,
       ...(call.prelu === undefined ? {} : { prelu: call.prelu }),
+      precision: call.precision, // 'fast' reaches the workers' kernels as it reaches the CPU backend's
     };
   }
 

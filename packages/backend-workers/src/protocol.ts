@@ -19,7 +19,7 @@ export interface SharedTensor {
  * An element-wise call, as core's OpCall minus the op definition (functions do not clone; the op
  * goes by name) and the caller's `out` (the pool writes a shared output), inputs in shared memory.
  */
-export type ElementwiseCall = Pick<OpCall, 'params' | 'dtype' | 'outShape' | 'prelu'> & {
+export type ElementwiseCall = Pick<OpCall, 'params' | 'dtype' | 'outShape' | 'prelu' | 'precision'> & {
   readonly op: OpName;
   readonly inputs: readonly SharedTensor[];
 };

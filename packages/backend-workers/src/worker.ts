@@ -33,6 +33,7 @@ function opCall(c: ElementwiseCall): OpCall {
     dtype: c.dtype,
     outShape: c.outShape,
     ...(c.prelu === undefined ? {} : { prelu: c.prelu }),
+    precision: c.precision,
   };
 }
 

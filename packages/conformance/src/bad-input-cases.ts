@@ -127,6 +127,9 @@ const forwardRows: BadInputCase[] = [
   { entry: 'forward', kind: 'params a revoked Proxy', code: C.BadArgument, op: 'leaky_relu', argument: 'params', call: (b) => b.forward('leaky_relu', vec(), revoked()) },
   { entry: 'forward', kind: 'a parameter whose getter throws', code: C.BadArgument, op: 'leaky_relu', argument: 'params', call: (b) => b.forward('leaky_relu', vec(), throwing('alpha')) },
   { entry: 'forward', kind: 'options a revoked Proxy', code: C.BadArgument, op: 'relu', argument: 'options', call: (b) => b.forward('relu', vec(), {}, revoked()) },
+  { entry: 'forward', kind: "precision not 'exact' or 'fast' ('low')", code: C.BadArgument, op: 'sigmoid', argument: 'precision', call: (b) => b.forward('sigmoid', vec(), {}, { precision: any<'fast'>('low') }) },
+  { entry: 'forward', kind: "precision of another case ('Fast')", code: C.BadArgument, op: 'sigmoid', argument: 'precision', call: (b) => b.forward('sigmoid', vec(), {}, { precision: any<'fast'>('Fast') }) },
+  { entry: 'forward', kind: 'precision not a string (null)', code: C.BadArgument, op: 'relu', argument: 'precision', call: (b) => b.forward('relu', vec(), {}, { precision: any<'fast'>(null) }) },
 ];
 
 const gradientRows: BadInputCase[] = [

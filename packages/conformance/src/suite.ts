@@ -18,6 +18,7 @@ import { paramExtremesSuite } from './param-extremes.js';
 import { activationStatsSection } from './sections/activation-stats.js';
 import { capabilitiesSection } from './sections/capabilities.js';
 import { definitionValuesSection } from './sections/definition-values.js';
+import { fastPrecisionSection } from './sections/fast-precision.js';
 import { ffnSection } from './sections/ffn.js';
 import { forwardOutSection } from './sections/forward-out.js';
 import { fuzzingSection } from './sections/fuzzing.js';
@@ -46,6 +47,7 @@ export function runConformance(name: string, create: ConformanceFactory, options
     capabilitiesSection(ctx);
     undeclaredOpsSection(ctx);
     exactValuesSection({ backend, dtypes, recorder, forwardTolerance, gradientTolerance, withDtype, inputData, ulpCheck, subnormalContext, describeMismatches });
+    fastPrecisionSection(ctx);
     opValuesSection(ctx);
     definitionValuesSection(ctx);
     propertiesSection(ctx);

@@ -91,6 +91,32 @@ export interface Capabilities {
    * Absent or false: `sparse` runs the dense backward (the same values within rounding).
    */
   readonly sparseBackward?: boolean;
+  /**
+   * Optional: the element-wise ops with a `precision: 'fast'` kernel, by canonical name, each with
+   * the bound its float32 forward results meet against the exact value (the correctly rounded
+   * high-precision value, as for `ulp`). A float32 `forward` with `{ precision: 'fast' }` of such an
+   * op may use it; every other call (an op not listed, float64, gradients, FFNs) runs the exact path,
+   * which meets any bound. Special values stay the exact path's: NaN → NaN, ±∞ → the limit, the
+   * signs of zero and the saturated values (σ = 1, tanh = ±1) where the exact path gives them.
+   * Absent: no fast kernels ('fast' is accepted and computes exactly). Names outside the catalogue,
+   * or a bound that is not a finite number ≥ 0, give `BAD_ARGUMENT` from `ready()` and every call.
+   */
+  readonly fastPrecision?: Readonly<Partial<Record<OpName, FastBound>>>;
+}
+
+/**
+ * The declared accuracy of an op's `precision: 'fast'` kernel: its worst error in ulps of the
+ * float32 result against the exact value. For scale, oneMKL VM's HA mode is ≤ 1 ulp, LA ≤ 4 ulp,
+ * EP about half the bits (≈ 2^11 ulp); the exact path here is ≤ `capabilities.ulp`.
+ */
+export interface FastBound {
+  /** Worst error, in float32 ulps, against the exact value. */
+  readonly ulp: number;
+}
+
+/** Whether a validated forward call runs a backend's fast kernel: 'fast' asked, float32, the op declared. */
+export function runsFast(caps: Capabilities, call: OpCall): boolean {
+  return call.precision === 'fast' && call.dtype === 'float32' && caps.fastPrecision?.[call.op.name] !== undefined;
 }
 
 /** Inputs of an op: one tensor, or the list in the op's input order. */
@@ -289,6 +315,15 @@ function offeredOps(backend: string, caps: Capabilities): ReadonlySet<OpName> {
   }
   const inner = caps.maxInner;
   if (inner !== undefined && !(Number.isInteger(inner) && inner > 0)) refuse('maxInner', 'an integer ≥ 1', describeValue(inner));
+  const fast = caps.fastPrecision;
+  if (fast !== undefined) {
+    if (fast === null || typeof fast !== 'object') refuse('fastPrecision', 'an object of op names to { ulp }', describeValue(fast));
+    for (const [op, bound] of Object.entries(fast)) {
+      if (!offered.has(op as OpName)) refuse('fastPrecision', `ops the backend offers (${[...offered].join(', ')})`, describeValue(op));
+      const ulp = (bound as FastBound | undefined)?.ulp;
+      if (typeof ulp !== 'number' || !Number.isFinite(ulp) || ulp < 0) refuse(`fastPrecision.${op}.ulp`, 'a finite number ≥ 0', describeValue(ulp));
+    }
+  }
   declaredOps.set(caps, offered);
   return offered;
 }
@@ -415,7 +450,9 @@ export abstract class BackendBase implements Backend {
   #forward(op: OpNameOrAlias, inputs: OpInputs, params: unknown, options: ForwardOptions | undefined): MaybePromise<Tensor> {
     this.assertLive(String(op));
     this.#requireOp(op);
-    const call = prepareOpCall(op, inputs, params, this.limits, options);
+    const asked = prepareOpCall(op, inputs, params, this.limits, options);
+    // 'fast' is a permission: kernels see it only where this backend declares a fast bound.
+    const call: OpCall = asked.precision === 'fast' && !runsFast(this.capabilities, asked) ? { ...asked, precision: 'exact' } : asked;
     return andThen(this.kernels.forward(call), (y) => intoOut(call, y));
   }
 

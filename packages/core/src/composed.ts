@@ -75,7 +75,7 @@ function product(a: Tensor, b: Tensor, m: number, k: number, n: number, transpos
 
 /** The activation's element-wise call on [z] (unary) or [z, zv] (GLU: gate and value). */
 function activationCall(op: OpDefinition, params: ResolvedParams, inputs: readonly Tensor[], dtype: DType): OpCall {
-  return { op, inputs, params, dtype, outShape: inputs[0].shape, prelu: undefined, out: undefined, outTarget: undefined };
+  return { op, inputs, params, dtype, outShape: inputs[0].shape, prelu: undefined, out: undefined, outTarget: undefined, precision: 'exact' };
 }
 
 /** m `[rows, cols]` + bias `[cols]` on every row, in m's dtype (a new tensor; m is returned as it is without a bias). */

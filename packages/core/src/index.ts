@@ -20,7 +20,7 @@ export {
   UNLIMITED, checkSameDtype, checkTensor, prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul,
   prepareOpCall, prepareStats,
   type CallLimits, type CallTensors, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type ForwardOptions, type GradientCall,
-  type MatmulCall, type MatmulOptions, type OpCall, type PreluLayout,
+  type MatmulCall, type MatmulOptions, type OpCall, type Precision, type PreluLayout, PRECISIONS,
 } from './validate.js';
 export {
   activationStatsOf, ffnStatsOf, gradientProduct, noisyReluInput, noisyReluStd, referenceActivationStats, referenceFfn,
@@ -32,7 +32,7 @@ export {
   columnSums, ffnBiasGradients, ffnGradients, ffnResult, type FfnBiasGradients, type FfnGradientArrays,
 } from './ffn-assembly.js';
 export {
-  BackendBase, type Backend, type Capabilities, type Kernels, type MaybePromise, type OpInputs, type Operations, type Result, type SyncBackend,
+  BackendBase, runsFast, type Backend, type Capabilities, type FastBound, type Kernels, type MaybePromise, type OpInputs, type Operations, type Result, type SyncBackend,
 } from './backend.js';
 export {
   BackendRegistry, defaultRegistry, getBackend, registerBackend,

@@ -63,7 +63,23 @@ export interface OpCall {
     /** The call's checked view of `out`'s memory, which the result is copied into. */
     readonly view: Tensor;
   };
+  /**
+   * The precision the kernel computes (forward only; gradients are always exact). `prepareOpCall`
+   * gives the caller's `precision` option; BackendBase hands a kernel 'fast' only for a float32 call
+   * of an op its backend declares in `capabilities.fastPrecision`, and 'exact' otherwise.
+   */
+  readonly precision: Precision;
 }
+
+/**
+ * How accurately an element-wise forward call computes (after oneMKL VM's HA/LA/EP modes).
+ * 'exact' (the default): within the backend's `capabilities.ulp`. 'fast': a permission to use a
+ * lower-accuracy kernel where the backend declares one (`capabilities.fastPrecision`).
+ */
+export type Precision = 'exact' | 'fast';
+
+/** The values of `ForwardOptions.precision`. */
+export const PRECISIONS: readonly Precision[] = Object.freeze(['exact', 'fast']);
 
 /** Options of `forward`. */
 export interface ForwardOptions {
@@ -74,6 +90,14 @@ export interface ForwardOptions {
    * Its contents are unspecified if the call fails.
    */
   out?: Tensor;
+  /**
+   * 'exact' (default) or 'fast': 'fast' lets a float32 call of an op the backend declares in
+   * `capabilities.fastPrecision` run a faster kernel within that op's declared bound against the
+   * exact value; special values (NaN, ±∞, signed zeros, saturation) stay those of the exact path.
+   * For any other op, or float64, it runs the exact path (which meets any bound). Anything else is
+   * `BAD_ARGUMENT` naming `precision`.
+   */
+  precision?: Precision;
 }
 
 /** A validated gradient call: the forward call's fields plus the upstream gradient `dy`. */
@@ -204,7 +228,11 @@ export function prepareOpCall(op: unknown, inputs: unknown, params: unknown, lim
 }
 
 function opCall(def: OpDefinition, inputs: unknown, params: unknown, limits: CallLimits, options: unknown, seen: CallTensors): OpCall {
-  const opts = ownOptions(def.name, options, ['out']);
+  const opts = ownOptions(def.name, options, ['out', 'precision']);
+  const precision = opts.precision === undefined ? 'exact' : opts.precision;
+  if (!PRECISIONS.includes(precision as Precision)) {
+    throw new RectifierError(ErrorCode.BadArgument, { op: def.name, argument: 'precision', expected: "'exact' or 'fast'", received: describeValue(precision) });
+  }
   const list: unknown[] = isTensor(inputs) ? [inputs] : isArrayArgument(def.name, 'inputs', inputs) ? ownElements(def.name, 'inputs', inputs) : [inputs];
   if (list.length !== def.inputs.length) {
     throw new RectifierError(ErrorCode.BadArgument, {
@@ -248,6 +276,7 @@ function opCall(def: OpDefinition, inputs: unknown, params: unknown, limits: Cal
     op: def, inputs: tensors, params: resolved, dtype, outShape, prelu,
     out: target?.direct ? target.view : undefined,
     outTarget: target === undefined ? undefined : { tensor: target.tensor, view: target.view },
+    precision: precision as Precision,
   };
 }
 

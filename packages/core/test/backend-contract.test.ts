@@ -109,6 +109,48 @@ describe('capabilities.ops: the ops a backend offers', () => {
   }
 });
 
+describe("forward's precision option and capabilities.fastPrecision", () => {
+  /** Reference kernels that also record the precision each forward call reached them with. */
+  function recording(): { kernels: Kernels; seen: string[] } {
+    const inner = referenceKernels(false);
+    const seen: string[] = [];
+    return { seen, kernels: { ...inner, forward: (c: OpCall) => (seen.push(`${c.op.name}/${c.dtype}/${c.precision}`), inner.forward(c)) } };
+  }
+
+  it("hands a kernel 'fast' only for a float32 call of a declared op; 'exact' for the rest and by default", async () => {
+    const { kernels, seen } = recording();
+    const b = new TestBackend({ ...BASE, fastPrecision: { sigmoid: { ulp: 4 } } }, kernels);
+    const x32 = tensor([0.5, -1], [2], 'float32');
+    await b.forward('sigmoid', x32, undefined, { precision: 'fast' });
+    await b.forward('sigmoid', x32, undefined, { precision: 'exact' });
+    await b.forward('sigmoid', x32);
+    await b.forward('sigmoid', tensor([0.5, -1], [2], 'float64'), undefined, { precision: 'fast' });
+    await b.forward('gelu', x32, undefined, { precision: 'fast' });
+    await b.gradient('sigmoid', x32, x32);
+    expect(seen).toEqual(['sigmoid/float32/fast', 'sigmoid/float32/exact', 'sigmoid/float32/exact', 'sigmoid/float64/exact', 'gelu/float32/exact']);
+  });
+
+  it('refuses any other precision with BAD_ARGUMENT naming the option, and reads only its own property', async () => {
+    const b = new TestBackend(BASE);
+    for (const bad of ['Fast', 'low', 1, null, true]) {
+      const e = await codeOf(() => b.forward('relu', x, undefined, { precision: bad as never }));
+      expect(e.code).toBe(ErrorCode.BadArgument);
+      expect(e.argument).toBe('precision');
+    }
+    const inherited = Object.create({ precision: 'bogus' }) as object;
+    await expect(b.forward('relu', x, undefined, inherited)).resolves.toBeInstanceOf(Tensor);
+  });
+
+  it('refuses a declaration naming an op it does not offer, or a bound that is not a finite number ≥ 0', async () => {
+    for (const fastPrecision of [{ gelu: { ulp: 4 } }, { nope: { ulp: 4 } }, { relu: { ulp: -1 } }, { relu: { ulp: NaN } }, { relu: {} }]) {
+      const b = new TestBackend({ ...BASE, ops: ['relu'], fastPrecision } as never);
+      const e = await codeOf(() => b.ready());
+      expect(e.code).toBe(ErrorCode.BadArgument);
+      expect(String(e.argument)).toMatch(/^fastPrecision/);
+    }
+  });
+});
+
 describe('capabilities.maxInner: the longest sum a product runs', () => {
   const limited = new TestBackend({ ...BASE, maxInner: 3 });
   const ones = (shape: number[]): Tensor => tensor(new Array(shape.reduce((a, b) => a * b, 1)).fill(1), shape);

@@ -5,3 +5,4 @@ export * from './transcendental';
 export * from './gemm';
 export * from './certify';
 export { madd_probe_f32 } from './gemm-madd';
+export * from './fast'; // precision: 'fast' (float32 lanes)

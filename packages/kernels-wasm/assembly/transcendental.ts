@@ -17,12 +17,15 @@
 //    kernel's comment says why); the few lanes where it would not are fixed up with masks.
 //  - log1p(u), u ∈ [0, 1] (softplus): 2·atanh(s), s = u/(2+u) ∈ [0, 1/3], atanh(s)/s a degree-5
 //    polynomial in s² (1e-10).
-//  - Φ(−a) = e^(−a²/2)·R(t), t = 1/(1 + a/4), R a degree-11 polynomial in t fitted on a ∈ [0, 20.75]
-//    (1.1e-9); a² is exact in float64 (a is a float32), so e^(−a²/2) keeps its relative accuracy.
+//  - Φ(−a) = e^(−a²/2)·R(t), t = 1/(1 + a/4), R a degree-10 polynomial in t fitted on a ∈ [0, 15]
+//    (8.4e-9; with the exp's 4.5e-9 still 2.3× inside 2^−25; degree 9 gives 3.4e-8, too much),
+//    its R(1) exactly ½ in float64;
+//    a² is exact in float64 (a is a float32), so e^(−a²/2) keeps its relative accuracy.
 //    Φ(x) = x < 0 ? Φ(−|x|) : 1 − Φ(−|x|).
 //  - gelu′(x) = Φ(x) + xφ(x) = e^(−a²/2)·G(a) (x < 0), 1 − e^(−a²/2)·G(a) (x ≥ 0), with
-//    G(a) = R(a) − a/√(2π) = (a − a0)·H(t): the root a0 is factored out (a0 as two doubles), so
-//    gelu′ keeps its relative accuracy next to its zero at x ≈ −0.7518.
+//    G(a) = R(a) − a/√(2π) = (a − a0)·H(t), H of degree 11 fitted on a ∈ [0, 20.75] (1.9e-11): the
+//    root a0 is factored out (a0 as two doubles), so gelu′ keeps its relative accuracy next to its
+//    zero at x ≈ −0.7518.
 //
 // Speed: V8 (TurboFan, x64) materialises every v128.const at each use inside a loop (a 64-bit
 // immediate moved to a GPR, then to an XMM register, then duplicated: three instructions and a
@@ -37,13 +40,15 @@ import {
   A0_HI, A0_LO, E0, E1, E2, E3, E4, E5, E6, GELU_P,
   H0, H1, H10, H11, H2, H3, H4, H5, H6, H7, H8, H9,
   L0, L1, L2, L3, L4, L5,
-  R0, R1, R10, R11, R2, R3, R4, R5, R6, R7, R8, R9,
+  R0, R1, R10, R2, R3, R4, R5, R6, R7, R8, R9,
 } from './transcendental.generated';
 
 const LOG2E: f64 = 1.4426950408889634;
 const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52: u + SHIFTER rounds u to an integer in the low bits
 const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
 const GELU_TANH_COEFF: f64 = 0.044715;
+/** −2·log2 e·√(2/π): gelu (tanh)'s exponent per unit of x. */
+const GELU_TANH_C1: f64 = -2.0 * LOG2E * SQRT_2_OVER_PI;
 /** Just above float32's largest finite value: x clamped to ±X_CLAMP is x for every finite float32, and ±∞ → ±X_CLAMP still rounds back to ±∞. */
 const X_CLAMP: f64 = 3.5e38;
 /**
@@ -82,7 +87,6 @@ let gR7: v128 = i64x2.splat(0);
 let gR8: v128 = i64x2.splat(0);
 let gR9: v128 = i64x2.splat(0);
 let gR10: v128 = i64x2.splat(0);
-let gR11: v128 = i64x2.splat(0);
 let gH0: v128 = i64x2.splat(0);
 let gH1: v128 = i64x2.splat(0);
 let gH2: v128 = i64x2.splat(0);
@@ -108,9 +112,8 @@ let gXC_HI: v128 = i64x2.splat(0);
 let gSILU_EXP_SCALE: v128 = i64x2.splat(0);
 let gSILU_X_LO: v128 = i64x2.splat(0);
 let gSILU_X_HI: v128 = i64x2.splat(0);
-let gGELU_TANH_COEFF: v128 = i64x2.splat(0);
-let gSQRT_2_OVER_PI: v128 = i64x2.splat(0);
-let gNEG_2_LOG2E: v128 = i64x2.splat(0);
+let gGELU_TANH_C1: v128 = i64x2.splat(0);
+let gGELU_TANH_C2: v128 = i64x2.splat(0);
 let gGELU_TANH_X_LO: v128 = i64x2.splat(0);
 let gGELU_TANH_X_HI: v128 = i64x2.splat(0);
 let gNEG_LOG2E: v128 = i64x2.splat(0);
@@ -126,7 +129,6 @@ let gSOFTPLUS_INV_BETA: v128 = i64x2.splat(0);
 let gNEG_HALF_LOG2E: v128 = i64x2.splat(0);
 let gGELU_X_LO: v128 = i64x2.splat(0);
 let gHALF: v128 = i64x2.splat(0);
-let gGELU_PHI_HALF_BELOW: v128 = i64x2.splat(0);
 let gGELU_X_HI: v128 = i64x2.splat(0);
 let gGELU_GRAD_ONE_ABOVE: v128 = i64x2.splat(0);
 let gGELU_GRAD_TINY: v128 = i64x2.splat(0);
@@ -155,7 +157,7 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
 // @ts-ignore: decorator
 @inline function initR(z: v128): void {
   gR0 = opaqueSplat(R0, z); gR1 = opaqueSplat(R1, z); gR2 = opaqueSplat(R2, z); gR3 = opaqueSplat(R3, z); gR4 = opaqueSplat(R4, z); gR5 = opaqueSplat(R5, z);
-  gR6 = opaqueSplat(R6, z); gR7 = opaqueSplat(R7, z); gR8 = opaqueSplat(R8, z); gR9 = opaqueSplat(R9, z); gR10 = opaqueSplat(R10, z); gR11 = opaqueSplat(R11, z);
+  gR6 = opaqueSplat(R6, z); gR7 = opaqueSplat(R7, z); gR8 = opaqueSplat(R8, z); gR9 = opaqueSplat(R9, z); gR10 = opaqueSplat(R10, z);
 }
 // @ts-ignore: decorator
 @inline function initH(z: v128): void {
@@ -208,14 +210,17 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
   return vmul(vadd(s, s), p);
 }
 
-/** R(t) ≈ e^(a²/2)·Φ(−a), t = 1/(1 + GELU_P·a). */
+/**
+ * R(t) ≈ e^(a²/2)·Φ(−a), t = 1/(1 + GELU_P·a), degree 10. The fit script evaluates R(1) in this
+ * order (its estrin_r_at_1) and sets R0 so that it is exactly ½: change one, change both.
+ */
 // @ts-ignore: decorator
 @inline function polyR(t: v128): v128 {
   const t2 = vmul(t, t);
   const t4 = vmul(t2, t2);
   const a = madd(t2, madd(t, gR3, gR2), madd(t, gR1, gR0));
   const b = madd(t2, madd(t, gR7, gR6), madd(t, gR5, gR4));
-  const c = madd(t2, madd(t, gR11, gR10), madd(t, gR9, gR8));
+  const c = madd(t2, gR10, madd(t, gR9, gR8));
   return madd(t4, madd(t4, c, b), a);
 }
 
@@ -266,18 +271,19 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
 }
 
 /**
- * x·σ(2u), u = √(2/π)(x + 0.044715x³), as xl/(1 + 2^(−2u·log2 e)) with xl = max(x, −20) and u
- * computed from min(xl, 20): the exponent stays within ±870. Below −20 the result rounds to −0
- * (|x|·2^−869), as the exact one does; above 20, 2^−870 vanishes next to 1 and gives x.
+ * x·σ(2u), u = √(2/π)(x + 0.044715x³), as xl/(1 + 2^m) with xl = max(x, −20) and the exponent
+ * m = −2u·log2 e = xe·(C1 + C2·xe²) computed from xe = min(xl, 20) (C1 = −2·log2 e·√(2/π),
+ * C2 = 0.044715·C1: two multiplies and an add fewer than u first, then the scale). The exponent
+ * stays within ±870. Below −20 the result rounds to −0 (|x|·2^−869), as the exact one does; above
+ * 20, 2^−870 vanishes next to 1 and gives x. Folding the constants moves m by a few float64
+ * roundings (|Δm| < 1e-12 at |m| = 870): a relative change below 1e-12 in 2^m, far inside the bound.
  */
 // @ts-ignore: decorator
 @inline function geluTanhV(x: v128): v128 {
   const xl = f64x2.pmax(x, gGELU_TANH_X_LO); // gGELU_TANH_X_LO = −20
   const xe = f64x2.pmin(xl, gGELU_TANH_X_HI); // gGELU_TANH_X_HI = 20
-  // The reference's order: u = √(2/π)·(xe + ((c·xe)·xe)·xe); then −2u·log2 e in one multiply.
-  const cube = vmul(vmul(vmul(gGELU_TANH_COEFF, xe), xe), xe); // gGELU_TANH_COEFF = 0.044715
-  const u = vmul(gSQRT_2_OVER_PI, vadd(xe, cube));
-  const e = vexp2(vmul(u, gNEG_2_LOG2E));
+  const m = vmul(xe, madd(vmul(xe, xe), gGELU_TANH_C2, gGELU_TANH_C1));
+  const e = vexp2(m);
   return vdiv(xl, vadd(e, gONE));
 }
 
@@ -315,22 +321,21 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
 }
 
 /**
- * x·Φ(x), computed as xl·Φ(xe) with xl = max(x, −15) and xe = min(xl, 27): below −15 the result
- * is −15·Φ(−15) ≈ −5.5e-50, which rounds to −0 as the exact one does (−∞ included); above 27,
- * Φ(27) = 1 exactly and the result is x. The exponent −xe²/2·log2 e stays above −526.
+ * x·Φ(x), computed as xl·Φ(xe) with xl = max(x, −15) and xe = min(xl, 15): below −15 the result
+ * is −15·Φ(−15) ≈ −5.5e-50, which rounds to −0 as the exact one does (−∞ included); above 15,
+ * Φ(15) = 1 − 3.7e-51 = 1 exactly in float64 and the result is x. The exponent −xe²/2·log2 e stays
+ * above −163. For |x| < 2^−52, t = 1 and 2^(−x²/2·log2 e) = 1 exactly, so Φ = R(1) = ½ exactly
+ * (the fit makes it so), as in the reference: subnormal x·½ ties round alike with no select.
  */
 // @ts-ignore: decorator
 @inline function geluErfV(x: v128): v128 {
   const xl = f64x2.pmax(x, gGELU_X_LO); // gGELU_X_LO = −15
-  const xe = f64x2.pmin(xl, gGELU_X_HI); // gGELU_X_HI = 27
+  const xe = f64x2.pmin(xl, gGELU_X_HI); // gGELU_X_HI = 15
   const a = f64x2.abs(xe);
   const t = vdiv(gONE, madd(a, gGELU_P, gONE));
   const e = vexp2(vmul(vmul(xe, xe), gNEG_HALF_LOG2E));
   const q = vmul(e, polyR(t)); // Φ(−|x|)
-  let phi = v128.bitselect(q, vsub(gONE, q), f64x2.lt(xe, gZERO));
-  // |x| < 2^−60: Φ is exactly ½ in the reference (erfc = 1), so subnormal x·½ ties round alike.
-  phi = v128.bitselect(gHALF, phi, f64x2.lt(a, gGELU_PHI_HALF_BELOW)); // gGELU_PHI_HALF_BELOW = 2^−60
-  return vmul(xl, phi);
+  return vmul(xl, v128.bitselect(q, vsub(gONE, q), f64x2.lt(xe, gZERO)));
 }
 
 /** gradientProduct(gelu′(x), dy). */
@@ -369,8 +374,7 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
 export function gelu_erf_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
   initCommon(z); initR(z);
-  gGELU_P = opaqueSplat(GELU_P, z); gNEG_HALF_LOG2E = opaqueSplat(-0.5 * LOG2E, z); gGELU_X_LO = opaqueSplat(-15.0, z); gHALF = opaqueSplat(0.5, z); gGELU_PHI_HALF_BELOW = opaqueSplat(8.673617379884035e-19, z);
-  gGELU_X_HI = opaqueSplat(27.0, z);
+  gGELU_P = opaqueSplat(GELU_P, z); gNEG_HALF_LOG2E = opaqueSplat(-0.5 * LOG2E, z); gGELU_X_LO = opaqueSplat(-15.0, z); gGELU_X_HI = opaqueSplat(15.0, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -386,7 +390,7 @@ export function gelu_erf_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void
 export function gelu_tanh_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
   initCommon(z);
-  gGELU_TANH_COEFF = opaqueSplat(GELU_TANH_COEFF, z); gSQRT_2_OVER_PI = opaqueSplat(SQRT_2_OVER_PI, z); gNEG_2_LOG2E = opaqueSplat(-2.0 * LOG2E, z);
+  gGELU_TANH_C1 = opaqueSplat(GELU_TANH_C1, z); gGELU_TANH_C2 = opaqueSplat(GELU_TANH_C1 * GELU_TANH_COEFF, z);
   gGELU_TANH_X_LO = opaqueSplat(-20.0, z); gGELU_TANH_X_HI = opaqueSplat(20.0, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {

@@ -17,8 +17,10 @@ float64 computation is below 2^-25 ~ 3e-8; every fit here is far below that.
 
   2^f               ~ 1 + f·P5(f),  |f| <= 1/2                   (range reduction 2^u = 2^k 2^f)
   atanh(s)/s        ~ L5(s^2), s in [0, 1/3]                 (log1p(u) = 2 atanh(u/(2+u)), u in [0,1])
-  R(a) = e^(a^2/2) Phi(-a)          ~ PR(t),  t = 1/(1 + P a), a in [0, A]
-  H(a) = (R(a) - a/sqrt(2 pi))/(a - a0) ~ PH(t)  (a0: the root, gelu'(-a0) = 0)
+  R(a) = e^(a^2/2) Phi(-a)          ~ PR(t),  t = 1/(1 + P a), a in [0, 15] (gelu clamps |x| at 15),
+                                    degree 10, R0 nudged so that PR(1) is exactly 1/2 in the kernel's
+                                    evaluation order (Phi(tiny) = 1/2, as in the reference)
+  H(a) = (R(a) - a/sqrt(2 pi))/(a - a0) ~ PH(t), a in [0, A]  (a0: the root, gelu'(-a0) = 0)
 """
 import hashlib
 import sys
@@ -119,10 +121,35 @@ def in_t(g):
     return lambda t: g((1 / t - 1) / P)
 
 
-t0 = 1 / (1 + P * AMAX)
+AMAX_R = mp.mpf(15)
+
+
+def estrin_r_at_1(cs):
+    """PR(1) as transcendental.ts's polyR evaluates it (float64, multiply then add; t = t² = t⁴ = 1)."""
+    a = (cs[3] + cs[2]) + (cs[1] + cs[0])
+    b = (cs[7] + cs[6]) + (cs[5] + cs[4])
+    c = cs[10] + (cs[9] + cs[8])
+    return (c + b) + a
+
+
+tR0 = 1 / (1 + P * AMAX_R)
 fR = in_t(R_of_a)
-cs = fit(fR, t0, mp.mpf(1), 11)
-emit('R', cs, check(fR, cs, float(t0), 1.0), f'e^(a²/2)·Φ(−a) in t, a in [0, {float(AMAX)}]')
+cs = fit(fR, tR0, mp.mpf(1), 10)
+# First R10 takes up the fit's error at t = 1, then R0 (~1e-6) moves by quarter ulps of R1 + R0
+# until PR(1) is exactly 1/2 in float64: then Φ(x) is exactly ½ wherever
+# t = 1 and 2^(−x²/2·log2 e) = 1 (|x| < 2^−52), and x·Φ(x) rounds like the reference's x·½ on
+# subnormal ties without a select. check() below measures the adjusted coefficients.
+cs[10] += 0.5 - estrin_r_at_1(cs)  # the fit's own error at t = 1 (~1e-10), moved where t^10 is small elsewhere
+r0 = cs[0]
+for k in range(200):  # r0, r0 + s, r0 − s, r0 + 2s, …, s a quarter ulp of R1 + R0
+    cs[0] = r0 + (k + 1) // 2 * (1 if k % 2 else -1) * float(np.spacing(cs[1])) / 4
+    if estrin_r_at_1(cs) == 0.5:
+        break
+else:
+    raise SystemExit('R0 nudge did not reach PR(1) = 1/2')
+emit('R', cs, check(fR, cs, float(tR0), 1.0), f'e^(a²/2)·Φ(−a) in t, a in [0, {float(AMAX_R)}], PR(1) = 1/2 exactly')
+
+t0 = 1 / (1 + P * AMAX)
 
 
 def H_of_a(a):

@@ -26,7 +26,9 @@ export { ResidentMemory } from './resident.js';
 /** Element-wise forward kernels: y = f(x), each with up to two float64 parameters. */
 export type UnaryKernel =
   | 'relu_f32' | 'relu6_f32' | 'leaky_relu_f32'
-  | 'gelu_erf_f32' | 'gelu_tanh_f32' | 'silu_f32' | 'mish_f32' | 'softplus_f32' | 'sigmoid_f32';
+  | 'gelu_erf_f32' | 'gelu_tanh_f32' | 'silu_f32' | 'mish_f32' | 'softplus_f32' | 'sigmoid_f32'
+  // precision 'fast' (assembly/fast.ts): float32 lanes, within the bounds the CPU backend declares
+  | 'sigmoid_fast_f32' | 'silu_fast_f32' | 'tanh_fast_f32' | 'gelu_tanh_fast_f32';
 
 /** Element-wise gradient kernels: dx = f′(x)·dy, with the exact-zero rule (f′ = 0 gives 0 whatever dy is). */
 export type GradientKernel = 'relu_grad_f32' | 'gelu_erf_grad_f32';
@@ -132,14 +134,26 @@ export class WasmKernels {
 
   /** y[i] = f(x[i]) for i in [start, end). x and y may be the same array. */
   unary(kernel: UnaryKernel, x: Float32Array, y: Float32Array, start: number, end: number, p0 = 0, p1 = 0): void {
-    const fn = this.exports[kernel] as UnaryFn;
+    this.staged(this.exports[kernel] as UnaryFn, x, y, start, end, p0, p1);
+  }
+
+  /**
+   * y[i] = x[i] through {@link unary}'s stage with no kernel run on it: the two copies every
+   * element-wise call on JS arrays makes (WebAssembly cannot address a JS array), which the
+   * benchmark times as the floor of a staged call. Resident tensors skip them.
+   */
+  stageOnly(x: Float32Array, y: Float32Array, start: number, end: number): void {
+    this.staged(undefined, x, y, start, end, 0, 0);
+  }
+
+  private staged(fn: UnaryFn | undefined, x: Float32Array, y: Float32Array, start: number, end: number, p0: number, p1: number): void {
     const mem = this.f32;
     const at = UNARY_STAGE / 4;
     const stage = mem.subarray(at, at + CHUNK);
     for (let s = start; s < end; s += CHUNK) {
       const len = Math.min(CHUNK, end - s);
       stage.set(x.subarray(s, s + len));
-      fn(UNARY_STAGE, UNARY_STAGE, len, p0, p1);
+      if (fn !== undefined) fn(UNARY_STAGE, UNARY_STAGE, len, p0, p1);
       y.set(len === CHUNK ? stage : mem.subarray(at, at + len), s);
     }
   }

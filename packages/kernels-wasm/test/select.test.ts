@@ -54,6 +54,23 @@ const exactForward: Array<[UnaryKernel, (x: number) => number]> = [
   ['relu6_f32', (x) => OPS.relu6.f!(x, {})],
 ];
 
+describe('stageOnly: the staging without a kernel (the bench floor) copies bits', () => {
+  it('y = x bit for bit over all lengths and sub-ranges, NaN payloads and −0 included', () => {
+    for (const n of LENGTHS) {
+      const x = data(n, n + 11);
+      if (n > 5) new Uint32Array(x.buffer)[5] = 0x7fc01234; // a NaN with a payload
+      const y = new Float32Array(n).fill(123);
+      kernels.stageOnly(x, y, 0, n);
+      expect(new Uint32Array(y.buffer)).toEqual(new Uint32Array(x.buffer));
+    }
+    const n = 20000;
+    const x = data(n, 5);
+    const z = new Float32Array(n).fill(-7);
+    kernels.stageOnly(x, z, 8191, 16385);
+    expectExact(z, (i) => (i >= 8191 && i < 16385 ? x[i]! : -7), 0, n, 'stageOnly [8191,16385)');
+  });
+});
+
 describe('select kernels: forward, bit-exact vs the float64 reference rounded to float32', () => {
   for (const [kernel, ref] of exactForward) {
     it(`${kernel} over all lengths, out of place`, () => {

@@ -11,18 +11,54 @@
  * ops call core's float64 scalar definition from one shared loop, where the function's cost
  * dwarfs the call. Storing into a Float32Array rounds the float64 result once, so float32
  * results are the reference rounded (0 ulp from it).
+ *
+ * A forward call with `precision: 'fast'` (which BackendBase passes only for the ops in
+ * FAST_BOUNDS, float32) takes the float32-lane kernels of kernels-wasm's assembly/fast.ts where
+ * one exists for its parameters; anything else runs the exact path above.
  */
 import {
-  gradientProduct, noisyReluInput, OPS, type GradientCall, type OpCall, type OpName, type ResolvedParams,
-  type ScalarFn, type TypedArray,
+  gradientProduct, noisyReluInput, OPS, type FastBound, type GradientCall, type OpCall, type OpName, type Precision,
+  type ResolvedParams, type ScalarFn, type TypedArray,
 } from '@rectifier/core';
 import { wasmKernels, type GradientKernel, type UnaryKernel } from '@rectifier/kernels-wasm';
 
 /** This thread's WebAssembly kernels, or undefined (no SIMD, or RECTIFIER_WASM=off). */
 const WASM = wasmKernels();
 
-/** The WebAssembly kernel computing op `name` with params p, and its two numeric parameters. */
-export function wasmForwardKernel(name: OpName, p: ResolvedParams): [UnaryKernel, number, number] | undefined {
+/**
+ * The bounds of the `precision: 'fast'` kernels (assembly/fast.ts), in float32 ulps against the
+ * exact value: the worst errors measured on 4M inputs (tails to underflow, every bit pattern) were
+ * sigmoid 4, silu 5, tanh 6 (MLAS's rational form) and gelu (tanh) 198 ulp — the last from 2u = x·(a + b·x²) rounded in
+ * float32, an error of about |2u|·2^-22 in σ(2u) far in the negative tail. silu with β ≠ 1 and
+ * gelu (erf) keep their exact kernels under 'fast' (the exact path meets every bound).
+ */
+export const FAST_BOUNDS: Readonly<Partial<Record<OpName, FastBound>>> = Object.freeze({
+  sigmoid: Object.freeze({ ulp: 8 }),
+  silu: Object.freeze({ ulp: 8 }),
+  tanh: Object.freeze({ ulp: 8 }),
+  gelu: Object.freeze({ ulp: 512 }),
+});
+
+/** The 'fast' kernel of op `name` with params p, if it has one (BackendBase passes 'fast' only for declared ops). */
+function fastKernel(name: OpName, p: ResolvedParams): [UnaryKernel, number, number] | undefined {
+  switch (name) {
+    case 'sigmoid': return ['sigmoid_fast_f32', 0, 0];
+    case 'silu': return p.beta === 1 ? ['silu_fast_f32', 1, 0] : undefined;
+    case 'tanh': return ['tanh_fast_f32', 0, 0];
+    case 'gelu': return p.approximate === 'tanh' ? ['gelu_tanh_fast_f32', 0, 0] : undefined;
+    default: return undefined;
+  }
+}
+
+/**
+ * The WebAssembly kernel computing op `name` with params p at `precision`, and its two numeric
+ * parameters: the fast kernel where 'fast' has one, else the exact one.
+ */
+export function wasmForwardKernel(name: OpName, p: ResolvedParams, precision: Precision = 'exact'): [UnaryKernel, number, number] | undefined {
+  if (precision === 'fast') {
+    const fast = fastKernel(name, p);
+    if (fast !== undefined) return fast;
+  }
   switch (name) {
     case 'relu': return ['relu_f32', 0, 0];
     case 'relu6': return ['relu6_f32', 0, 0];
@@ -43,9 +79,11 @@ function wasmGradientKernel(name: OpName, p: ResolvedParams): GradientKernel | u
 }
 
 /** Runs the float32 forward op in WebAssembly if there is a kernel for it; false otherwise. */
-function wasmForward(name: OpName, x: TypedArray, y: TypedArray, p: ResolvedParams, start: number, end: number): boolean {
+function wasmForward(
+  name: OpName, x: TypedArray, y: TypedArray, p: ResolvedParams, start: number, end: number, precision: Precision = 'exact',
+): boolean {
   if (WASM === undefined || !(x instanceof Float32Array) || !(y instanceof Float32Array)) return false;
-  const kernel = wasmForwardKernel(name, p);
+  const kernel = wasmForwardKernel(name, p, precision);
   if (kernel === undefined || !WASM.has(kernel[0])) return false;
   WASM.unary(kernel[0], x, y, start, end, kernel[1], kernel[2]);
   return true;
@@ -127,7 +165,7 @@ export function forwardKernel(call: OpCall, y: TypedArray, start = 0, end = call
   const x = call.inputs[0].data;
   switch (op.kind) {
     case 'unary': {
-      if (wasmForward(op.name, x, y, p, start, end)) return;
+      if (wasmForward(op.name, x, y, p, start, end, call.precision)) return;
       const fast = FAST_FORWARD[op.name];
       if (fast !== undefined) fast(x, y, p, start, end);
       else mapScalar(op.f!, x, y, p, start, end);
