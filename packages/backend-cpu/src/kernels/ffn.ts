@@ -205,12 +205,34 @@ function outputGradient(c: FfnOperands, z: TypedArray, dyRows: TypedArray, rows:
   return dh;
 }
 
-/** Blocks of the weight gradients: rows [dStart, dEnd) of dW1 and dV ([·, f]), rows [fStart, fEnd) of dW2 ([·, dOut]). */
+/**
+ * Blocks of the weight gradients: rows [dStart, dEnd) of dW1 and dV ([·, f]) — or, for a sparse
+ * call (`byUnits`), their columns [fStart, fEnd) of every row ([d, ·]) — and rows [fStart, fEnd)
+ * of dW2 ([·, dOut]).
+ */
 export interface FfnWeightGradientBlocks {
   readonly dw1: Accumulator;
   /** GLU activations only */
   readonly dv: Accumulator | undefined;
   readonly dw2: Accumulator;
+  /** dw1 and dv are columns [fStart, fEnd) of every row */
+  readonly byUnits: boolean;
+}
+
+/** Stores blocks of {@link ffnWeightGradientRows} at their place in whole dW1 / dV ([d, f]) and dW2 ([f, dOut]). */
+export function storeWeightGradientBlocks(
+  c: FfnOperands, blocks: FfnWeightGradientBlocks, [dStart]: readonly [number, number], [fStart, fEnd]: readonly [number, number],
+  out: { readonly dw1: TypedArray; readonly dv: TypedArray | undefined; readonly dw2: TypedArray },
+): void {
+  const { d, f, dOut } = c;
+  const input = (block: Accumulator, whole: TypedArray): void => {
+    if (!blocks.byUnits) { whole.set(block, dStart * f); return; }
+    const width = fEnd - fStart;
+    if (width > 0) for (let p = 0; p < d; p++) whole.set(block.subarray(p * width, (p + 1) * width), p * f + fStart);
+  };
+  input(blocks.dw1, out.dw1);
+  if (blocks.dv !== undefined && out.dv !== undefined) input(blocks.dv, out.dv);
+  out.dw2.set(blocks.dw2, fStart * dOut);
 }
 
 /**
@@ -219,8 +241,9 @@ export interface FfnWeightGradientBlocks {
  * row is a sum over every token, so a block of rows needs no reduction across blocks. A sparse
  * call skips h's zeros in dW2 and dz's (dzv's) in dW1 (dV): the sparse-A GEMM skips zeros of its
  * A operand, so it runs on hᵀ and dzᵀ (transposed in the WebAssembly module's memory for float32,
- * else made here from their non-zeros), and dW1 runs as the transposed product dzᵀ·x
- * ({@link transposedGradientRows}).
+ * else made here from their non-zeros), and dW1 runs as the transposed product dzᵀ·x by units —
+ * columns [fStart, fEnd) of dW1 (dV), `byUnits` ({@link transposedGradientColumns}); place the
+ * blocks with {@link storeWeightGradientBlocks}.
  */
 export function ffnWeightGradientRows(
   c: FfnOperands, perToken: FfnBackwardRowOutputs & { readonly dy: TypedArray },
@@ -230,7 +253,7 @@ export function ffnWeightGradientRows(
   const dRows = dEnd - dStart;
   const fRows = fEnd - fStart;
   const inputGradient = (dzOf: TypedArray): Accumulator => {
-    if (c.sparse) return transposedGradientRows(c, dzOf, dStart, dEnd);
+    if (c.sparse) return transposedGradientColumns(c, dzOf, fStart, fEnd);
     const acc = accumulator(dtype, dRows * f); // xᵀ·dz
     if (dRows > 0) gemmAccumulate(acc, x.subarray(dStart), 1, d, dzOf, dRows, T, f, false);
     return acc;
@@ -244,32 +267,28 @@ export function ffnWeightGradientRows(
     gemmAccumulate(acc, transposeNonZeros(perToken.h, T, f, fStart, fEnd), T, 1, perToken.dy, fRows, T, dOut, true);
     return acc;
   };
-  if (fRows > 0 && c.sparse) return { dw1, dv, dw2: sparseDw2() };
+  if (fRows > 0 && c.sparse) return { dw1, dv, dw2: sparseDw2(), byUnits: true };
   const dw2 = accumulator(dtype, fRows * dOut); // hᵀ·dy
   if (fRows > 0) gemmAccumulate(dw2, perToken.h.subarray(fStart), 1, f, perToken.dy, fRows, T, dOut, false);
-  return { dw1, dv, dw2 };
+  return { dw1, dv, dw2, byUnits: c.sparse };
 }
 
 /**
- * Rows [dStart, dEnd) of xᵀ·dz ([dRows, f]) as (dzᵀ·x[:, dStart:dEnd])ᵀ, skipping dz's zeros: each
- * element is the same sum over tokens in the same order as the dense product's (a·b = b·a), less
- * its zero terms. x's columns are gathered first (the GEMM reads B row-major).
+ * Columns [fStart, fEnd) of xᵀ·dz ([d, fEnd − fStart]) as (dz[:, fStart:fEnd]ᵀ·x)ᵀ, skipping dz's
+ * zeros: each element is the same sum over tokens in the same order as the dense product's
+ * (a·b = b·a), less its zero terms. By units, so that each worker transposes only its own columns
+ * of dz.
  */
-function transposedGradientRows(c: FfnOperands, dz: TypedArray, dStart: number, dEnd: number): Accumulator {
+function transposedGradientColumns(c: FfnOperands, dz: TypedArray, fStart: number, fEnd: number): Accumulator {
   const { x, T, d, f, dtype } = c;
-  const dRows = dEnd - dStart;
-  if (dRows === 0) return accumulator(dtype, 0);
-  let xColumns = x;
-  if (dRows !== d) {
-    xColumns = new (x.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(T * dRows);
-    for (let t = 0; t < T; t++) xColumns.set(x.subarray(t * d + dStart, t * d + dEnd), t * dRows);
-  }
-  // float32: dz's transpose, the product and its transpose all in the module's memory
-  const inModule = sparseProductOfTransposedA(dz, f, f, T, xColumns, dRows, dtype, true);
+  const width = fEnd - fStart;
+  if (width === 0) return accumulator(dtype, 0);
+  // float32: dz's columns transposed, the product and its transpose all in the module's memory
+  const inModule = sparseProductOfTransposedA(dz.subarray(fStart), f, width, T, x, d, dtype, true);
   if (inModule !== undefined) return inModule;
-  const product = accumulator(dtype, f * dRows);
-  gemmAccumulate(product, transposeNonZeros(dz, T, f, 0, f), T, 1, xColumns, f, T, dRows, true);
-  return transpose(product, f, dRows) as Accumulator;
+  const product = accumulator(dtype, width * d);
+  gemmAccumulate(product, transposeNonZeros(dz, T, f, fStart, fEnd), T, 1, x, width, T, d, true);
+  return transpose(product, width, d) as Accumulator;
 }
 
 /**
