@@ -9,7 +9,7 @@ export {
   type Accumulator, type MatmulOperands,
 } from './kernels/matmul.js';
 export {
-  ffnBackwardRows, ffnBiasSums, ffnForwardRows, ffnOperands, ffnWeightGradientRows,
+  ffnBackwardRows, ffnBiasSums, ffnForwardRows, ffnOperands, ffnWeightGradientRows, storeWeightGradientBlocks,
   type FfnBackwardRowOutputs, type FfnOperands, type FfnWeightGradientBlocks,
 } from './kernels/ffn.js';
 export { CpuKernels } from './backend.js';

@@ -15,7 +15,7 @@
  */
 import { OPS, Tensor, type OpCall } from '@rectifier/core';
 import {
-  ffnBackwardRows, ffnForwardRows, ffnWeightGradientRows, forwardKernel, gradientKernel, matmulRows,
+  ffnBackwardRows, ffnForwardRows, ffnWeightGradientRows, forwardKernel, gradientKernel, matmulRows, storeWeightGradientBlocks,
 } from '@rectifier/backend-cpu/kernels';
 import workerpool from 'workerpool';
 import { TASK_METHOD } from './pool.js';
@@ -39,10 +39,9 @@ function opCall(c: ElementwiseCall): OpCall {
 
 /** This worker's rows of the weight gradients, stored at their rows of the shared results. */
 function ffnWeights(t: FfnWeightsTask): void {
-  const { dw1, dv, dw2 } = ffnWeightGradientRows(t.ffn, t, [t.dStart, t.dEnd], [t.fStart, t.fEnd]);
-  t.dw1.set(dw1, t.dStart * t.ffn.f);
-  if (dv !== undefined) t.dv?.set(dv, t.dStart * t.ffn.f);
-  t.dw2.set(dw2, t.fStart * t.ffn.dOut);
+  const dRange = [t.dStart, t.dEnd] as const;
+  const fRange = [t.fStart, t.fEnd] as const;
+  storeWeightGradientBlocks(t.ffn, ffnWeightGradientRows(t.ffn, t, dRange, fRange), dRange, fRange, t);
 }
 
 /** Runs one task (what the workers serve). */

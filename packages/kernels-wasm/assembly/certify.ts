@@ -116,7 +116,32 @@ export function gemm_units_f32(x: usize, w: usize, pStride: i32, unitStride: i32
     const k1 = min(d, k0 + KC);
     let blockA = f32x4.splat(0);
     let blockB = f32x4.splat(0);
-    for (let p = k0; p < k1; p++) {
+    let p = k0;
+    if (pStride == 1) {
+      // Each unit's weights contiguous: four k-steps of four units in four loads, turned into the
+      // four k-steps' lane vectors by a 4 × 4 transpose in registers (eight shuffles instead of
+      // twelve lane inserts); the madds run in the same order, so the same bits.
+      for (; p + 4 <= k1; p += 4) {
+        const o = <usize>p << 2;
+        const xa0 = xa + o;
+        const xb0 = xb + o;
+        const ra0 = v128.load(wa0 + o), ra1 = v128.load(wa1 + o), ra2 = v128.load(wa2 + o), ra3 = v128.load(wa3 + o);
+        const rb0 = v128.load(wb0 + o), rb1 = v128.load(wb1 + o), rb2 = v128.load(wb2 + o), rb3 = v128.load(wb3 + o);
+        const la01 = i32x4.shuffle(ra0, ra1, 0, 4, 1, 5), ha01 = i32x4.shuffle(ra0, ra1, 2, 6, 3, 7);
+        const la23 = i32x4.shuffle(ra2, ra3, 0, 4, 1, 5), ha23 = i32x4.shuffle(ra2, ra3, 2, 6, 3, 7);
+        const lb01 = i32x4.shuffle(rb0, rb1, 0, 4, 1, 5), hb01 = i32x4.shuffle(rb0, rb1, 2, 6, 3, 7);
+        const lb23 = i32x4.shuffle(rb2, rb3, 0, 4, 1, 5), hb23 = i32x4.shuffle(rb2, rb3, 2, 6, 3, 7);
+        blockA = madd(v128.load32_splat(xa0), i64x2.shuffle(la01, la23, 0, 2), blockA);
+        blockB = madd(v128.load32_splat(xb0), i64x2.shuffle(lb01, lb23, 0, 2), blockB);
+        blockA = madd(v128.load32_splat(xa0, 4), i64x2.shuffle(la01, la23, 1, 3), blockA);
+        blockB = madd(v128.load32_splat(xb0, 4), i64x2.shuffle(lb01, lb23, 1, 3), blockB);
+        blockA = madd(v128.load32_splat(xa0, 8), i64x2.shuffle(ha01, ha23, 0, 2), blockA);
+        blockB = madd(v128.load32_splat(xb0, 8), i64x2.shuffle(hb01, hb23, 0, 2), blockB);
+        blockA = madd(v128.load32_splat(xa0, 12), i64x2.shuffle(ha01, ha23, 1, 3), blockA);
+        blockB = madd(v128.load32_splat(xb0, 12), i64x2.shuffle(hb01, hb23, 1, 3), blockB);
+      }
+    }
+    for (; p < k1; p++) {
       const o = <usize>p * ps;
       const xo = <usize>p << 2;
       blockA = madd(v128.load32_splat(xa + xo), gathered(wa0, wa1, wa2, wa3, o), blockA);
@@ -129,17 +154,44 @@ export function gemm_units_f32(x: usize, w: usize, pStride: i32, unitStride: i32
   if (two) v128.store(out + (<usize>(g + 1) << 4), cb);
 }
 
-/** dst [cols, rows] = src [rows, cols] transposed (f32), in 32 × 32 tiles so both sides stay in cache. */
+/**
+ * dst [cols, rows] = src [rows, cols] transposed (f32), in 32 × 32 tiles so both sides stay in
+ * cache; inside a tile 4 × 4 blocks go through registers (four loads, eight shuffles, four
+ * stores), the rows and columns past the last multiple of 4 one element at a time.
+ */
 export function transpose_f32(src: usize, dst: usize, rows: i32, cols: i32): void {
-  for (let i0 = 0; i0 < rows; i0 += 32) {
-    const i1 = min(rows, i0 + 32);
-    for (let j0 = 0; j0 < cols; j0 += 32) {
-      const j1 = min(cols, j0 + 32);
-      for (let i = i0; i < i1; i++) {
-        const s = src + ((<usize>i * <usize>cols) << 2);
-        for (let j = j0; j < j1; j++) store<f32>(dst + ((<usize>j * <usize>rows + <usize>i) << 2), load<f32>(s + (<usize>j << 2)));
+  const srcRow = <usize>cols << 2;
+  const dstRow = <usize>rows << 2;
+  const rows4 = rows & ~3;
+  const cols4 = cols & ~3;
+  for (let i0 = 0; i0 < rows4; i0 += 32) {
+    const i1 = min(rows4, i0 + 32);
+    for (let j0 = 0; j0 < cols4; j0 += 32) {
+      const j1 = min(cols4, j0 + 32);
+      for (let i = i0; i < i1; i += 4) {
+        const s = src + <usize>i * srcRow;
+        for (let j = j0; j < j1; j += 4) {
+          const q = s + (<usize>j << 2);
+          const r0 = v128.load(q), r1 = v128.load(q + srcRow), r2 = v128.load(q + 2 * srcRow), r3 = v128.load(q + 3 * srcRow);
+          const l01 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), h01 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+          const l23 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), h23 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          const o = dst + <usize>j * dstRow + (<usize>i << 2);
+          v128.store(o, i64x2.shuffle(l01, l23, 0, 2));
+          v128.store(o + dstRow, i64x2.shuffle(l01, l23, 1, 3));
+          v128.store(o + 2 * dstRow, i64x2.shuffle(h01, h23, 0, 2));
+          v128.store(o + 3 * dstRow, i64x2.shuffle(h01, h23, 1, 3));
+        }
       }
     }
+  }
+  // The edges: rows past rows4 (every column), then columns past cols4 (the other rows).
+  for (let i = rows4; i < rows; i++) {
+    const s = src + <usize>i * srcRow;
+    for (let j = 0; j < cols; j++) store<f32>(dst + <usize>j * dstRow + (<usize>i << 2), load<f32>(s + (<usize>j << 2)));
+  }
+  for (let i = 0; i < rows4; i++) {
+    const s = src + <usize>i * srcRow;
+    for (let j = cols4; j < cols; j++) store<f32>(dst + <usize>j * dstRow + (<usize>i << 2), load<f32>(s + (<usize>j << 2)));
   }
 }
 
@@ -216,4 +268,36 @@ export function certify_bound_f64(
     }
   }
   return count;
+}
+
+/**
+ * The sparse backward's units of a zero-region activation, from z f32 [rows, n]: skip[r·n + j]
+ * (u8) = 1 where z ≤ θ (θ compared in f64, as JS compares a float32 with a number), else 0; and
+ * for each row, its columns j < tail with skip 0 in groups of gemm_units_f32 (5 i32: the row, then
+ * four columns, a row's last group padded by repeating its last column) at `list`, their count
+ * stored at `groups`. Returns how many elements have skip 0 (every column).
+ */
+export function unit_groups_f32(z: usize, rows: i32, n: i32, tail: i32, theta: f64, skip: usize, list: usize, groups: usize): i32 {
+  let active = 0;
+  let at = list;
+  for (let r = 0; r < rows; r++) {
+    const zr = z + ((<usize>r * <usize>n) << 2);
+    const sr = skip + <usize>r * <usize>n;
+    let inGroup = 0;
+    let last: i32 = 0;
+    for (let j = 0; j < n; j++) {
+      const off = <f64>load<f32>(zr + (<usize>j << 2)) <= theta;
+      store<u8>(sr + <usize>j, <u8>off);
+      if (off) continue;
+      active++;
+      if (j >= tail) continue;
+      if (inGroup == 0) { store<i32>(at, r); at += 4; }
+      store<i32>(at, j); at += 4;
+      last = j;
+      if (++inGroup == 4) inGroup = 0;
+    }
+    if (inGroup != 0) for (; inGroup < 4; inGroup++) { store<i32>(at, last); at += 4; }
+  }
+  store<i32>(groups, <i32>((at - list) / 20));
+  return active;
 }

@@ -347,6 +347,68 @@ export class WasmKernels {
   }
 
   /**
+   * out [cols, rows] = src [rows, cols] transposed (float32, an exact copy), through the module's
+   * memory. False (out untouched) where the module lacks the kernel or the operands do not fit.
+   */
+  transpose(src: Float32Array, rows: number, cols: number, out: Float32Array): boolean {
+    const kernel = this.exportedFunction('transpose_f32');
+    if (kernel === undefined) return false;
+    const size = rows * cols;
+    const at = this.stage([size * 4, size * 4]);
+    if (at === undefined) return false;
+    const mem = this.f32;
+    mem.set(src.subarray(0, size), at[0] / 4);
+    kernel(at[0], at[1], rows, cols);
+    out.set(mem.subarray(at[1] / 4, at[1] / 4 + size));
+    return true;
+  }
+
+  /**
+   * unit_groups_f32 on z [rows, n]: writes `skip` (1 where z ≤ θ) and returns how many elements are
+   * left, with their columns below `tail` as gemm_units_f32's groups (`list`, `groups` of them,
+   * ready for {@link gemmUnits}); undefined where the module lacks the kernel or z does not fit.
+   */
+  unitGroups(z: Float32Array, rows: number, n: number, tail: number, theta: number, skip: Uint8Array): { active: number; list: Int32Array; groups: number } | undefined {
+    const kernel = this.exportedFunction('unit_groups_f32');
+    if (kernel === undefined) return undefined;
+    const size = rows * n;
+    const at = this.stage([size * 4, size, 64, rows * Math.ceil(tail / 4) * 20]);
+    if (at === undefined) return undefined;
+    this.f32.set(z.subarray(0, size), at[0] / 4);
+    const active = kernel(at[0], rows, n, tail, theta, at[1], at[3], at[2]);
+    const buffer = this.memory.buffer;
+    skip.set(new Uint8Array(buffer, at[1], size));
+    const groups = new Int32Array(buffer, at[2], 1)[0];
+    return { active, list: new Int32Array(buffer, at[3], groups * 5).slice(), groups };
+  }
+
+  /**
+   * out = op(A)·b skipping op(A)'s ±0 entries (gemm_sparse_a_f32, C from zero), for A given
+   * transposed: op(A)[i, p] = aT[p·lda + i] (i < m, p < k), b row-major [k, n]. A is transposed in
+   * the module's memory (transpose_f32), and so is the product when `transposeOut` (out [n, m],
+   * else [m, n]). The same sums as {@link gemm} on the transposed copies: the same bits. Returns the
+   * steps multiplied, or -1 (out untouched) where the module lacks a kernel or the operands do not fit.
+   */
+  sparseGemmTransposedA(aT: Float32Array, lda: number, m: number, k: number, b: Float32Array, n: number, out: Float32Array, transposeOut: boolean): number {
+    const transpose = this.exportedFunction('transpose_f32');
+    if (transpose === undefined) return -1;
+    const { A, B, C, end } = this.gemmLayout(m, k, n);
+    const staging = align64(end);
+    if (!this.reserve(staging + Math.max(m * k, m * n) * 4)) return -1;
+    const mem = this.f32;
+    if (lda === m) mem.set(aT.subarray(0, k * m), staging / 4);
+    else for (let p = 0; p < k; p++) mem.set(aT.subarray(p * lda, p * lda + m), staging / 4 + p * m);
+    if (m > 0 && k > 0) transpose(staging, A, k, m);
+    mem.set(b.subarray(0, k * n), B / 4);
+    const steps = (this.exports.gemm_sparse_a_f32 as SparseGemmFn)(A, B, C, m, k, n, 0);
+    if (transposeOut && m > 0 && n > 0) {
+      transpose(C, staging, m, n);
+      out.set(mem.subarray(staging / 4, staging / 4 + m * n));
+    } else out.set(mem.subarray(C / 4, C / 4 + m * n));
+    return steps;
+  }
+
+  /**
    * c[m×n] = a[m×k]·b[k×n] (+ c's old contents when `accumulate`), all row-major float32, summed
    * in float32. With `sparse`, the k-steps whose a entry is exactly zero are skipped (the
    * sparsity-aware FFN path); the return value is then the number of (row, k) steps multiplied,

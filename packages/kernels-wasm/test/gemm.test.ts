@@ -231,6 +231,34 @@ for (const variant of ['simd', 'relaxed-simd'] as const) {
         });
       }
 
+      it('sparseGemmTransposedA: A given transposed (a row stride past m too), the product back as is or transposed — the bits of gemm on the transposed copy', () => {
+        let seed = 5000;
+        for (const [m, k, n, lda] of [[7, 13, 9, 7], [33, 70, 37, 41], [64, 300, 130, 64], [5, 1, 6, 8]] as Array<[number, number, number, number]>) {
+          const aT = randomMatrix(k * lda, seed++, 0.9);
+          const b = randomMatrix(k * n, seed++);
+          const a = new Float32Array(m * k); // op(A)[i, p] = aT[p·lda + i]
+          for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) a[i * k + p] = aT[p * lda + i];
+          const want = new Float32Array(m * n);
+          expect(kernels.gemm(a, b, want, m, k, n, false, true)).toBe(nonzeros(a));
+          const wantT = new Float32Array(n * m);
+          for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) wantT[j * m + i] = want[i * n + j];
+          for (const transposeOut of [false, true]) {
+            const got = new Float32Array(m * n).fill(NaN);
+            expect(kernels.sparseGemmTransposedA(aT, lda, m, k, b, n, got, transposeOut)).toBe(nonzeros(a));
+            expect(Array.from(got), `${m}×${k}×${n} lda ${lda} transposeOut ${transposeOut}`).toEqual(Array.from(transposeOut ? wantT : want));
+          }
+        }
+      });
+
+      it('transpose: an exact copy, edges past the 4 × 4 blocks included', () => {
+        for (const [rows, cols] of [[1, 1], [3, 5], [33, 35], [64, 37], [129, 4]] as Array<[number, number]>) {
+          const src = randomMatrix(rows * cols, rows * 1000 + cols, 0.3);
+          const out = new Float32Array(rows * cols);
+          expect(kernels.transpose(src, rows, cols, out)).toBe(true);
+          for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(Object.is(out[c * rows + r], src[r * cols + c])).toBe(true);
+        }
+      });
+
       it('agrees with the dense kernel on 64×512×2048 at 90 % zeros', () => {
         const [m, k, n] = [64, 512, 2048];
         const a = randomMatrix(m * k, 4242, 0.9);

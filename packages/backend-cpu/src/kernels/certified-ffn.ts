@@ -99,6 +99,14 @@ const fastCertificate: { pass?: CertificatePass; quantiser?: W1Quantiser } = WAS
   },
 };
 
+/** What a caller of {@link selectedProducts} may know of its elements already. */
+export interface KnownUnits {
+  /** how many elements skip leaves, or more */
+  readonly computed: number;
+  /** those left of the column tail in gemm_units_f32's groups (5 i32 each: the row, four columns) */
+  readonly groups?: { readonly list: Int32Array; readonly count: number };
+}
+
 /** Elements per group of gemm_units_f32: one row's four lanes. */
 const GROUP = 4;
 
@@ -133,15 +141,17 @@ function unitProduct(arith: UnitArithmetic, a: TypedArray, aAt: number, b: Typed
  * out[r·n + j] = a[r]·b[:, j] (+ bias[j]) for every element whose skip[r·n + j] is 0 (the others
  * are left as they are), each with exactly the arithmetic the dense GEMM gives that element (see
  * the module comment): the wide tiles' elements in WebAssembly, four of a row at a time, where the
- * GEMM is WebAssembly's; the rest here. Returns that arithmetic.
+ * GEMM is WebAssembly's; the rest here. Returns that arithmetic. `known`, where the caller has
+ * them: how many elements skip leaves (or more), which saves a pass over skip, and the unit groups
+ * of the columns left of the column tail as gemm_units_f32 takes them (kernels-wasm's unitGroups).
  */
-export function selectedProducts(p: SelectedProduct, skip: Uint8Array, out: TypedArray): UnitArithmetic {
+export function selectedProducts(p: SelectedProduct, skip: Uint8Array, out: TypedArray, known?: KnownUnits): UnitArithmetic {
   const { rows, k, n } = p;
   const arith = unitArithmetic(p);
   const bStride = p.bTransposed === true ? 1 : n;
   const tailStart = n - (n % 4); // the GEMM's column tail
   const inWasm = (arith === 'wasm-fused' || arith === 'wasm-unfused') && out instanceof Float32Array
-    && wasmUnits(p, skip, tailStart, out);
+    && wasmUnits(p, skip, tailStart, out, known);
   for (let r = 0; r < rows; r++) {
     for (let j = inWasm ? tailStart : 0; j < n; j++) {
       if (skip[r * n + j] === 1) continue;
@@ -173,29 +183,64 @@ export function certifiedForwardRows(c: FfnOperands, rowStart: number, rowEnd: n
  * elements of one row, the last group of a row padded by repeating an element); false if the
  * module refused.
  */
-function wasmUnits(p: SelectedProduct, skip: Uint8Array, tailStart: number, out: Float32Array): boolean {
+function wasmUnits(p: SelectedProduct, skip: Uint8Array, tailStart: number, out: Float32Array, known: KnownUnits | undefined): boolean {
   const { rows, k, n } = p;
-  const list: number[] = [];
+  const { list, groups } = known?.groups === undefined ? unitGroups(skip, rows, n, tailStart, known?.computed) : { list: known.groups.list, groups: known.groups.count };
+  if (groups === 0) return true;
+  const values = new Float32Array(groups * GROUP);
+  if (!WASM!.gemmUnits(p.a as Float32Array, rows, k, p.b as Float32Array, n, p.bias as Float32Array | undefined, list, groups, values, p.bTransposed === true)) return false;
+  for (let g = 0; g < groups; g++) {
+    const entry = g * (GROUP + 1);
+    const row = list[entry] * n;
+    for (let i = 0; i < GROUP; i++) out[row + list[entry + 1 + i]] = values[g * GROUP + i];
+  }
+  return true;
+}
+
+/**
+ * The elements of z [rows, n] outside an activation's zero region (z ≤ θ skipped): skip, their
+ * count, and — in WebAssembly, for float32 z, in the same pass — those left of the column tail as
+ * gemm_units_f32's groups, for {@link selectedProducts}.
+ */
+export function zeroRegionUnits(z: TypedArray, rows: number, n: number, theta: number): { skip: Uint8Array; known: KnownUnits } {
+  const skip = new Uint8Array(rows * n);
+  const grouped = WASM !== undefined && z instanceof Float32Array ? WASM.unitGroups(z, rows, n, n - (n % GROUP), theta, skip) : undefined;
+  if (grouped !== undefined) return { skip, known: { computed: grouped.active, groups: { list: grouped.list, count: grouped.groups } } };
+  let computed = 0;
+  for (let i = 0; i < rows * n; i++) {
+    if (z[i] <= theta) skip[i] = 1;
+    else computed++;
+  }
+  return { skip, known: { computed } };
+}
+
+/** The unskipped elements left of the column tail as gemm_units_f32's groups (each row's last padded by repeating an element). */
+function unitGroups(skip: Uint8Array, rows: number, n: number, tailStart: number, computed: number | undefined): { list: Int32Array; groups: number } {
+  // A typed list (a number[] pushed a few hundred thousand times cost a third of the kernel's own
+  // time at 10 % of the units), sized by the caller's count of the unskipped elements (at most
+  // one partly filled group per row more) or else by a counting pass.
+  let capacity = 0;
+  if (computed !== undefined) capacity = Math.ceil(computed / GROUP) + rows;
+  else {
+    for (let r = 0; r < rows; r++) {
+      let units = 0;
+      for (let j = r * n, end = r * n + tailStart; j < end; j++) units += 1 - skip[j];
+      capacity += Math.ceil(units / GROUP);
+    }
+  }
+  const list = new Int32Array(capacity * (GROUP + 1));
+  let at = 0;
   for (let r = 0; r < rows; r++) {
     let inGroup = 0;
     for (let j = 0; j < tailStart; j++) {
       if (skip[r * n + j] === 1) continue;
-      if (inGroup === 0) list.push(r);
-      list.push(j);
+      if (inGroup === 0) list[at++] = r;
+      list[at++] = j;
       if (++inGroup === GROUP) inGroup = 0;
     }
-    if (inGroup !== 0) for (const last = list[list.length - 1]; inGroup < GROUP; inGroup++) list.push(last);
+    if (inGroup !== 0) for (const last = list[at - 1]; inGroup < GROUP; inGroup++) list[at++] = last;
   }
-  const groups = list.length / (GROUP + 1);
-  if (groups === 0) return true;
-  const values = new Float32Array(groups * GROUP);
-  if (!WASM!.gemmUnits(p.a as Float32Array, rows, k, p.b as Float32Array, n, p.bias as Float32Array | undefined, Int32Array.from(list), groups, values, p.bTransposed === true)) return false;
-  for (let g = 0; g < groups; g++) {
-    const entry = g * (GROUP + 1);
-    const r = list[entry];
-    for (let i = 0; i < GROUP; i++) out[r * n + list[entry + 1 + i]] = values[g * GROUP + i];
-  }
-  return true;
+  return { list, groups: at / (GROUP + 1) };
 }
 
 /**

@@ -13,9 +13,11 @@
 import {
   columnSums, ffnBiasGradients, OPS, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
 } from '@rectifier/core';
-import { certifiedForwardRows, selectedProducts } from './certified-ffn.js';
+import { certifiedForwardRows, selectedProducts, zeroRegionUnits } from './certified-ffn.js';
 import { activate, activateBackward } from './elementwise.js';
-import { accumulator, biasedAccumulator, denseLayerF32, gemmAccumulate, inDtype, transpose, type Accumulator } from './matmul.js';
+import {
+  accumulator, biasedAccumulator, denseLayerF32, gemmAccumulate, inDtype, sparseProductOfTransposedA, transpose, type Accumulator,
+} from './matmul.js';
 
 /** An FFN call's operands as typed arrays (what travels to a worker), its sizes and its activation. */
 export interface FfnOperands {
@@ -68,12 +70,26 @@ function preActivationRows(c: FfnOperands, rowStart: number, rowEnd: number): { 
   const { d, f, dtype } = c;
   const rows = rowEnd - rowStart;
   const x = c.x.subarray(rowStart * d, rowEnd * d);
-  const zAcc = biasedAccumulator(rows, f, c.b1, dtype);
-  gemmAccumulate(zAcc, x, d, 1, c.w1, rows, d, f, false);
-  if (c.v === undefined) return { z: inDtype(zAcc, dtype), zv: undefined };
-  const zvAcc = biasedAccumulator(rows, f, c.bv, dtype);
-  gemmAccumulate(zvAcc, x, d, 1, c.v, rows, d, f, false);
-  return { z: inDtype(zAcc, dtype), zv: inDtype(zvAcc, dtype) };
+  const layer = (w: TypedArray, b: TypedArray | undefined): TypedArray => {
+    const fused = x instanceof Float32Array ? biasedLayerF32(x, w, b, rows, d, f) : undefined;
+    if (fused !== undefined) return fused;
+    const acc = biasedAccumulator(rows, f, b, dtype);
+    gemmAccumulate(acc, x, d, 1, w, rows, d, f, false);
+    return inDtype(acc, dtype);
+  };
+  return { z: layer(c.w1, c.b1), zv: c.v === undefined ? undefined : layer(c.v, c.bv) };
+}
+
+/**
+ * x·w + b ([rows, n]) as one float32 WebAssembly dense layer, the bias filled in the module's
+ * memory: the bits of biasedAccumulator then gemmAccumulate, without their pass over JS memory.
+ * Undefined where that path does not apply.
+ */
+function biasedLayerF32(x: Float32Array, w: TypedArray, b: TypedArray | undefined, rows: number, k: number, n: number): Float32Array | undefined {
+  if (!(w instanceof Float32Array) || !(b === undefined || b instanceof Float32Array)) return undefined;
+  const out = new Float32Array(rows * n);
+  // No bias: a +0 one, so the sums start at +0 as biasedAccumulator's (a block of −0 stays −0 without it).
+  return denseLayerF32(x, w, b ?? new Float32Array(n), rows, k, n, undefined, false, out) ? out : undefined;
 }
 
 /**
@@ -153,11 +169,12 @@ export function ffnBackwardRows(c: FfnOperands, rowStart: number, rowEnd: number
 }
 
 /**
- * gemm_units_f32's cost per multiply-add against the GEMM's (measured ≈ 9× on 512 × 512 × 2048, its
- * four lanes gathered): a sparse call computes dh unit by unit only where fewer than 1/this of the
- * units are outside the zero region, else densely. Both give the dense GEMM's bits.
+ * gemm_units_f32's cost per multiply-add against the GEMM's (measured ≈ 5× on 512 × 512 × 2048 at
+ * 5–30 % of the units, with the list-making and the copies around it): a sparse call computes dh
+ * unit by unit only where fewer than 1/this of the units are outside the zero region, else
+ * densely. Both give the dense GEMM's bits.
  */
-const UNIT_COST = 10;
+const UNIT_COST = 5;
 
 /**
  * dh = dy·W2ᵀ of a block ([rows, f], the call's dtype). For a sparse call whose activation has an
@@ -176,29 +193,46 @@ function outputGradient(c: FfnOperands, z: TypedArray, dyRows: TypedArray, rows:
   };
   const theta = c.sparse && c.v === undefined ? OPS[c.activation].zeroAtOrBelow?.(c.activationParams) : undefined;
   if (theta === undefined) return dense();
-  const skip = new Uint8Array(rows * f);
-  let active = 0;
-  for (let i = 0; i < rows * f; i++) {
-    if (z[i] <= theta) skip[i] = 1;
-    else active++;
-  }
-  if (active * UNIT_COST >= rows * f) {
+  const { skip, known } = zeroRegionUnits(z, rows, f, theta);
+  if (known.computed * UNIT_COST >= rows * f) {
     const dh = dense();
     for (let i = 0; i < rows * f; i++) if (skip[i] === 1) dh[i] = 0;
     return dh;
   }
   const dh = dtype === 'float32' ? new Float32Array(rows * f) : new Float64Array(rows * f);
   const zeroBias = dtype === 'float32' ? new Float32Array(f) : new Float64Array(f);
-  selectedProducts({ a: dyRows, b: c.w2, bTransposed: true, bias: zeroBias, rows, k: dOut, n: f, dtype }, skip, dh);
+  selectedProducts({ a: dyRows, b: c.w2, bTransposed: true, bias: zeroBias, rows, k: dOut, n: f, dtype }, skip, dh, known);
   return dh;
 }
 
-/** Blocks of the weight gradients: rows [dStart, dEnd) of dW1 and dV ([·, f]), rows [fStart, fEnd) of dW2 ([·, dOut]). */
+/**
+ * Blocks of the weight gradients: rows [dStart, dEnd) of dW1 and dV ([·, f]) — or, for a sparse
+ * call (`byUnits`), their columns [fStart, fEnd) of every row ([d, ·]) — and rows [fStart, fEnd)
+ * of dW2 ([·, dOut]).
+ */
 export interface FfnWeightGradientBlocks {
   readonly dw1: Accumulator;
   /** GLU activations only */
   readonly dv: Accumulator | undefined;
   readonly dw2: Accumulator;
+  /** dw1 and dv are columns [fStart, fEnd) of every row */
+  readonly byUnits: boolean;
+}
+
+/** Stores blocks of {@link ffnWeightGradientRows} at their place in whole dW1 / dV ([d, f]) and dW2 ([f, dOut]). */
+export function storeWeightGradientBlocks(
+  c: FfnOperands, blocks: FfnWeightGradientBlocks, [dStart]: readonly [number, number], [fStart, fEnd]: readonly [number, number],
+  out: { readonly dw1: TypedArray; readonly dv: TypedArray | undefined; readonly dw2: TypedArray },
+): void {
+  const { d, f, dOut } = c;
+  const input = (block: Accumulator, whole: TypedArray): void => {
+    if (!blocks.byUnits) { whole.set(block, dStart * f); return; }
+    const width = fEnd - fStart;
+    if (width > 0) for (let p = 0; p < d; p++) whole.set(block.subarray(p * width, (p + 1) * width), p * f + fStart);
+  };
+  input(blocks.dw1, out.dw1);
+  if (blocks.dv !== undefined && out.dv !== undefined) input(blocks.dv, out.dv);
+  out.dw2.set(blocks.dw2, fStart * dOut);
 }
 
 /**
@@ -206,8 +240,10 @@ export interface FfnWeightGradientBlocks {
  * rows [dStart, dEnd) of dW1 = xᵀ·dz (and dV = xᵀ·dzv), rows [fStart, fEnd) of dW2 = hᵀ·dy. Each
  * row is a sum over every token, so a block of rows needs no reduction across blocks. A sparse
  * call skips h's zeros in dW2 and dz's (dzv's) in dW1 (dV): the sparse-A GEMM skips zeros of its
- * A operand, so hᵀ and dzᵀ are made from their non-zeros, and dW1 runs as the transposed product
- * dzᵀ·x ({@link transposedGradientRows}).
+ * A operand, so it runs on hᵀ and dzᵀ (transposed in the WebAssembly module's memory for float32,
+ * else made here from their non-zeros), and dW1 runs as the transposed product dzᵀ·x by units —
+ * columns [fStart, fEnd) of dW1 (dV), `byUnits` ({@link transposedGradientColumns}); place the
+ * blocks with {@link storeWeightGradientBlocks}.
  */
 export function ffnWeightGradientRows(
   c: FfnOperands, perToken: FfnBackwardRowOutputs & { readonly dy: TypedArray },
@@ -217,36 +253,42 @@ export function ffnWeightGradientRows(
   const dRows = dEnd - dStart;
   const fRows = fEnd - fStart;
   const inputGradient = (dzOf: TypedArray): Accumulator => {
-    if (c.sparse) return transposedGradientRows(c, dzOf, dStart, dEnd);
+    if (c.sparse) return transposedGradientColumns(c, dzOf, fStart, fEnd);
     const acc = accumulator(dtype, dRows * f); // xᵀ·dz
     if (dRows > 0) gemmAccumulate(acc, x.subarray(dStart), 1, d, dzOf, dRows, T, f, false);
     return acc;
   };
   const dw1 = inputGradient(perToken.dz);
   const dv = perToken.dzv === undefined ? undefined : inputGradient(perToken.dzv); // xᵀ·dzv
+  const sparseDw2 = (): Accumulator => {
+    const inModule = sparseProductOfTransposedA(perToken.h.subarray(fStart), f, fRows, T, perToken.dy, dOut, dtype, false);
+    if (inModule !== undefined) return inModule;
+    const acc = accumulator(dtype, fRows * dOut);
+    gemmAccumulate(acc, transposeNonZeros(perToken.h, T, f, fStart, fEnd), T, 1, perToken.dy, fRows, T, dOut, true);
+    return acc;
+  };
+  if (fRows > 0 && c.sparse) return { dw1, dv, dw2: sparseDw2(), byUnits: true };
   const dw2 = accumulator(dtype, fRows * dOut); // hᵀ·dy
-  if (fRows > 0 && c.sparse) gemmAccumulate(dw2, transposeNonZeros(perToken.h, T, f, fStart, fEnd), T, 1, perToken.dy, fRows, T, dOut, true);
-  else if (fRows > 0) gemmAccumulate(dw2, perToken.h.subarray(fStart), 1, f, perToken.dy, fRows, T, dOut, false);
-  return { dw1, dv, dw2 };
+  if (fRows > 0) gemmAccumulate(dw2, perToken.h.subarray(fStart), 1, f, perToken.dy, fRows, T, dOut, false);
+  return { dw1, dv, dw2, byUnits: c.sparse };
 }
 
 /**
- * Rows [dStart, dEnd) of xᵀ·dz ([dRows, f]) as (dzᵀ·x[:, dStart:dEnd])ᵀ, skipping dz's zeros: each
- * element is the same sum over tokens in the same order as the dense product's (a·b = b·a), less
- * its zero terms. x's columns are gathered first (the GEMM reads B row-major).
+ * Columns [fStart, fEnd) of xᵀ·dz ([d, fEnd − fStart]) as (dz[:, fStart:fEnd]ᵀ·x)ᵀ, skipping dz's
+ * zeros: each element is the same sum over tokens in the same order as the dense product's
+ * (a·b = b·a), less its zero terms. By units, so that each worker transposes only its own columns
+ * of dz.
  */
-function transposedGradientRows(c: FfnOperands, dz: TypedArray, dStart: number, dEnd: number): Accumulator {
+function transposedGradientColumns(c: FfnOperands, dz: TypedArray, fStart: number, fEnd: number): Accumulator {
   const { x, T, d, f, dtype } = c;
-  const dRows = dEnd - dStart;
-  const product = accumulator(dtype, f * dRows);
-  if (dRows === 0) return product;
-  let xColumns = x;
-  if (dRows !== d) {
-    xColumns = new (x.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(T * dRows);
-    for (let t = 0; t < T; t++) xColumns.set(x.subarray(t * d + dStart, t * d + dEnd), t * dRows);
-  }
-  gemmAccumulate(product, transposeNonZeros(dz, T, f, 0, f), T, 1, xColumns, f, T, dRows, true);
-  return transpose(product, f, dRows) as Accumulator;
+  const width = fEnd - fStart;
+  if (width === 0) return accumulator(dtype, 0);
+  // float32: dz's columns transposed, the product and its transpose all in the module's memory
+  const inModule = sparseProductOfTransposedA(dz.subarray(fStart), f, width, T, x, d, dtype, true);
+  if (inModule !== undefined) return inModule;
+  const product = accumulator(dtype, width * d);
+  gemmAccumulate(product, transposeNonZeros(dz, T, f, fStart, fEnd), T, 1, x, width, T, d, true);
+  return transpose(product, width, d) as Accumulator;
 }
 
 /**

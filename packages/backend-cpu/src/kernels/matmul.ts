@@ -74,6 +74,22 @@ export function gemmAccumulate(
 }
 
 /**
+ * op(A)·B ([m, n], or its transpose [n, m] when `transposeOut`) skipping op(A)'s zeros, for A
+ * given transposed: op(A)[i, p] = aT[p·lda + i] — the sparse backward's hᵀ·dy and dzᵀ·x, from h
+ * and dz as they are. Float32 in WebAssembly, where both transposes are the module's tiled copies:
+ * the bits of gemmAccumulate (C from zero, skipZeroA) on the transposed copy. Undefined where this
+ * path does not apply (float64 sums, or the module refused); the caller then transposes itself.
+ */
+export function sparseProductOfTransposedA(
+  aT: TypedArray, lda: number, m: number, k: number, b: TypedArray, n: number, dtype: DType, transposeOut: boolean,
+): Float32Array | undefined {
+  if (WASM === undefined || dtype !== 'float32' || FLOAT32_ACCUMULATION !== 'float32') return undefined;
+  if (!(aT instanceof Float32Array && b instanceof Float32Array)) return undefined;
+  const out = new Float32Array(m * n);
+  return WASM.sparseGemmTransposedA(aT, lda, m, k, b, n, out, transposeOut) >= 0 ? out : undefined;
+}
+
+/**
  * A float32 dense layer in one WebAssembly call: out = act(a·b + bias) for row-major a [m, k] and
  * b [k, n], the bias and the activation fused into the GEMM while C is in the module's memory —
  * bit for bit what biasedAccumulator, gemmAccumulate and activate give, minus their passes over JS
@@ -118,6 +134,8 @@ const TILE = 32;
 /** A row-major transpose copy: [rows, cols] → [cols, rows], in tiles (the strided writes of a row at a time miss the cache). */
 export function transpose(src: TypedArray, rows: number, cols: number): TypedArray {
   const out = new (src.constructor as Float32ArrayConstructor | Float64ArrayConstructor)(rows * cols);
+  // float32: the module's tiled copy, several times faster than this loop on a large matrix
+  if (WASM !== undefined && src instanceof Float32Array && out instanceof Float32Array && rows * cols >= TILE * TILE && WASM.transpose(src, rows, cols, out)) return out;
   for (let r0 = 0; r0 < rows; r0 += TILE) {
     const r1 = Math.min(rows, r0 + TILE);
     for (let c0 = 0; c0 < cols; c0 += TILE) {
