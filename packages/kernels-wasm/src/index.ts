@@ -85,6 +85,16 @@ const STAGING_BYTES = Math.max(UNARY_STAGE, GRADIENT_X_STAGE, GRADIENT_DY_STAGE)
 /** The module never grows past this (bytes): bigger GEMMs stay on the JS kernels. */
 export const MAX_MEMORY_BYTES = 2 ** 31;
 
+/** What {@link WasmKernels.unitGroups} returns: the count of elements left and their unit groups. */
+export interface UnitGroups {
+  /** How many elements of z are above θ (not skipped). */
+  readonly active: number;
+  /** gemm_units_f32's groups of 5 i32: the row, then 4 columns below `tail`. */
+  readonly list: Int32Array;
+  /** How many groups `list` holds. */
+  readonly groups: number;
+}
+
 /** The instantiated module with its memory, and the staging wrappers. One per thread. */
 export class WasmKernels {
   private readonly memory: WasmMemory;
@@ -368,7 +378,7 @@ export class WasmKernels {
    * left, with their columns below `tail` as gemm_units_f32's groups (`list`, `groups` of them,
    * ready for {@link gemmUnits}); undefined where the module lacks the kernel or z does not fit.
    */
-  unitGroups(z: Float32Array, rows: number, n: number, tail: number, theta: number, skip: Uint8Array): { active: number; list: Int32Array; groups: number } | undefined {
+  unitGroups(z: Float32Array, rows: number, n: number, tail: number, theta: number, skip: Uint8Array): UnitGroups | undefined {
     const kernel = this.exportedFunction('unit_groups_f32');
     if (kernel === undefined) return undefined;
     const size = rows * n;
