@@ -114,8 +114,12 @@ export type CallTensors = Map<Tensor, Tensor>;
  * live (not disposed, buffer not detached), of a dtype and size the backend takes, finite where
  * it must be, and wrapping a fresh view of exactly `size` elements, so nothing the caller's
  * array object does (a subclass, an own `length`) reaches a kernel.
+ *
+ * `values`: whether the backend's `nonFinite: false` applies to this tensor's values — true for
+ * inputs; false for an output (`out`), whose old contents are overwritten, never read, so NaN or ∞
+ * left there from earlier use is no reason to refuse the call.
  */
-export function checkTensor(v: unknown, op: string, argument: string, limits: CallLimits, seen?: CallTensors): Tensor {
+export function checkTensor(v: unknown, op: string, argument: string, limits: CallLimits, seen?: CallTensors, values = true): Tensor {
   if (!isTensor(v)) {
     const other = foreignTensorVersion(v);
     if (other !== undefined) {
@@ -140,7 +144,7 @@ export function checkTensor(v: unknown, op: string, argument: string, limits: Ca
       op, argument, expected: `at most ${limits.maxElements} elements (the backend's maxElements)`, received: `${v.size}`,
     });
   }
-  if (!limits.nonFinite) {
+  if (values && !limits.nonFinite) {
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i])) {
         throw new RectifierError(ErrorCode.UnsupportedValue, {
@@ -301,7 +305,7 @@ function overlaps(a: TypedArray, b: TypedArray): boolean {
 function checkOut(
   def: OpDefinition, v: unknown, inputs: readonly Tensor[], dtype: DType, outShape: readonly number[], limits: CallLimits,
 ): { tensor: Tensor; view: Tensor; direct: boolean } {
-  const view = checkTensor(v, def.name, 'out', limits);
+  const view = checkTensor(v, def.name, 'out', limits, undefined, false);
   if (view.dtype !== dtype) {
     throw new RectifierError(ErrorCode.DtypeMismatch, { op: def.name, argument: 'out', expected: dtype, received: view.dtype });
   }

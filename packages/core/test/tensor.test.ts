@@ -95,6 +95,16 @@ describe('isTensor', () => {
     expect(codeOf(() => prepareOpCall('relu', fake, {}))).toBe(ErrorCode.BadArgument);
   });
 
+  it('nonFinite: false refuses non-finite inputs, not what an output held before the call', async () => {
+    const { prepareOpCall } = await import('../src/index.js');
+    const limits = { dtypes: ['float32' as const], maxElements: 10, nonFinite: false };
+    const out = tensor([NaN, Infinity, -Infinity]);
+    expect(() => prepareOpCall('relu', tensor([1, -2, 3]), {}, limits, { out })).not.toThrow();
+    const e = (() => { try { prepareOpCall('relu', tensor([1, NaN, 3]), {}, limits, { out }); } catch (err) { return err as RectifierError; } })();
+    expect(e?.code).toBe(ErrorCode.UnsupportedValue);
+    expect(e?.argument).toBe('x');
+  });
+
   it('checks the output size against the limit too (crelu doubles its input)', async () => {
     const { prepareOpCall } = await import('../src/index.js');
     const limits = { dtypes: ['float32' as const], maxElements: 10, nonFinite: true };
