@@ -605,3 +605,123 @@ export function mkp6(pa: usize, pb: usize, pc: usize, ldc: usize, kc: i32, addC:
     v128.store(pc + ldc * 5, c5_1, 16);
   }
 }
+
+// One column over kc k-steps, scalar and unfused: C[1 row, j] (+)= A[1 row, 0:kc]·B[0:kc, j]
+export function tail1(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let s0: f32 = 0;
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b = load<f32>(pb);
+    s0 += load<f32>(pa) * b;
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    store<f32>(pc, load<f32>(pc) + s0);
+  } else {
+    store<f32>(pc, s0);
+  }
+}
+
+// One column over kc k-steps, scalar and unfused: C[2 rows, j] (+)= A[2 rows, 0:kc]·B[0:kc, j]
+export function tail2(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let s0: f32 = 0;
+  let s1: f32 = 0;
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b = load<f32>(pb);
+    s0 += load<f32>(pa) * b;
+    s1 += load<f32>(pa + lda) * b;
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    store<f32>(pc, load<f32>(pc) + s0);
+    store<f32>(pc + ldc * 1, load<f32>(pc + ldc * 1) + s1);
+  } else {
+    store<f32>(pc, s0);
+    store<f32>(pc + ldc * 1, s1);
+  }
+}
+
+// One column over kc k-steps, scalar and unfused: C[3 rows, j] (+)= A[3 rows, 0:kc]·B[0:kc, j]
+export function tail3(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let s0: f32 = 0;
+  let s1: f32 = 0;
+  let s2: f32 = 0;
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b = load<f32>(pb);
+    s0 += load<f32>(pa) * b;
+    s1 += load<f32>(pa + lda) * b;
+    s2 += load<f32>(pa + lda * 2) * b;
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    store<f32>(pc, load<f32>(pc) + s0);
+    store<f32>(pc + ldc * 1, load<f32>(pc + ldc * 1) + s1);
+    store<f32>(pc + ldc * 2, load<f32>(pc + ldc * 2) + s2);
+  } else {
+    store<f32>(pc, s0);
+    store<f32>(pc + ldc * 1, s1);
+    store<f32>(pc + ldc * 2, s2);
+  }
+}
+
+// One column over kc k-steps, scalar and unfused: C[4 rows, j] (+)= A[4 rows, 0:kc]·B[0:kc, j]
+export function tail4(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let s0: f32 = 0;
+  let s1: f32 = 0;
+  let s2: f32 = 0;
+  let s3: f32 = 0;
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b = load<f32>(pb);
+    s0 += load<f32>(pa) * b;
+    s1 += load<f32>(pa + lda) * b;
+    s2 += load<f32>(pa + lda * 2) * b;
+    s3 += load<f32>(pa + lda * 3) * b;
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    store<f32>(pc, load<f32>(pc) + s0);
+    store<f32>(pc + ldc * 1, load<f32>(pc + ldc * 1) + s1);
+    store<f32>(pc + ldc * 2, load<f32>(pc + ldc * 2) + s2);
+    store<f32>(pc + ldc * 3, load<f32>(pc + ldc * 3) + s3);
+  } else {
+    store<f32>(pc, s0);
+    store<f32>(pc + ldc * 1, s1);
+    store<f32>(pc + ldc * 2, s2);
+    store<f32>(pc + ldc * 3, s3);
+  }
+}
+
+// One column over kc k-steps, scalar and unfused: C[5 rows, j] (+)= A[5 rows, 0:kc]·B[0:kc, j]
+export function tail5(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  let s0: f32 = 0;
+  let s1: f32 = 0;
+  let s2: f32 = 0;
+  let s3: f32 = 0;
+  let s4: f32 = 0;
+  const aend = pa + (<usize>kc << 2);
+  while (pa < aend) {
+    const b = load<f32>(pb);
+    s0 += load<f32>(pa) * b;
+    s1 += load<f32>(pa + lda) * b;
+    s2 += load<f32>(pa + lda * 2) * b;
+    s3 += load<f32>(pa + lda * 3) * b;
+    s4 += load<f32>(pa + lda * 4) * b;
+    pa += 4; pb += ldb;
+  }
+  if (addC) {
+    store<f32>(pc, load<f32>(pc) + s0);
+    store<f32>(pc + ldc * 1, load<f32>(pc + ldc * 1) + s1);
+    store<f32>(pc + ldc * 2, load<f32>(pc + ldc * 2) + s2);
+    store<f32>(pc + ldc * 3, load<f32>(pc + ldc * 3) + s3);
+    store<f32>(pc + ldc * 4, load<f32>(pc + ldc * 4) + s4);
+  } else {
+    store<f32>(pc, s0);
+    store<f32>(pc + ldc * 1, s1);
+    store<f32>(pc + ldc * 2, s2);
+    store<f32>(pc + ldc * 3, s3);
+    store<f32>(pc + ldc * 4, s4);
+  }
+}

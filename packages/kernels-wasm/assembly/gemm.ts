@@ -14,10 +14,12 @@
 // does not fit Zen 3's 512 KiB L2) measured 10-17 % slower under load (bench/select-gemm.mjs).
 // MRP is 6 in the relaxed build (12 accumulators + 2 B + 1 broadcast: a fused madd needs no
 // product temporary) and 5 in the plain one (10 + 2 + 1 + the product: 6 rows spilled, -30 %).
-// A jc block of fewer than PACK_A_PANELS full panels reads A in place (the 5-row mk{r}x2 tiles on
-// the packed B panels): the A pack would be amortized over too few columns.
+// A jc block of fewer than PACK_A_PANELS full panels (128 columns) reads A in place (the 5-row
+// mk{r}x2 tiles on the packed B panels): the scalar A pack costs about as much as 2·8 columns of
+// madds per A entry, ~8 % of the product at 12 panels (1024×30×96, measured slower packed).
 // Without scratch the mk{r}x2 tiles read A and B in place (rows n floats apart; ~10-15 % slower).
-// Edge tiles: columns n mod 8 a 4-wide kernel (A and B in place) and then scalar dot products.
+// Edge tiles: columns n mod 8 a 4-wide kernel (A and B in place) and then scalar dot products
+// (tail{r}: one column of r rows, r independent add chains; unfused in both builds).
 // Every C element gets the same operations in every path (same k order, KC blocks restarted and
 // added to C, the same column partition: wide tiles, 4-wide tiles, colTail), so the bits do not
 // depend on the path, MR, MC or NC. k = 0 gives C = 0 (C unchanged when accumulating).
@@ -32,6 +34,7 @@
 
 import {
   mk1x1, mk1x2, mk2x1, mk2x2, mk3x1, mk3x2, mk4x1, mk4x2, mk5x1, mk5x2, mkp1, mkp2, mkp3, mkp4, mkp5, mkp6,
+  tail1, tail2, tail3, tail4, tail5,
 } from './gemm.generated';
 
 /** Rows of the in-place tiles. */
@@ -44,7 +47,7 @@ const NC: i32 = 256;
 /** Rows of A packed at a time (a multiple of both MRPs). */
 const MC: i32 = 120;
 /** Fewest full 8-column panels in a jc block for which A is packed. */
-const PACK_A_PANELS: i32 = 8;
+const PACK_A_PANELS: i32 = 16;
 /** Bytes of scratch past C (64-aligned) the GEMMs use at most when the memory has them: B and A blocks, nonzero lists. */
 export const GEMM_SCRATCH_BYTES: i32 = (KC * NC + MC * KC) * 4 + 64;
 
@@ -85,15 +88,14 @@ function tile(r: i32, wide: bool, pa: usize, lda: usize, pb: usize, ldb: usize, 
   }
 }
 
-// Column tail (fewer than 4 columns): scalar dot products.
+// Column tail (fewer than 4 columns): scalar dot products, one column of the r rows at a time.
 function colTail(r: i32, pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
-  for (let i = 0; i < r; i++) {
-    const ar = pa + lda * <usize>i;
-    let s: f32 = 0;
-    let q = pb;
-    for (let p = 0; p < kc; p++) { s += load<f32>(ar + (<usize>p << 2)) * load<f32>(q); q += ldb; }
-    const cp = pc + ldc * <usize>i;
-    store<f32>(cp, addC ? load<f32>(cp) + s : s);
+  switch (r) {
+    case 1: tail1(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    case 2: tail2(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    case 3: tail3(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    case 4: tail4(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    case 5: tail5(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
   }
 }
 

@@ -3,8 +3,9 @@
  * assembly/gemm.ts imports: mk{r}x{w} (r = 1..5 rows of C, w = 1 or 2 four-float vectors of
  * columns) read A in place from its rows and B rows ldb bytes apart; mkp{r} (r = 1..6 rows, 8
  * columns) read a packed A micro-panel ([kc][r] floats, one sequential stream for the broadcasts)
- * and a packed B panel ([kc][8]). Per C element both kinds do the same operations in the same
- * order, so which one computes an element does not change its bits.
+ * and a packed B panel ([kc][8]); tail{r} (r = 1..5 rows, one column) are the scalar column
+ * tail. Per C element the two tile kinds do the same operations in the same order, so which one
+ * computes an element does not change its bits.
  * They are unrolled on purpose — AssemblyScript has no way to keep an array of v128 in registers —
  * so one generator writes them all instead of copies being edited apart. Each k-step is
  * madd(a, b, c) from gemm-madd.ts: a·b + c rounded twice in the plain SIMD build, relaxed_madd
@@ -90,10 +91,40 @@ function packedTile(r) {
   ].join('\n');
 }
 
+/**
+ * The column tail (fewer than 4 columns): one column of C over r rows as r scalar dot products
+ * side by side, s += a·b rounded twice per k-step in both builds (never fused), so the r sums'
+ * add chains overlap instead of each waiting on its own latency.
+ */
+function tailColumn(r) {
+  const rows = `${r} row${r === 1 ? '' : 's'}`;
+  const rowAt = (i) => (i === 0 ? 'pc' : `pc + ldc * ${i}`);
+  const aAt = (i) => (i === 0 ? 'pa' : i === 1 ? 'pa + lda' : `pa + lda * ${i}`);
+  const each = (f) => Array.from({ length: r }, (_, i) => f(i));
+  return [
+    `// One column over kc k-steps, scalar and unfused: C[${rows}, j] (+)= A[${rows}, 0:kc]·B[0:kc, j]`,
+    `export function tail${r}(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {`,
+    ...each((i) => `  let s${i}: f32 = 0;`),
+    '  const aend = pa + (<usize>kc << 2);',
+    '  while (pa < aend) {',
+    '    const b = load<f32>(pb);',
+    ...each((i) => `    s${i} += load<f32>(${aAt(i)}) * b;`),
+    '    pa += 4; pb += ldb;',
+    '  }',
+    '  if (addC) {',
+    ...each((i) => `    store<f32>(${rowAt(i)}, load<f32>(${rowAt(i)}) + s${i});`),
+    '  } else {',
+    ...each((i) => `    store<f32>(${rowAt(i)}, s${i});`),
+    '  }',
+    '}',
+  ].join('\n');
+}
+
 export function generatedFile() {
   const tiles = [];
   for (let r = 1; r <= MAX_ROWS; r++) for (const w of [2, 1]) tiles.push(tile(r, w));
   for (let r = 1; r <= MAX_PACKED_ROWS; r++) tiles.push(packedTile(r));
+  for (let r = 1; r <= MAX_ROWS; r++) tiles.push(tailColumn(r));
   return `${HEADER}\n${tiles.join('\n\n')}\n`;
 }
 
