@@ -140,8 +140,10 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, a
         }
         const apack = dst; // the packed A block follows the B block
         const packA = (nfull - jc) / NR >= PACK_A_PANELS;
-        for (let ic = 0; ic < m; ic += MC) {
-          const iend = min(m, ic + MC);
+        // Without the A pack, all rows against each panel (A's in-place block is reread per panel anyway).
+        const mc = packA ? MC : m;
+        for (let ic = 0; ic < m; ic += mc) {
+          const iend = min(m, ic + mc);
           if (packA) {
             // A's rows ic..iend, kc columns, as micro-panels of MRP rows: [kc][r] floats each.
             let q = apack;
