@@ -1,17 +1,28 @@
 // GEMM (float32, SIMD128): C[m×n] = A[m×k]·B[k×n] (+ C), row-major, float32 accumulation.
 //
-// Dense (gemm_f32): register-blocked 5×8 micro-kernel (10 v128 accumulators + 2 B vectors + 1
-// broadcast A + 1 product temporary = 14 of the 15 xmm registers V8 allocates on x64), loop over k
-// innermost; each A entry is broadcast straight from its row (v128.load32_splat → vbroadcastss),
-// each k-step loads 8 B floats. Cache blocking: k in blocks of KC, n in blocks of NC. When the
-// memory has GEMM_SCRATCH_BYTES free past C (at C's end rounded up to 64 bytes; used only when A
-// and B both end at or below C, the wrapper's layout), each KC×8 panel of B is first packed into
-// that scratch (contiguous, L1-resident: it is then reused by every row tile); otherwise the
-// micro-kernel reads B in place (rows n floats apart), which measured ~10-15 % slower.
-// The ten tile kernels mk{r}x{w} are in gemm.generated.ts, written by scripts/gen-gemm-tiles.mjs
-// (the tests check that file is what the script writes now).
-// Edge tiles: rows m mod 5 use the r-row kernels (r = 1..4), columns n mod 8 a 4-wide kernel and
-// then scalar dot products. k = 0 gives C = 0 (C unchanged when accumulating).
+// Dense (gemm_f32): register-blocked micro-kernels, loop over k innermost, each k-step one madd
+// per accumulator (gemm-madd.ts); each A entry is broadcast (v128.load32_splat → vbroadcastss),
+// each k-step loads 8 B floats. k in blocks of KC, n in blocks of NC. The tile kernels are in
+// gemm.generated.ts, written by scripts/gen-gemm-tiles.mjs (the tests check that file is current).
+//
+// Packed path, when the memory has gemmScratchBytes free past C (at C's end rounded up to 64
+// bytes; used only when A and B both end at or below C, the wrapper's layout; never more than
+// GEMM_SCRATCH_BYTES): per (NC, KC) block, B's kc×nc block is packed once into kc×8 panels; per
+// block of MC rows, A's mc×kc block is packed into MRP-row micro-panels ([kc][MRP] floats), which
+// stay in L2 (240 KiB at MC 120) while every B panel (16 KiB, L1) sweeps them; the mkp{r} tiles
+// then read two sequential streams. Reading A in place instead (its m×kc block, 1 MiB at m = 512,
+// does not fit Zen 3's 512 KiB L2) measured 10-17 % slower under load (bench/select-gemm.mjs).
+// MRP is 6 in the relaxed build (12 accumulators + 2 B + 1 broadcast: a fused madd needs no
+// product temporary) and 5 in the plain one (10 + 2 + 1 + the product: 6 rows spilled, -30 %).
+// A jc block of fewer than PACK_A_PANELS full panels (128 columns) reads A in place (the 5-row
+// mk{r}x2 tiles on the packed B panels): the scalar A pack costs about as much as 2·8 columns of
+// madds per A entry, ~8 % of the product at 12 panels (1024×30×96, measured slower packed).
+// Without scratch the mk{r}x2 tiles read A and B in place (rows n floats apart; ~10-15 % slower).
+// Edge tiles: columns n mod 8 a 4-wide kernel (A and B in place) and then scalar dot products
+// (tail{r}: one column of r rows, r independent add chains; unfused in both builds).
+// Every C element gets the same operations in every path (same k order, KC blocks restarted and
+// added to C, the same column partition: wide tiles, 4-wide tiles, colTail), so the bits do not
+// depend on the path, MR, MC or NC. k = 0 gives C = 0 (C unchanged when accumulating).
 //
 // Sparse (gemm_sparse_a_f32): axpy form per row of C: for each nonzero A[i,p] (±0 skipped, NaN is
 // not zero), C[i,:] += A[i,p]·B[p,:]; four nonzeros are fused into one pass over the C row segment.
@@ -21,14 +32,41 @@
 // Blocked by NCS columns and KCS k-steps so the B block (≤ 1 MiB) stays in L2 and the C row segment
 // (≤ 4 KiB) in L1.
 
-import { mk1x1, mk1x2, mk2x1, mk2x2, mk3x1, mk3x2, mk4x1, mk4x2, mk5x1, mk5x2 } from './gemm.generated';
+import {
+  mk1x1, mk1x2, mk2x1, mk2x2, mk3x1, mk3x2, mk4x1, mk4x2, mk5x1, mk5x2, mkp1, mkp2, mkp3, mkp4, mkp5, mkp6,
+  tail1, tail2, tail3, tail4, tail5,
+} from './gemm.generated';
 
+/** Rows of the in-place tiles. */
 const MR: i32 = 5;
+/** Rows of the packed A micro-panels (see above). */
+const MRP: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 const NR: i32 = 8;
 const KC: i32 = 512;
 const NC: i32 = 256;
-/** Bytes of scratch past C (64-aligned) the GEMMs use when the memory has them: B panels, nonzero lists. */
-export const GEMM_SCRATCH_BYTES: i32 = KC * NR * 4 + 64;
+/** Rows of A packed at a time (a multiple of both MRPs). */
+const MC: i32 = 120;
+/** Fewest full 8-column panels in a jc block for which A is packed. */
+const PACK_A_PANELS: i32 = 16;
+/** Bytes of scratch past C (64-aligned) the GEMMs use at most when the memory has them: B and A blocks, nonzero lists. */
+export const GEMM_SCRATCH_BYTES: i32 = (KC * NC + MC * KC) * 4 + 64;
+
+/** Scratch gemm_f32's packed path needs for these sizes: the packed B block, then the packed A block. */
+function gemmScratchBytes(m: i32, k: i32, n: i32): usize {
+  const kc = <usize>min(KC, k);
+  return kc * <usize>(min(NC, n) & ~(NR - 1)) * 4 + kc * <usize>min(MC, m) * 4;
+}
+
+function packedTile(r: i32, pa: usize, pb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
+  switch (r) {
+    case 1: mkp1(pa, pb, pc, ldc, kc, addC); break;
+    case 2: mkp2(pa, pb, pc, ldc, kc, addC); break;
+    case 3: mkp3(pa, pb, pc, ldc, kc, addC); break;
+    case 4: mkp4(pa, pb, pc, ldc, kc, addC); break;
+    case 5: mkp5(pa, pb, pc, ldc, kc, addC); break;
+    case 6: mkp6(pa, pb, pc, ldc, kc, addC); break;
+  }
+}
 
 function tile(r: i32, wide: bool, pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
   if (wide) {
@@ -50,15 +88,14 @@ function tile(r: i32, wide: bool, pa: usize, lda: usize, pb: usize, ldb: usize, 
   }
 }
 
-// Column tail (fewer than 4 columns): scalar dot products.
+// Column tail (fewer than 4 columns): scalar dot products, one column of the r rows at a time.
 function colTail(r: i32, pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {
-  for (let i = 0; i < r; i++) {
-    const ar = pa + lda * <usize>i;
-    let s: f32 = 0;
-    let q = pb;
-    for (let p = 0; p < kc; p++) { s += load<f32>(ar + (<usize>p << 2)) * load<f32>(q); q += ldb; }
-    const cp = pc + ldc * <usize>i;
-    store<f32>(cp, addC ? load<f32>(cp) + s : s);
+  switch (r) {
+    case 1: tail1(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    case 2: tail2(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    case 3: tail3(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    case 4: tail4(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
+    case 5: tail5(pa, lda, pb, ldb, pc, ldc, kc, addC); break;
   }
 }
 
@@ -72,12 +109,12 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, a
   }
   const lda = <usize>k << 2;
   const ldb = <usize>n << 2;
-  // Pack B panels when there is room after C and enough row tiles to reuse them. The scratch is
-  // only used in the wrapper's layout (A and B below C), where nothing lives past C's end.
+  // The packed path when there is room after C and enough row tiles to reuse the panels. The
+  // scratch is only used in the wrapper's layout (A and B below C), where nothing lives past C's end.
   let scratch: usize = 0;
   if (m >= 2 * MR && n >= NR && a + <usize>m * lda <= c && b + <usize>k * ldb <= c) {
     const s = (c + <usize>m * ldc + 63) & ~<usize>63;
-    if (<u64>s + <u64>(KC * NR * 4) <= (<u64>memory.size() << 16)) scratch = s;
+    if (<u64>s + <u64>gemmScratchBytes(m, k, n) <= (<u64>memory.size() << 16)) scratch = s;
   }
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
@@ -89,20 +126,54 @@ export function gemm_f32(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, a
       const bblk = b + <usize>pcol * ldb;
       const ablk = a + (<usize>pcol << 2);
       if (scratch != 0) {
-        // One packed kc×8 B panel (L1) against every row tile (A rows from L2).
+        // B's kc×nc block as kc×8 panels, one after another.
+        const panel = <usize>kc << 5;
+        let dst = scratch;
         for (let j = jc; j < nfull; j += NR) {
           let src = bblk + (<usize>j << 2);
-          let dst = scratch;
-          const dend = scratch + (<usize>kc << 5);
+          const dend = dst + panel;
           while (dst < dend) {
             v128.store(dst, v128.load(src));
             v128.store(dst, v128.load(src, 16), 16);
             dst += 32; src += ldb;
           }
-          const pc = c + (<usize>j << 2);
-          for (let i = 0; i < m; i += MR) {
-            const r = min(MR, m - i);
-            tile(r, true, ablk + <usize>i * lda, lda, scratch, 32, pc + <usize>i * ldc, ldc, kc, addC);
+        }
+        const apack = dst; // the packed A block follows the B block
+        const packA = (nfull - jc) / NR >= PACK_A_PANELS;
+        // Without the A pack, all rows against each panel (A's in-place block is reread per panel anyway).
+        const mc = packA ? MC : m;
+        for (let ic = 0; ic < m; ic += mc) {
+          const iend = min(m, ic + mc);
+          if (packA) {
+            // A's rows ic..iend, kc columns, as micro-panels of MRP rows: [kc][r] floats each.
+            let q = apack;
+            for (let i = ic; i < iend; i += MRP) {
+              const r = min(MRP, iend - i);
+              const src = ablk + <usize>i * lda;
+              const send = src + (<usize>kc << 2);
+              for (let p = src; p < send; p += 4) {
+                for (let t = 0; t < r; t++) store<f32>(q + (<usize>t << 2), load<f32>(p + <usize>t * lda));
+                q += <usize>r << 2;
+              }
+            }
+          }
+          let pb = scratch;
+          for (let j = jc; j < nfull; j += NR) {
+            const pc = c + (<usize>j << 2);
+            if (packA) {
+              let pa = apack;
+              for (let i = ic; i < iend; i += MRP) {
+                const r = min(MRP, iend - i);
+                packedTile(r, pa, pb, pc + <usize>i * ldc, ldc, kc, addC);
+                pa += (<usize>r * <usize>kc) << 2;
+              }
+            } else {
+              for (let i = ic; i < iend; i += MR) {
+                const r = min(MR, iend - i);
+                tile(r, true, ablk + <usize>i * lda, lda, pb, 32, pc + <usize>i * ldc, ldc, kc, addC);
+              }
+            }
+            pb += panel;
           }
         }
       } else {

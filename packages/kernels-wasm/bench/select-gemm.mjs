@@ -2,7 +2,8 @@
 //   node bench/select-gemm.mjs
 // Prints medians; GFLOP/s = 2·m·k·n / time. "kernel" rows call the exports on operands already in
 // the module's memory (with the B-panel scratch after C); "wrapper" rows go through
-// WasmKernels.gemm (copies in and out; no scratch unless the memory happens to have room).
+// WasmKernels.gemm (copies in and out, with the scratch it reserves past C). The same products
+// through the cpu backend's matmul and FFN: packages/backend-cpu/bench/gemm-layers.mjs.
 import os from 'node:os';
 import { UNARY_STAGE, wasmKernels, wasmKernelsOf, wasmVariant } from '../dist/index.js';
 import { WASM_BASE64, WASM_RELAXED_BASE64 } from '../dist/generated/module.js';

@@ -441,7 +441,12 @@ export class WasmKernels {
     mem.set(b.subarray(0, k * n), B / 4);
     const { bias, activation } = epilogue;
     if (accumulate) mem.set(c.subarray(0, m * n), C / 4);
-    else if (bias !== undefined && n > 0) for (let i = 0; i < m; i++) mem.set(bias.subarray(0, n), C / 4 + i * n);
+    else if (bias !== undefined && n > 0 && m > 0) {
+      // The bias in every row: one row, then doubling copies (log m calls whatever n is).
+      const c0 = C / 4;
+      mem.set(bias.subarray(0, n), c0);
+      for (let rows = 1; rows < m; rows *= 2) mem.copyWithin(c0 + rows * n, c0, c0 + Math.min(rows, m - rows) * n);
+    }
     const addC = accumulate || bias !== undefined ? 1 : 0;
     let steps = m * k;
     if (sparse) steps = (this.exports.gemm_sparse_a_f32 as SparseGemmFn)(A, B, C, m, k, n, addC);

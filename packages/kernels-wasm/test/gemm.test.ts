@@ -169,20 +169,51 @@ for (const variant of ['simd', 'relaxed-simd'] as const) {
 
 
     describe('gemm_f32 and gemm_sparse_a_f32 with and without scratch after C', () => {
+      // Room for the packed path's blocks past C (read in the tests: the relaxed build may not compile here).
+      const scratchBytes = (): number => instance(65536, variant).exports.GEMM_SCRATCH_BYTES.value;
       it('exports GEMM_SCRATCH_BYTES', () => {
         const { exports } = instance(65536, variant);
         expect(exports.GEMM_SCRATCH_BYTES.value).toBeGreaterThan(0);
       });
 
+      it('the packed path gives the bits of the in-place one (B and A packed, B only, MC-block and tile edges)', () => {
+        let seed = 900;
+        const SCRATCH_BYTES = scratchBytes();
+        const shapes: Array<[number, number, number]> = [
+          [10, 5, 8], [12, 33, 64], [121, 70, 72], [130, 513, 63], [245, 40, 130], [17, 1025, 255], [64, 600, 300], [31, 9, 520],
+        ];
+        for (const [m, k, n] of shapes) {
+          const a = randomMatrix(m * k, seed++, 0.2);
+          const b = randomMatrix(k * n, seed++);
+          const c0 = randomMatrix(m * n, seed++);
+          const bytes = 4 * (m * k + k * n + m * n) + 64;
+          for (const accumulate of [0, 1]) {
+            const results = [true, false].map((withScratch) => {
+              const { exports, memory } = instance(bytes + SCRATCH_BYTES + 65536, variant);
+              const size = memory.buffer.byteLength;
+              const A = withScratch ? 0 : (size - bytes) & ~15;
+              const B = (A + 4 * m * k + 15) & ~15;
+              const C = withScratch ? (B + 4 * k * n + 15) & ~15 : size - 4 * m * n;
+              const f = new Float32Array(memory.buffer);
+              f.set(a, A / 4); f.set(b, B / 4); f.set(c0, C / 4);
+              exports.gemm_f32(A, B, C, m, k, n, accumulate);
+              return Array.from(f.subarray(C / 4, C / 4 + m * n));
+            });
+            expect(results[0], `${m}×${k}×${n} accumulate ${accumulate}`).toEqual(results[1]);
+          }
+        }
+      });
+
       for (const withScratch of [true, false]) {
-        it(withScratch ? 'scratch after C (packed B panels)' : 'no room after C (B read in place)', () => {
+        it(withScratch ? 'scratch after C (packed B and A blocks)' : 'no room after C (A and B read in place)', () => {
           let seed = 500;
+          const SCRATCH_BYTES = scratchBytes();
           for (const [m, k, n] of [...SHAPES, [64, 600, 130], [30, 1100, 40], [7, 50, 1030]] as Array<[number, number, number]>) {
             const a = randomMatrix(m * k, seed++);
             const b = randomMatrix(k * n, seed++);
             const c0 = randomMatrix(m * n, seed++);
             const bytes = 4 * (m * k + k * n + m * n) + 64;
-            const { exports, memory } = instance(bytes + 65536 * 2, variant);
+            const { exports, memory } = instance(bytes + SCRATCH_BYTES + 65536, variant);
             const size = memory.buffer.byteLength;
             // with scratch: operands at 0; without: C ends at the very end of the memory
             const A = withScratch ? 0 : (size - bytes) & ~15;

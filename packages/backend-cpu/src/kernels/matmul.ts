@@ -122,9 +122,18 @@ export function matmulRows(op: MatmulOperands, rowStart: number, rowEnd: number)
   const { m, k, n } = op;
   const [sA0, sA1] = op.transposeA ? [1, m] : [k, 1];
   const bRowMajor = op.transposeB ? transpose(op.b, n, k) : op.b;
-  const acc = accumulator(op.dtype, (rowEnd - rowStart) * n);
+  const rows = rowEnd - rowStart;
+  if (WASM !== undefined && op.dtype === 'float32' && op.a instanceof Float32Array && bRowMajor instanceof Float32Array) {
+    // C starts as a +0 bias in the module's memory: the bits of gemmAccumulate onto the zeroed
+    // accumulator below (+0 + s, so a sum of −0 comes out +0 in both), without copying the
+    // accumulator's 4·rows·n zero bytes into the module first.
+    const out = new Float32Array(rows * n);
+    const a = rowMajor(op.a.subarray(rowStart * sA0), sA0, sA1, rows, k);
+    if (denseLayerF32(a, bRowMajor, new Float32Array(n), rows, k, n, undefined, false, out)) return out;
+  }
+  const acc = accumulator(op.dtype, rows * n);
   // Row i of op(A) starts at a[i·sA0]: a block's rows are the same strides from an offset.
-  gemmAccumulate(acc, op.a.subarray(rowStart * sA0), sA0, sA1, bRowMajor, rowEnd - rowStart, k, n, false);
+  gemmAccumulate(acc, op.a.subarray(rowStart * sA0), sA0, sA1, bRowMajor, rows, k, n, false);
   return acc;
 }
 
