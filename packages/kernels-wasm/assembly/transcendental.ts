@@ -37,7 +37,8 @@
 // into a fresh vector register per use per vector, never shared between uses). Without those loads,
 // on an L1-resident chunk (bench/transcendental-floor.mjs, Node 20, 2026-12-02) sigmoid went from
 // ≈ 38 to ≈ 26 cycles per four elements, gelu (tanh) from ≈ 45 to ≈ 33, gelu (erf) from ≈ 85 to
-// ≈ 72, with the same bits.
+// ≈ 72, with the same bits (under Node 24, whose V8 already ran the globals' version about that
+// fast, the change is within ±15 % either way: kernels-wasm README, "Constants in locals").
 // V8 computes such a local where it is used, so it must be used outside the loop too or it lands
 // inside it: every kernel here has a tail after its main loop that uses every constant, which is
 // what makes TurboFan compute them once before the loop (bench/floor.ts shows the other case).
