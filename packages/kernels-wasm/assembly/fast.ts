@@ -18,7 +18,7 @@
 // (f32x4.pmax(t, lo) = t < lo ? lo : t keeps NaN; the shifter's sum of NaN is NaN).
 //
 // Memory: x and y are byte offsets; y may alias x (every element is loaded before it is stored).
-// Four elements per iteration, then one at a time for the tail.
+// Eight elements (two vectors) per iteration, then four, then one at a time for the tail.
 
 const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375; // 0x3F318000: 12 significant bits
@@ -53,39 +53,16 @@ const TB0: f32 = 4.89352518554385e-03;
 const TANH_CLAMP: f32 = 9.0;
 const TANH_TINY: f32 = 4.0e-4;
 
-// Constants as v128 globals written on entry (see transcendental.ts, "Speed": V8 rematerialises a
-// v128.const at every use inside a loop; a global is one load).
-let gLOG2E: v128 = i32x4.splat(0);
-let gLN2_HI: v128 = i32x4.splat(0);
-let gLN2_LO: v128 = i32x4.splat(0);
-let gP0: v128 = i32x4.splat(0);
-let gP1: v128 = i32x4.splat(0);
-let gP2: v128 = i32x4.splat(0);
-let gP3: v128 = i32x4.splat(0);
-let gT_LO: v128 = i32x4.splat(0);
-let gSHIFTER: v128 = i32x4.splat(0);
-let gONE: v128 = i32x4.splat(0);
-let gBIAS: v128 = i32x4.splat(0);
-let gSIGN: v128 = i32x4.splat(0);
-let gZERO: v128 = i32x4.splat(0);
-let gX_LO: v128 = i32x4.splat(0);
-let gGT_A: v128 = i32x4.splat(0);
-let gGT_B: v128 = i32x4.splat(0);
-let gTA13: v128 = i32x4.splat(0);
-let gTA11: v128 = i32x4.splat(0);
-let gTA9: v128 = i32x4.splat(0);
-let gTA7: v128 = i32x4.splat(0);
-let gTA5: v128 = i32x4.splat(0);
-let gTA3: v128 = i32x4.splat(0);
-let gTA1: v128 = i32x4.splat(0);
-let gTB6: v128 = i32x4.splat(0);
-let gTB4: v128 = i32x4.splat(0);
-let gTB2: v128 = i32x4.splat(0);
-let gTB0: v128 = i32x4.splat(0);
-let gTANH_HI: v128 = i32x4.splat(0);
-let gTANH_LO: v128 = i32x4.splat(0);
-let gTANH_TINY: v128 = i32x4.splat(0);
-let gMINUS_ONE: v128 = i32x4.splat(0);
+// Constants: V8 rematerialises a v128.const at every use inside a loop (see transcendental.ts,
+// "Speed"), so each kernel makes its constants on entry as locals Binaryen cannot fold back into
+// constants (splat OR a zero derived from n) and passes them down to the inlined per-vector code.
+// Locals rather than mutable globals: a global is reloaded at every use (one load into a fresh
+// vector register per use, per vector), while V8 keeps a local in a register or one spill slot; with two
+// independent vectors per iteration as well, that took the kernels alone on an L1-resident chunk
+// from ≈ 30 to ≈ 23 cycles per vector (bench/transcendental-floor.mjs, Node 20, 2026-12-02; under
+// Node 24 the globals' version was already near that, and the change is 0–20 % there).
+// The tails after the main loop use every constant too, which keeps V8 from computing them inside
+// the loop (transcendental.ts, "Speed").
 
 /** A zero Binaryen cannot prove to be zero (n is never negative). */
 // @ts-ignore: decorator
@@ -93,43 +70,59 @@ let gMINUS_ONE: v128 = i32x4.splat(0);
 // @ts-ignore: decorator
 @inline function opaqueSplat(c: f32, z: v128): v128 { return v128.or(f32x4.splat(c), z); }
 
-// @ts-ignore: decorator
-@inline function initExp(n: i32): void {
-  const z = opaqueZero(n);
-  gLOG2E = opaqueSplat(LOG2E, z); gLN2_HI = opaqueSplat(LN2_HI, z); gLN2_LO = opaqueSplat(LN2_LO, z);
-  gP0 = opaqueSplat(P0, z); gP1 = opaqueSplat(P1, z); gP2 = opaqueSplat(P2, z); gP3 = opaqueSplat(P3, z);
-  gT_LO = opaqueSplat(T_LO, z); gSHIFTER = opaqueSplat(SHIFTER, z); gONE = opaqueSplat(1.0, z);
-  gBIAS = v128.or(i32x4.splat(127), z);
-  gSIGN = v128.or(i32x4.splat(0x80000000), z);
-  gZERO = z;
-  gX_LO = opaqueSplat(X_LO, z); gGT_A = opaqueSplat(GT_A, z); gGT_B = opaqueSplat(GT_B, z);
-}
+/** The kinds of num·σ(s) kernel (compile-time constants: each kernel's loop keeps only its own code). */
+const SIGMOID = 0;
+const SILU = 1;
+const GELU_TANH = 2;
 
 /**
- * num·σ(s), four lanes: num·q/(1 + e)·(s2 or 1), e = e^(−|s|) = m·s2, q = m for s < 0 (then
- * num·σ(s) = num·e/(1 + e)) and 1 for s ≥ 0 (including ±0 and NaN, which the quotient keeps).
- * `one` says num is 1 (sigmoid: the multiply is left out).
+ * num·σ(s), four lanes: num·q/(1 + e)·(s2 or 1), e = e^(−|s|) = er·2^k, 2^k = s1·s2,
+ * q = er·s1 for s < 0 (then num·σ(s) = num·e/(1 + e)) and 1 for s ≥ 0 (including ±0 and NaN,
+ * which the quotient keeps). The kernel's kind gives num and s from x:
+ *  - sigmoid: 1·σ(x) (the multiply by num is left out);
+ *  - silu: x·σ(x), x clamped at X_LO in the product only, so silu(−∞) = −0 (the exact path's value);
+ *  - gelu tanh: x·σ(2u), 2u = x·(2√(2/π) + 2√(2/π)·0.044715·x²), all in float32: 2u's roundings
+ *    (about 3·2^-24 relative) become an error of about |2u|·3·2^-24 in σ(2u) far in the negative
+ *    tail, which is what the declared bound allows for. x² = ∞ for huge |x| gives 2u = ±∞, which σ
+ *    maps to 0 or 1 as the exact value does.
  */
 // @ts-ignore: decorator
-@inline function numTimesSigmoid(num: v128, s: v128, one: bool): v128 {
-  const t = f32x4.pmax(v128.or(s, gSIGN), gT_LO); // pmax: t < T_LO ? T_LO : t, one instruction, NaN kept
+@inline function sigmoidFamilyV(
+  x: v128, kind: i32,
+  cSIGN: v128, cT_LO: v128, cLOG2E: v128, cSHIFTER: v128, cLN2_HI: v128, cLN2_LO: v128,
+  cP0: v128, cP1: v128, cP2: v128, cP3: v128, cONE: v128, cZERO: v128, cBIAS: v128,
+  cX_LO: v128, cGT_A: v128, cGT_B: v128,
+): v128 {
+  const s = kind == GELU_TANH ? f32x4.mul(x, f32x4.add(cGT_A, f32x4.mul(cGT_B, f32x4.mul(x, x)))) : x;
+  const t = f32x4.pmax(v128.or(s, cSIGN), cT_LO); // pmax: t < T_LO ? T_LO : t, one instruction, NaN kept
   // k = nearest(t·log2 e) by the shifter: adding 1.5·2^23 rounds to an integer, which then sits in
   // the low bits of the sum's pattern (no nearest/trunc_sat, which cost several x64 instructions).
-  const j = f32x4.add(f32x4.mul(t, gLOG2E), gSHIFTER);
-  const k = f32x4.sub(j, gSHIFTER);
-  const ki = i32x4.sub(j, gSHIFTER);
-  const r = f32x4.sub(f32x4.sub(t, f32x4.mul(k, gLN2_HI)), f32x4.mul(k, gLN2_LO));
-  const p = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(gP3, r), gP2), r), gP1), r), gP0);
-  const er = f32x4.add(f32x4.add(gONE, r), f32x4.mul(f32x4.mul(r, r), p));
+  const j = f32x4.add(f32x4.mul(t, cLOG2E), cSHIFTER);
+  const k = f32x4.sub(j, cSHIFTER);
+  const ki = i32x4.sub(j, cSHIFTER);
+  const r = f32x4.sub(f32x4.sub(t, f32x4.mul(k, cLN2_HI)), f32x4.mul(k, cLN2_LO));
+  const p = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(cP3, r), cP2), r), cP1), r), cP0);
+  const er = f32x4.add(f32x4.add(cONE, r), f32x4.mul(f32x4.mul(r, r), p));
+  // Off the chain from er (the integer work overlaps the polynomial): k1 = ⌊k/2⌋, k2 = k − k1, and
+  // the scale factors, those that are 1 for s ≥ 0 selected by an integer mask on the exponent
+  // (one AND where a bitselect is three x64 instructions).
+  const neg = f32x4.lt(s, cZERO);
   const k1 = i32x4.shr_s(ki, 1);
-  const s1 = i32x4.shl(i32x4.add(k1, gBIAS), 23);
-  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ki, k1), gBIAS), 23);
-  const m = f32x4.mul(er, s1);
-  const den = f32x4.add(gONE, f32x4.mul(m, s2));
-  const neg = f32x4.lt(s, gZERO);
-  const q = v128.bitselect(m, gONE, neg);
-  const numer = one ? q : f32x4.mul(num, q);
-  return f32x4.mul(f32x4.div(numer, den), v128.bitselect(s2, gONE, neg));
+  const k2 = i32x4.sub(ki, k1);
+  const s1 = i32x4.shl(i32x4.add(k1, cBIAS), 23);
+  const s2 = i32x4.shl(i32x4.add(k2, cBIAS), 23);
+  const s1neg = i32x4.shl(i32x4.add(v128.and(k1, neg), cBIAS), 23); // s1 (s < 0) or 1
+  const s2neg = i32x4.shl(i32x4.add(v128.and(k2, neg), cBIAS), 23); // s2 (s < 0) or 1
+  // e = er·2^k as er·(s1·s2): s1·s2 = 2^k exactly down to 2^−149 (a subnormal power of two), so for
+  // k ≥ −149 this is the one rounding of er·2^k that (er·s1)·s2 makes (er·s1 is exact), and below,
+  // where s1·s2 rounds to 0, 1 + e = 1 either way: the same bits with one multiply fewer on the
+  // chain to the division.
+  const den = f32x4.add(cONE, f32x4.mul(er, f32x4.mul(s1, s2)));
+  // The numerator num·q: for s < 0, er·(num·s1) rounds the same product once as num·(er·s1) would
+  // (both scalings by s1 ≤ 1 are exact: |num·s1| stays normal for every input, since k ≠ 0 needs |s| > ⅓ and so |num| > 0.1).
+  const erNeg = v128.bitselect(er, cONE, neg);
+  const numer = kind == SIGMOID ? f32x4.mul(erNeg, s1neg) : f32x4.mul(erNeg, f32x4.mul(f32x4.pmax(x, cX_LO), s1neg));
+  return f32x4.mul(f32x4.div(numer, den), s2neg);
 }
 
 // @ts-ignore: decorator
@@ -139,47 +132,46 @@ let gMINUS_ONE: v128 = i32x4.splat(0);
 // @ts-ignore: decorator
 @inline function st1(p: usize, v: v128): void { v128.store32_lane(p, v, 0); }
 
-// @ts-ignore: decorator
-@inline function sigmoidV(x: v128): v128 { return numTimesSigmoid(gONE, x, true); }
-
-/** σ(x) = 1/(1 + e^−x): σ(±0) = ½, σ(+∞) = 1, σ(−∞) = 0. */
-export function sigmoid_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  initExp(n);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) { const o = <usize>i << 2; v128.store(y + o, sigmoidV(ld(x + o))); }
-  for (; i < n; i++) { const o = <usize>i << 2; st1(y + o, sigmoidV(ld1(x + o))); }
-}
-
-/** x·σ(x); x is clamped at X_LO in the product only, so silu(−∞) = −0 (the exact path's value). */
-// @ts-ignore: decorator
-@inline function siluV(x: v128): v128 { return numTimesSigmoid(f32x4.pmax(x, gX_LO), x, false); }
-
-/** silu with β = 1 only (the caller keeps the exact kernel for any other β). */
-export function silu_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  initExp(n);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) { const o = <usize>i << 2; v128.store(y + o, siluV(ld(x + o))); }
-  for (; i < n; i++) { const o = <usize>i << 2; st1(y + o, siluV(ld1(x + o))); }
-}
-
 /**
- * gelu (tanh) = ½x(1 + tanh(u)) = x·σ(2u), 2u = x·(2√(2/π) + 2√(2/π)·0.044715·x²), all in float32:
- * 2u's roundings (about 3·2^-24 relative) become an error of about |2u|·3·2^-24 in σ(2u) far in the
- * negative tail, which is what the declared bound allows for. x² = ∞ for huge |x| gives 2u = ±∞,
- * which σ maps to 0 or 1 as the exact value does.
+ * The loop of the num·σ(s) kernels: two independent vectors per iteration (their chains overlap;
+ * four measured no faster), then one, then one element at a time.
  */
 // @ts-ignore: decorator
-@inline function geluTanhV(x: v128): v128 {
-  const s = f32x4.mul(x, f32x4.add(gGT_A, f32x4.mul(gGT_B, f32x4.mul(x, x))));
-  return numTimesSigmoid(f32x4.pmax(x, gX_LO), s, false);
+@inline function sigmoidFamily(x: usize, y: usize, n: i32, kind: i32): void {
+  const z = opaqueZero(n);
+  const cSIGN = v128.or(i32x4.splat(0x80000000), z); const cT_LO = opaqueSplat(T_LO, z);
+  const cLOG2E = opaqueSplat(LOG2E, z); const cSHIFTER = opaqueSplat(SHIFTER, z);
+  const cLN2_HI = opaqueSplat(LN2_HI, z); const cLN2_LO = opaqueSplat(LN2_LO, z);
+  const cP0 = opaqueSplat(P0, z); const cP1 = opaqueSplat(P1, z); const cP2 = opaqueSplat(P2, z); const cP3 = opaqueSplat(P3, z);
+  const cONE = opaqueSplat(1.0, z); const cZERO = z; const cBIAS = v128.or(i32x4.splat(127), z);
+  const cX_LO = opaqueSplat(X_LO, z); const cGT_A = opaqueSplat(GT_A, z); const cGT_B = opaqueSplat(GT_B, z);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const a = sigmoidFamilyV(ld(x + o), kind, cSIGN, cT_LO, cLOG2E, cSHIFTER, cLN2_HI, cLN2_LO, cP0, cP1, cP2, cP3, cONE, cZERO, cBIAS, cX_LO, cGT_A, cGT_B);
+    const b = sigmoidFamilyV(ld(x + o + 16), kind, cSIGN, cT_LO, cLOG2E, cSHIFTER, cLN2_HI, cLN2_LO, cP0, cP1, cP2, cP3, cONE, cZERO, cBIAS, cX_LO, cGT_A, cGT_B);
+    v128.store(y + o, a);
+    v128.store(y + o + 16, b);
+  }
+  if (i + 4 <= n) {
+    const o = <usize>i << 2;
+    v128.store(y + o, sigmoidFamilyV(ld(x + o), kind, cSIGN, cT_LO, cLOG2E, cSHIFTER, cLN2_HI, cLN2_LO, cP0, cP1, cP2, cP3, cONE, cZERO, cBIAS, cX_LO, cGT_A, cGT_B));
+    i += 4;
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    st1(y + o, sigmoidFamilyV(ld1(x + o), kind, cSIGN, cT_LO, cLOG2E, cSHIFTER, cLN2_HI, cLN2_LO, cP0, cP1, cP2, cP3, cONE, cZERO, cBIAS, cX_LO, cGT_A, cGT_B));
+  }
 }
 
-export function gelu_tanh_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  initExp(n);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) { const o = <usize>i << 2; v128.store(y + o, geluTanhV(ld(x + o))); }
-  for (; i < n; i++) { const o = <usize>i << 2; st1(y + o, geluTanhV(ld1(x + o))); }
-}
+/** σ(x) = 1/(1 + e^−x): σ(±0) = ½, σ(+∞) = 1, σ(−∞) = 0. */
+export function sigmoid_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { sigmoidFamily(x, y, n, SIGMOID); }
+
+/** silu with β = 1 only (the caller keeps the exact kernel for any other β). */
+export function silu_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { sigmoidFamily(x, y, n, SILU); }
+
+/** gelu (tanh) = ½x(1 + tanh(u)) = x·σ(2u), u = √(2/π)(x + 0.044715x³). */
+export function gelu_tanh_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { sigmoidFamily(x, y, n, GELU_TANH); }
 
 /**
  * tanh(x) = x·A(x²)/B(x²) with x clamped to [−9, 9] (pmin/pmax keep NaN), the quotient clamped to
@@ -187,30 +179,49 @@ export function gelu_tanh_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64)
  * (tanh(±0) = ±0, subnormals kept).
  */
 // @ts-ignore: decorator
-@inline function tanhV(x: v128): v128 {
-  const c = f32x4.pmax(f32x4.pmin(x, gTANH_HI), gTANH_LO);
+@inline function tanhV(
+  x: v128,
+  cTA13: v128, cTA11: v128, cTA9: v128, cTA7: v128, cTA5: v128, cTA3: v128, cTA1: v128,
+  cTB6: v128, cTB4: v128, cTB2: v128, cTB0: v128,
+  cHI: v128, cLO: v128, cTINY: v128, cONE: v128, cMINUS_ONE: v128,
+): v128 {
+  const c = f32x4.pmax(f32x4.pmin(x, cHI), cLO);
   const z = f32x4.mul(c, c);
-  let a = f32x4.add(f32x4.mul(gTA13, z), gTA11);
-  a = f32x4.add(f32x4.mul(a, z), gTA9);
-  a = f32x4.add(f32x4.mul(a, z), gTA7);
-  a = f32x4.add(f32x4.mul(a, z), gTA5);
-  a = f32x4.add(f32x4.mul(a, z), gTA3);
-  a = f32x4.mul(f32x4.add(f32x4.mul(a, z), gTA1), c);
-  let b = f32x4.add(f32x4.mul(gTB6, z), gTB4);
-  b = f32x4.add(f32x4.mul(b, z), gTB2);
-  b = f32x4.add(f32x4.mul(b, z), gTB0);
-  const r = f32x4.pmax(f32x4.pmin(f32x4.div(a, b), gONE), gMINUS_ONE);
-  return v128.bitselect(x, r, f32x4.lt(f32x4.abs(x), gTANH_TINY));
+  let a = f32x4.add(f32x4.mul(cTA13, z), cTA11);
+  a = f32x4.add(f32x4.mul(a, z), cTA9);
+  a = f32x4.add(f32x4.mul(a, z), cTA7);
+  a = f32x4.add(f32x4.mul(a, z), cTA5);
+  a = f32x4.add(f32x4.mul(a, z), cTA3);
+  a = f32x4.mul(f32x4.add(f32x4.mul(a, z), cTA1), c);
+  let b = f32x4.add(f32x4.mul(cTB6, z), cTB4);
+  b = f32x4.add(f32x4.mul(b, z), cTB2);
+  b = f32x4.add(f32x4.mul(b, z), cTB0);
+  const r = f32x4.pmax(f32x4.pmin(f32x4.div(a, b), cONE), cMINUS_ONE);
+  return v128.bitselect(x, r, f32x4.lt(f32x4.abs(x), cTINY));
 }
 
 export function tanh_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
-  gTA13 = opaqueSplat(TA13, z); gTA11 = opaqueSplat(TA11, z); gTA9 = opaqueSplat(TA9, z); gTA7 = opaqueSplat(TA7, z);
-  gTA5 = opaqueSplat(TA5, z); gTA3 = opaqueSplat(TA3, z); gTA1 = opaqueSplat(TA1, z);
-  gTB6 = opaqueSplat(TB6, z); gTB4 = opaqueSplat(TB4, z); gTB2 = opaqueSplat(TB2, z); gTB0 = opaqueSplat(TB0, z);
-  gTANH_HI = opaqueSplat(TANH_CLAMP, z); gTANH_LO = opaqueSplat(-TANH_CLAMP, z); gTANH_TINY = opaqueSplat(TANH_TINY, z);
-  gONE = opaqueSplat(1.0, z); gMINUS_ONE = opaqueSplat(-1.0, z);
+  const cTA13 = opaqueSplat(TA13, z); const cTA11 = opaqueSplat(TA11, z); const cTA9 = opaqueSplat(TA9, z); const cTA7 = opaqueSplat(TA7, z);
+  const cTA5 = opaqueSplat(TA5, z); const cTA3 = opaqueSplat(TA3, z); const cTA1 = opaqueSplat(TA1, z);
+  const cTB6 = opaqueSplat(TB6, z); const cTB4 = opaqueSplat(TB4, z); const cTB2 = opaqueSplat(TB2, z); const cTB0 = opaqueSplat(TB0, z);
+  const cHI = opaqueSplat(TANH_CLAMP, z); const cLO = opaqueSplat(-TANH_CLAMP, z); const cTINY = opaqueSplat(TANH_TINY, z);
+  const cONE = opaqueSplat(1.0, z); const cMINUS_ONE = opaqueSplat(-1.0, z);
   let i = 0;
-  for (; i + 4 <= n; i += 4) { const o = <usize>i << 2; v128.store(y + o, tanhV(ld(x + o))); }
-  for (; i < n; i++) { const o = <usize>i << 2; st1(y + o, tanhV(ld1(x + o))); }
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const a = tanhV(ld(x + o), cTA13, cTA11, cTA9, cTA7, cTA5, cTA3, cTA1, cTB6, cTB4, cTB2, cTB0, cHI, cLO, cTINY, cONE, cMINUS_ONE);
+    const b = tanhV(ld(x + o + 16), cTA13, cTA11, cTA9, cTA7, cTA5, cTA3, cTA1, cTB6, cTB4, cTB2, cTB0, cHI, cLO, cTINY, cONE, cMINUS_ONE);
+    v128.store(y + o, a);
+    v128.store(y + o + 16, b);
+  }
+  if (i + 4 <= n) {
+    const o = <usize>i << 2;
+    v128.store(y + o, tanhV(ld(x + o), cTA13, cTA11, cTA9, cTA7, cTA5, cTA3, cTA1, cTB6, cTB4, cTB2, cTB0, cHI, cLO, cTINY, cONE, cMINUS_ONE));
+    i += 4;
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    st1(y + o, tanhV(ld1(x + o), cTA13, cTA11, cTA9, cTA7, cTA5, cTA3, cTA1, cTB6, cTB4, cTB2, cTB0, cHI, cLO, cTINY, cONE, cMINUS_ONE));
+  }
 }

@@ -29,9 +29,19 @@
 //
 // Speed: V8 (TurboFan, x64) materialises every v128.const at each use inside a loop (a 64-bit
 // immediate moved to a GPR, then to an XMM register, then duplicated: three instructions and a
-// GPR→XMM transfer each), which made the constants the bottleneck. So the kernels read their
-// constants from mutable v128 globals, written on entry from values Binaryen cannot fold back into
-// constants (OR with a zero derived from n); in the loop each constant is then a plain load.
+// GPR→XMM transfer each), which made the constants the bottleneck. So the kernels make their
+// constants on entry from values Binaryen cannot fold back into constants (splat OR a zero derived
+// from n) and keep them in locals, passed down to the inlined per-vector code. A local stays in a
+// register or in one spill slot; a mutable global (the earlier scheme, still used by the kernels
+// not yet converted: softplus, silu's tiny-β path, the gradient) is reloaded at every use (one load
+// into a fresh vector register per use per vector, never shared between uses). Without those loads,
+// on an L1-resident chunk (bench/transcendental-floor.mjs, Node 20, 2026-12-02) sigmoid went from
+// ≈ 38 to ≈ 26 cycles per four elements, gelu (tanh) from ≈ 45 to ≈ 33, gelu (erf) from ≈ 85 to
+// ≈ 72, with the same bits (under Node 24, whose V8 already ran the globals' version about that
+// fast, the change is within ±15 % either way: kernels-wasm README, "Constants in locals").
+// V8 computes such a local where it is used, so it must be used outside the loop too or it lands
+// inside it: every kernel here has a tail after its main loop that uses every constant, which is
+// what makes TurboFan compute them once before the loop (bench/floor.ts shows the other case).
 //
 // Memory: x, y (and dy, dx) are byte offsets; y may alias x (dx may alias dy): every element is
 // loaded before it is stored. Four elements per iteration (two f64x2), then 2 and 1 for the tail.
@@ -76,17 +86,6 @@ let gL5: v128 = i64x2.splat(0);
 let gGELU_P: v128 = i64x2.splat(0);
 let gA0_HI: v128 = i64x2.splat(0);
 let gA0_LO: v128 = i64x2.splat(0);
-let gR0: v128 = i64x2.splat(0);
-let gR1: v128 = i64x2.splat(0);
-let gR2: v128 = i64x2.splat(0);
-let gR3: v128 = i64x2.splat(0);
-let gR4: v128 = i64x2.splat(0);
-let gR5: v128 = i64x2.splat(0);
-let gR6: v128 = i64x2.splat(0);
-let gR7: v128 = i64x2.splat(0);
-let gR8: v128 = i64x2.splat(0);
-let gR9: v128 = i64x2.splat(0);
-let gR10: v128 = i64x2.splat(0);
 let gH0: v128 = i64x2.splat(0);
 let gH1: v128 = i64x2.splat(0);
 let gH2: v128 = i64x2.splat(0);
@@ -110,26 +109,13 @@ let gXC_LO: v128 = i64x2.splat(0);
 let gXC_HI: v128 = i64x2.splat(0);
 // Each kernel's own constants (written on entry by the kernels that use them):
 let gSILU_EXP_SCALE: v128 = i64x2.splat(0);
-let gSILU_X_LO: v128 = i64x2.splat(0);
-let gSILU_X_HI: v128 = i64x2.splat(0);
-let gGELU_TANH_C1: v128 = i64x2.splat(0);
-let gGELU_TANH_C2: v128 = i64x2.splat(0);
-let gGELU_TANH_X_LO: v128 = i64x2.splat(0);
-let gGELU_TANH_X_HI: v128 = i64x2.splat(0);
-let gNEG_LOG2E: v128 = i64x2.splat(0);
-let gSIGMOID_X_LO: v128 = i64x2.splat(0);
-let gSIGMOID_X_HI: v128 = i64x2.splat(0);
 let gLOG2E: v128 = i64x2.splat(0);
-let gMISH_X_LO: v128 = i64x2.splat(0);
-let gMISH_X_HI: v128 = i64x2.splat(0);
 let gSOFTPLUS_BETA: v128 = i64x2.splat(0);
 let gSOFTPLUS_Z_ZERO_BELOW: v128 = i64x2.splat(0);
 let gSOFTPLUS_THRESHOLD: v128 = i64x2.splat(0);
 let gSOFTPLUS_INV_BETA: v128 = i64x2.splat(0);
 let gNEG_HALF_LOG2E: v128 = i64x2.splat(0);
-let gGELU_X_LO: v128 = i64x2.splat(0);
 let gHALF: v128 = i64x2.splat(0);
-let gGELU_X_HI: v128 = i64x2.splat(0);
 let gGELU_GRAD_ONE_ABOVE: v128 = i64x2.splat(0);
 let gGELU_GRAD_TINY: v128 = i64x2.splat(0);
 let gGELU_GRAD_TINY_BELOW: v128 = i64x2.splat(0);
@@ -155,11 +141,6 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
   gL0 = opaqueSplat(L0, z); gL1 = opaqueSplat(L1, z); gL2 = opaqueSplat(L2, z); gL3 = opaqueSplat(L3, z); gL4 = opaqueSplat(L4, z); gL5 = opaqueSplat(L5, z);
 }
 // @ts-ignore: decorator
-@inline function initR(z: v128): void {
-  gR0 = opaqueSplat(R0, z); gR1 = opaqueSplat(R1, z); gR2 = opaqueSplat(R2, z); gR3 = opaqueSplat(R3, z); gR4 = opaqueSplat(R4, z); gR5 = opaqueSplat(R5, z);
-  gR6 = opaqueSplat(R6, z); gR7 = opaqueSplat(R7, z); gR8 = opaqueSplat(R8, z); gR9 = opaqueSplat(R9, z); gR10 = opaqueSplat(R10, z);
-}
-// @ts-ignore: decorator
 @inline function initH(z: v128): void {
   gH0 = opaqueSplat(H0, z); gH1 = opaqueSplat(H1, z); gH2 = opaqueSplat(H2, z); gH3 = opaqueSplat(H3, z); gH4 = opaqueSplat(H4, z); gH5 = opaqueSplat(H5, z);
   gH6 = opaqueSplat(H6, z); gH7 = opaqueSplat(H7, z); gH8 = opaqueSplat(H8, z); gH9 = opaqueSplat(H9, z); gH10 = opaqueSplat(H10, z); gH11 = opaqueSplat(H11, z);
@@ -182,20 +163,27 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
 // @ts-ignore: decorator
 @inline function clamp(a: v128, lo: v128, hi: v128): v128 { return f64x2.pmin(f64x2.pmax(a, lo), hi); }
 
-/** 2^u for u ∈ [−1010, 1000] (or NaN, which stays NaN), relative error < 4.5e-9. */
+/**
+ * 2^u for u ∈ [−1010, 1000] (or NaN, which stays NaN), relative error < 4.5e-9; the shifter and
+ * E0…E6 passed in (locals made on entry, see "Speed"; {@link vexp2} passes the globals).
+ */
 // @ts-ignore: decorator
-@inline function vexp2(u: v128): v128 {
-  const t = vadd(u, gSH);
-  const f = vsub(u, vsub(t, gSH)); // |f| ≤ ½, exact
+@inline function vexp2c(u: v128, cSH: v128, cE0: v128, cE1: v128, cE2: v128, cE3: v128, cE4: v128, cE5: v128, cE6: v128): v128 {
+  const t = vadd(u, cSH);
+  const f = vsub(u, vsub(t, cSH)); // |f| ≤ ½, exact
   // Estrin: shorter dependency chains than Horner, same count of operations (plus one).
   const f2 = vmul(f, f);
-  const a = madd(f, gE1, gE0);
-  const b = madd(f, gE3, gE2);
-  const c = madd(f, gE5, gE4);
+  const a = madd(f, cE1, cE0);
+  const b = madd(f, cE3, cE2);
+  const c = madd(f, cE5, cE4);
   const f4 = vmul(f2, f2);
-  const p = vadd(madd(f2, b, a), vmul(f4, madd(f2, gE6, c)));
+  const p = vadd(madd(f2, b, a), vmul(f4, madd(f2, cE6, c)));
   return i64x2.add(p, i64x2.shl(t, 52));
 }
+
+/** {@link vexp2c} with the constants from the globals (the kernels not yet given locals). */
+// @ts-ignore: decorator
+@inline function vexp2(u: v128): v128 { return vexp2c(u, gSH, gE0, gE1, gE2, gE3, gE4, gE5, gE6); }
 
 /** log1p(u) for u ∈ [0, 1], relative error < 1e-10 (plus u's own). */
 // @ts-ignore: decorator
@@ -215,12 +203,12 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
  * order (its estrin_r_at_1) and sets R0 so that it is exactly ½: change one, change both.
  */
 // @ts-ignore: decorator
-@inline function polyR(t: v128): v128 {
+@inline function polyR(t: v128, cR0: v128, cR1: v128, cR2: v128, cR3: v128, cR4: v128, cR5: v128, cR6: v128, cR7: v128, cR8: v128, cR9: v128, cR10: v128): v128 {
   const t2 = vmul(t, t);
   const t4 = vmul(t2, t2);
-  const a = madd(t2, madd(t, gR3, gR2), madd(t, gR1, gR0));
-  const b = madd(t2, madd(t, gR7, gR6), madd(t, gR5, gR4));
-  const c = madd(t2, gR10, madd(t, gR9, gR8));
+  const a = madd(t2, madd(t, cR3, cR2), madd(t, cR1, cR0));
+  const b = madd(t2, madd(t, cR7, cR6), madd(t, cR5, cR4));
+  const c = madd(t2, cR10, madd(t, cR9, cR8));
   return madd(t4, madd(t4, c, b), a);
 }
 
@@ -262,11 +250,11 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
  * exact value (βx < −693) is; above H, 1 + 2^−360 = 1 gives x. x = −∞ lands on L, +∞ stays ∞.
  */
 // @ts-ignore: decorator
-@inline function siluV(x: v128, negate: bool): v128 {
+@inline function siluV(x: v128, negate: bool, cX_LO: v128, cX_HI: v128, cSCALE: v128, cONE: v128, cSH: v128, cE0: v128, cE1: v128, cE2: v128, cE3: v128, cE4: v128, cE5: v128, cE6: v128): v128 {
   const xs = negate ? f64x2.neg(x) : x;
-  const xl = f64x2.pmax(xs, gSILU_X_LO); // gSILU_X_LO = L
-  const e = vexp2(vmul(f64x2.pmin(xl, gSILU_X_HI), gSILU_EXP_SCALE)); // gSILU_X_HI = H, gSILU_EXP_SCALE = −|β|·log2 e
-  const y = vdiv(xl, vadd(e, gONE));
+  const xl = f64x2.pmax(xs, cX_LO); // cX_LO = L
+  const e = vexp2c(vmul(f64x2.pmin(xl, cX_HI), cSCALE), cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6); // cX_HI = H, cSCALE = −|β|·log2 e
+  const y = vdiv(xl, vadd(e, cONE));
   return negate ? f64x2.neg(y) : y;
 }
 
@@ -279,31 +267,31 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
  * roundings (|Δm| < 1e-12 at |m| = 870): a relative change below 1e-12 in 2^m, far inside the bound.
  */
 // @ts-ignore: decorator
-@inline function geluTanhV(x: v128): v128 {
-  const xl = f64x2.pmax(x, gGELU_TANH_X_LO); // gGELU_TANH_X_LO = −20
-  const xe = f64x2.pmin(xl, gGELU_TANH_X_HI); // gGELU_TANH_X_HI = 20
-  const m = vmul(xe, madd(vmul(xe, xe), gGELU_TANH_C2, gGELU_TANH_C1));
-  const e = vexp2(m);
-  return vdiv(xl, vadd(e, gONE));
+@inline function geluTanhV(x: v128, cX_LO: v128, cX_HI: v128, cC1: v128, cC2: v128, cONE: v128, cSH: v128, cE0: v128, cE1: v128, cE2: v128, cE3: v128, cE4: v128, cE5: v128, cE6: v128): v128 {
+  const xl = f64x2.pmax(x, cX_LO); // cX_LO = −20
+  const xe = f64x2.pmin(xl, cX_HI); // cX_HI = 20
+  const m = vmul(xe, madd(vmul(xe, xe), cC2, cC1));
+  const e = vexp2c(m, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
+  return vdiv(xl, vadd(e, cONE));
 }
 
 /** 1/(1 + e^(−x)) with x clamped to [−693, 249] (2^1000 .. 2^−360): x = −∞ → +0 in float32, +∞ → 1. */
 // @ts-ignore: decorator
-@inline function sigmoidV(x: v128): v128 {
-  const e = vexp2(vmul(clamp(x, gSIGMOID_X_LO, gSIGMOID_X_HI), gNEG_LOG2E)); // x clamped to [−693, 249]
-  return vdiv(gONE, vadd(e, gONE));
+@inline function sigmoidV(x: v128, cX_LO: v128, cX_HI: v128, cNEG_LOG2E: v128, cONE: v128, cSH: v128, cE0: v128, cE1: v128, cE2: v128, cE3: v128, cE4: v128, cE5: v128, cE6: v128): v128 {
+  const e = vexp2c(vmul(clamp(x, cX_LO, cX_HI), cNEG_LOG2E), cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6); // x clamped to [−693, 249]
+  return vdiv(cONE, vadd(e, cONE));
 }
 
 /** x·tanh(log(1 + eˣ)) = x·n/(n + 2), n = eˣ(eˣ + 2): one exp, no cancellation. */
 // @ts-ignore: decorator
-@inline function mishV(x: v128): v128 {
+@inline function mishV(x: v128, cX_LO: v128, cX_HI: v128, cLOG2E: v128, cTWO: v128, cSH: v128, cE0: v128, cE1: v128, cE2: v128, cE3: v128, cE4: v128, cE5: v128, cE6: v128): v128 {
   // xl = max(x, −700): below, the result rounds to −0 (|x|·2^−1009) as the exact one does, and
   // −∞ gives −700·tiny = −0. The exponent uses min(xl, 249) so n = e(e + 2) stays finite; above
   // 249, n/(n + 2) = 1 exactly and the result is x.
-  const xl = f64x2.pmax(x, gMISH_X_LO); // gMISH_X_LO = −700
-  const e = vexp2(vmul(f64x2.pmin(xl, gMISH_X_HI), gLOG2E)); // gMISH_X_HI = 249
-  const n = vmul(e, vadd(e, gTWO));
-  return vdiv(vmul(xl, n), vadd(n, gTWO));
+  const xl = f64x2.pmax(x, cX_LO); // cX_LO = −700
+  const e = vexp2c(vmul(f64x2.pmin(xl, cX_HI), cLOG2E), cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6); // cX_HI = 249
+  const n = vmul(e, vadd(e, cTWO));
+  return vdiv(vmul(xl, n), vadd(n, cTWO));
 }
 
 /** βx > threshold ? x : softplus(βx)/β; softplus(z) = max(z, 0) + log1p(e^(−|z|)). */
@@ -328,14 +316,18 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
  * (the fit makes it so), as in the reference: subnormal x·½ ties round alike with no select.
  */
 // @ts-ignore: decorator
-@inline function geluErfV(x: v128): v128 {
-  const xl = f64x2.pmax(x, gGELU_X_LO); // gGELU_X_LO = −15
-  const xe = f64x2.pmin(xl, gGELU_X_HI); // gGELU_X_HI = 15
+@inline function geluErfV(
+  x: v128, cX_LO: v128, cX_HI: v128, cP: v128, cNEG_HALF_LOG2E: v128, cONE: v128, cZERO: v128,
+  cSH: v128, cE0: v128, cE1: v128, cE2: v128, cE3: v128, cE4: v128, cE5: v128, cE6: v128,
+  cR0: v128, cR1: v128, cR2: v128, cR3: v128, cR4: v128, cR5: v128, cR6: v128, cR7: v128, cR8: v128, cR9: v128, cR10: v128,
+): v128 {
+  const xl = f64x2.pmax(x, cX_LO); // cX_LO = −15
+  const xe = f64x2.pmin(xl, cX_HI); // cX_HI = 15
   const a = f64x2.abs(xe);
-  const t = vdiv(gONE, madd(a, gGELU_P, gONE));
-  const e = vexp2(vmul(vmul(xe, xe), gNEG_HALF_LOG2E));
-  const q = vmul(e, polyR(t)); // Φ(−|x|)
-  return vmul(xl, v128.bitselect(q, vsub(gONE, q), f64x2.lt(xe, gZERO)));
+  const t = vdiv(cONE, madd(a, cP, cONE));
+  const e = vexp2c(vmul(vmul(xe, xe), cNEG_HALF_LOG2E), cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
+  const q = vmul(e, polyR(t, cR0, cR1, cR2, cR3, cR4, cR5, cR6, cR7, cR8, cR9, cR10)); // Φ(−|x|)
+  return vmul(xl, v128.bitselect(q, vsub(cONE, q), f64x2.lt(xe, cZERO)));
 }
 
 /** gradientProduct(gelu′(x), dy). */
@@ -373,35 +365,41 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
 
 export function gelu_erf_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
-  initCommon(z); initR(z);
-  gGELU_P = opaqueSplat(GELU_P, z); gNEG_HALF_LOG2E = opaqueSplat(-0.5 * LOG2E, z); gGELU_X_LO = opaqueSplat(-15.0, z); gGELU_X_HI = opaqueSplat(15.0, z);
+  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
+  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
+  const cX_LO = opaqueSplat(-15.0, z); const cX_HI = opaqueSplat(15.0, z); const cP = opaqueSplat(GELU_P, z);
+  const cNEG_HALF_LOG2E = opaqueSplat(-0.5 * LOG2E, z); const cONE = opaqueSplat(1.0, z); const cZERO = z;
+  const cR0 = opaqueSplat(R0, z); const cR1 = opaqueSplat(R1, z); const cR2 = opaqueSplat(R2, z); const cR3 = opaqueSplat(R3, z);
+  const cR4 = opaqueSplat(R4, z); const cR5 = opaqueSplat(R5, z); const cR6 = opaqueSplat(R6, z); const cR7 = opaqueSplat(R7, z);
+  const cR8 = opaqueSplat(R8, z); const cR9 = opaqueSplat(R9, z); const cR10 = opaqueSplat(R10, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const a = geluErfV(ld2(x + o));
-    const b = geluErfV(ld2(x + o + 8));
+    const a = geluErfV(ld2(x + o), cX_LO, cX_HI, cP, cNEG_HALF_LOG2E, cONE, cZERO, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6, cR0, cR1, cR2, cR3, cR4, cR5, cR6, cR7, cR8, cR9, cR10);
+    const b = geluErfV(ld2(x + o + 8), cX_LO, cX_HI, cP, cNEG_HALF_LOG2E, cONE, cZERO, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6, cR0, cR1, cR2, cR3, cR4, cR5, cR6, cR7, cR8, cR9, cR10);
     st2(y + o, a);
     st2(y + o + 8, b);
   }
-  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, geluErfV(ld2(x + o))); i += 2; }
-  if (i < n) { const o = <usize>i << 2; st1(y + o, geluErfV(ld1(x + o))); }
+  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, geluErfV(ld2(x + o), cX_LO, cX_HI, cP, cNEG_HALF_LOG2E, cONE, cZERO, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6, cR0, cR1, cR2, cR3, cR4, cR5, cR6, cR7, cR8, cR9, cR10)); i += 2; }
+  if (i < n) { const o = <usize>i << 2; st1(y + o, geluErfV(ld1(x + o), cX_LO, cX_HI, cP, cNEG_HALF_LOG2E, cONE, cZERO, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6, cR0, cR1, cR2, cR3, cR4, cR5, cR6, cR7, cR8, cR9, cR10)); }
 }
 
 export function gelu_tanh_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
-  initCommon(z);
-  gGELU_TANH_C1 = opaqueSplat(GELU_TANH_C1, z); gGELU_TANH_C2 = opaqueSplat(GELU_TANH_C1 * GELU_TANH_COEFF, z);
-  gGELU_TANH_X_LO = opaqueSplat(-20.0, z); gGELU_TANH_X_HI = opaqueSplat(20.0, z);
+  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
+  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
+  const cX_LO = opaqueSplat(-20.0, z); const cX_HI = opaqueSplat(20.0, z); const cONE = opaqueSplat(1.0, z);
+  const cC1 = opaqueSplat(GELU_TANH_C1, z); const cC2 = opaqueSplat(GELU_TANH_C1 * GELU_TANH_COEFF, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const a = geluTanhV(ld2(x + o));
-    const b = geluTanhV(ld2(x + o + 8));
+    const a = geluTanhV(ld2(x + o), cX_LO, cX_HI, cC1, cC2, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
+    const b = geluTanhV(ld2(x + o + 8), cX_LO, cX_HI, cC1, cC2, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
     st2(y + o, a);
     st2(y + o + 8, b);
   }
-  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, geluTanhV(ld2(x + o))); i += 2; }
-  if (i < n) { const o = <usize>i << 2; st1(y + o, geluTanhV(ld1(x + o))); }
+  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, geluTanhV(ld2(x + o), cX_LO, cX_HI, cC1, cC2, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); i += 2; }
+  if (i < n) { const o = <usize>i << 2; st1(y + o, geluTanhV(ld1(x + o), cX_LO, cX_HI, cC1, cC2, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); }
 }
 
 /** p0 = β. β = 0 (either sign) is x/2, as the reference special-cases it (0·∞ would be NaN). */
@@ -423,47 +421,49 @@ export function silu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
   initCommon(z);
   const beta = Math.abs(p0);
-  // −β·log2 e rounded once: a relative error of 1e-16 in the exponent, immaterial.
-  gSILU_EXP_SCALE = opaqueSplat(-beta * LOG2E, z);
   if (beta < 1e-250) {
     gSILU_EXP_SCALE = opaqueSplat(-p0 * LOG2E, z);
     for (; i + 2 <= n; i += 2) { const o = <usize>i << 2; st2(y + o, siluSlowV(ld2(x + o))); }
     if (i < n) { const o = <usize>i << 2; st1(y + o, siluSlowV(ld1(x + o))); }
     return;
   }
-  gSILU_X_LO = opaqueSplat(-1000.0 / (beta * LOG2E), z);
-  gSILU_X_HI = opaqueSplat(360.0 / (beta * LOG2E), z);
+  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
+  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
+  const cX_LO = opaqueSplat(-1000.0 / (beta * LOG2E), z); const cX_HI = opaqueSplat(360.0 / (beta * LOG2E), z);
+  // −β·log2 e rounded once: a relative error of 1e-16 in the exponent, immaterial.
+  const cSCALE = opaqueSplat(-beta * LOG2E, z); const cONE = opaqueSplat(1.0, z);
   if (p0 > 0) {
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      const a = siluV(ld2(x + o), false);
-      const b = siluV(ld2(x + o + 8), false);
+      const a = siluV(ld2(x + o), false, cX_LO, cX_HI, cSCALE, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
+      const b = siluV(ld2(x + o + 8), false, cX_LO, cX_HI, cSCALE, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
       st2(y + o, a);
       st2(y + o + 8, b);
     }
-    if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, siluV(ld2(x + o), false)); i += 2; }
-    if (i < n) { const o = <usize>i << 2; st1(y + o, siluV(ld1(x + o), false)); }
+    if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, siluV(ld2(x + o), false, cX_LO, cX_HI, cSCALE, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); i += 2; }
+    if (i < n) { const o = <usize>i << 2; st1(y + o, siluV(ld1(x + o), false, cX_LO, cX_HI, cSCALE, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); }
   } else {
     // x·σ(βx) = −((−x)·σ((−β)(−x))), exactly (negation is exact).
-    for (; i + 2 <= n; i += 2) { const o = <usize>i << 2; st2(y + o, siluV(ld2(x + o), true)); }
-    if (i < n) { const o = <usize>i << 2; st1(y + o, siluV(ld1(x + o), true)); }
+    for (; i + 2 <= n; i += 2) { const o = <usize>i << 2; st2(y + o, siluV(ld2(x + o), true, cX_LO, cX_HI, cSCALE, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); }
+    if (i < n) { const o = <usize>i << 2; st1(y + o, siluV(ld1(x + o), true, cX_LO, cX_HI, cSCALE, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); }
   }
 }
 
 export function mish_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
-  initCommon(z);
-  gLOG2E = opaqueSplat(LOG2E, z); gMISH_X_LO = opaqueSplat(-700.0, z); gMISH_X_HI = opaqueSplat(249.0, z);
+  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
+  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
+  const cX_LO = opaqueSplat(-700.0, z); const cX_HI = opaqueSplat(249.0, z); const cLOG2E = opaqueSplat(LOG2E, z); const cTWO = opaqueSplat(2.0, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const a = mishV(ld2(x + o));
-    const b = mishV(ld2(x + o + 8));
+    const a = mishV(ld2(x + o), cX_LO, cX_HI, cLOG2E, cTWO, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
+    const b = mishV(ld2(x + o + 8), cX_LO, cX_HI, cLOG2E, cTWO, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
     st2(y + o, a);
     st2(y + o + 8, b);
   }
-  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, mishV(ld2(x + o))); i += 2; }
-  if (i < n) { const o = <usize>i << 2; st1(y + o, mishV(ld1(x + o))); }
+  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, mishV(ld2(x + o), cX_LO, cX_HI, cLOG2E, cTWO, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); i += 2; }
+  if (i < n) { const o = <usize>i << 2; st1(y + o, mishV(ld1(x + o), cX_LO, cX_HI, cLOG2E, cTWO, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); }
 }
 
 /** p0 = β (> 0), p1 = threshold (may be ±∞). */
@@ -490,18 +490,20 @@ export function softplus_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void
 
 export function sigmoid_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
-  initCommon(z);
-  gNEG_LOG2E = opaqueSplat(-LOG2E, z); gSIGMOID_X_LO = opaqueSplat(-693.0, z); gSIGMOID_X_HI = opaqueSplat(249.0, z);
+  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
+  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
+  const cX_LO = opaqueSplat(-693.0, z); const cX_HI = opaqueSplat(249.0, z); const cONE = opaqueSplat(1.0, z);
+  const cNEG_LOG2E = opaqueSplat(-LOG2E, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const a = sigmoidV(ld2(x + o));
-    const b = sigmoidV(ld2(x + o + 8));
+    const a = sigmoidV(ld2(x + o), cX_LO, cX_HI, cNEG_LOG2E, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
+    const b = sigmoidV(ld2(x + o + 8), cX_LO, cX_HI, cNEG_LOG2E, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6);
     st2(y + o, a);
     st2(y + o + 8, b);
   }
-  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, sigmoidV(ld2(x + o))); i += 2; }
-  if (i < n) { const o = <usize>i << 2; st1(y + o, sigmoidV(ld1(x + o))); }
+  if (i + 2 <= n) { const o = <usize>i << 2; st2(y + o, sigmoidV(ld2(x + o), cX_LO, cX_HI, cNEG_LOG2E, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); i += 2; }
+  if (i < n) { const o = <usize>i << 2; st1(y + o, sigmoidV(ld1(x + o), cX_LO, cX_HI, cNEG_LOG2E, cONE, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6)); }
 }
 
 export function gelu_erf_grad_f32(x: usize, dy: usize, dx: usize, n: i32, p0: f64, p1: f64): void {

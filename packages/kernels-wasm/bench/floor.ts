@@ -1,8 +1,9 @@
 // Bench-only micro-kernels (AssemblyScript): the floor under the exact transcendental kernels.
 // bench/transcendental-floor.mjs compiles this file together with assembly/index.ts at bench time;
 // it is never part of the package's embedded module. Same calling convention, loop shape (four
-// floats per iteration as two f64x2), loads/stores and constant handling (mutable v128 globals
-// written on entry, see assembly/transcendental.ts "Speed") as the shipped kernels, so the
+// floats per iteration as two f64x2), loads/stores and constant handling (locals made on entry
+// from splats Binaryen cannot fold, passed down to the inlined code; see assembly/transcendental.ts
+// "Speed") as the shipped kernels, so the
 // difference between a row here and a shipped kernel is the shipped kernel's own arithmetic.
 //
 //   floor_stage_f32     nothing: the wrapper's copy in + copy out through the module's memory
@@ -31,32 +32,6 @@ const F5: f64 = 0.001333393660431545;
 const F6: f64 = 0.00015466883170055408;
 const F7: f64 = 1.5196034996543296e-5;
 
-let cE0: v128 = i64x2.splat(0);
-let cE1: v128 = i64x2.splat(0);
-let cE2: v128 = i64x2.splat(0);
-let cE3: v128 = i64x2.splat(0);
-let cE4: v128 = i64x2.splat(0);
-let cE5: v128 = i64x2.splat(0);
-let cE6: v128 = i64x2.splat(0);
-let cE7: v128 = i64x2.splat(0);
-let cSH: v128 = i64x2.splat(0);
-let cONE: v128 = i64x2.splat(0);
-let cTWO: v128 = i64x2.splat(0);
-let cLOG2E: v128 = i64x2.splat(0);
-let cU_LO: v128 = i64x2.splat(0);
-let cU_HI: v128 = i64x2.splat(0);
-// float32-lane constants
-let sE0: v128 = i64x2.splat(0);
-let sE1: v128 = i64x2.splat(0);
-let sE2: v128 = i64x2.splat(0);
-let sE3: v128 = i64x2.splat(0);
-let sE4: v128 = i64x2.splat(0);
-let sE5: v128 = i64x2.splat(0);
-let sSH: v128 = i64x2.splat(0);
-let sLOG2E: v128 = i64x2.splat(0);
-let sU_LO: v128 = i64x2.splat(0);
-let sU_HI: v128 = i64x2.splat(0);
-
 // @ts-ignore: decorator
 @inline function opaqueZero(n: i32): v128 { return f64x2.splat(<f64>(<u32>n >>> 31)); }
 // @ts-ignore: decorator
@@ -64,28 +39,18 @@ let sU_HI: v128 = i64x2.splat(0);
 // @ts-ignore: decorator
 @inline function opaqueSplat32(c: f32, z: v128): v128 { return v128.or(f32x4.splat(c), z); }
 
-// @ts-ignore: decorator
-@inline function init(n: i32, degree7: bool): void {
-  const z = opaqueZero(n);
-  if (degree7) {
-    cE0 = opaqueSplat(F0, z); cE1 = opaqueSplat(F1, z); cE2 = opaqueSplat(F2, z); cE3 = opaqueSplat(F3, z);
-    cE4 = opaqueSplat(F4, z); cE5 = opaqueSplat(F5, z); cE6 = opaqueSplat(F6, z); cE7 = opaqueSplat(F7, z);
-  } else {
-    cE0 = opaqueSplat(E0, z); cE1 = opaqueSplat(E1, z); cE2 = opaqueSplat(E2, z); cE3 = opaqueSplat(E3, z);
-    cE4 = opaqueSplat(E4, z); cE5 = opaqueSplat(E5, z); cE6 = opaqueSplat(E6, z);
-  }
-  cSH = opaqueSplat(SHIFTER, z); cONE = opaqueSplat(1.0, z); cTWO = opaqueSplat(2.0, z); cLOG2E = opaqueSplat(LOG2E, z);
-  cU_LO = opaqueSplat(-1010.0, z); cU_HI = opaqueSplat(1000.0, z);
-}
 
 // @ts-ignore: decorator
 @inline function madd(a: v128, b: v128, c: v128): v128 { return f64x2.add(f64x2.mul(a, b), c); }
 // @ts-ignore: decorator
 @inline function clamp(a: v128, lo: v128, hi: v128): v128 { return f64x2.pmin(f64x2.pmax(a, lo), hi); }
 
-/** 2^u, u clamped by the caller; degree 6 (the shipped vexp2) or, with `degree7`, one more term. */
+/** The f64x2 floors' constants, as locals made on entry and passed down (as the shipped kernels do). */
 // @ts-ignore: decorator
-@inline function exp2d(u: v128, degree7: bool): v128 {
+@inline function exp2d(
+  u: v128, degree7: bool, cSH: v128,
+  cE0: v128, cE1: v128, cE2: v128, cE3: v128, cE4: v128, cE5: v128, cE6: v128, cE7: v128,
+): v128 {
   const t = f64x2.add(u, cSH);
   const f = f64x2.sub(u, f64x2.sub(t, cSH));
   const f2 = f64x2.mul(f, f);
@@ -98,12 +63,14 @@ let sU_HI: v128 = i64x2.splat(0);
   return i64x2.add(p, i64x2.shl(t, 52));
 }
 
+/** 2^(x·log2 e), x clamped; degree 6 (the shipped vexp2) or, with `degree7`, one more term. */
 // @ts-ignore: decorator
-@inline function expV(x: v128): v128 { return exp2d(clamp(f64x2.mul(x, cLOG2E), cU_LO, cU_HI), false); }
-// @ts-ignore: decorator
-@inline function exp7V(x: v128): v128 { return exp2d(clamp(f64x2.mul(x, cLOG2E), cU_LO, cU_HI), true); }
-// @ts-ignore: decorator
-@inline function expDivV(x: v128): v128 { return f64x2.div(cONE, f64x2.add(expV(x), cONE)); }
+@inline function expV(
+  x: v128, degree7: bool, cLOG2E: v128, cU_LO: v128, cU_HI: v128, cSH: v128,
+  cE0: v128, cE1: v128, cE2: v128, cE3: v128, cE4: v128, cE5: v128, cE6: v128, cE7: v128,
+): v128 {
+  return exp2d(clamp(f64x2.mul(x, cLOG2E), cU_LO, cU_HI), degree7, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6, cE7);
+}
 
 // @ts-ignore: decorator
 @inline function ld2(p: usize): v128 { return f64x2.promote_low_f32x4(v128.load64_zero(p)); }
@@ -115,35 +82,51 @@ export function floor_stage_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): v
 const EXP = 0;
 const EXP7 = 1;
 const EXP_DIV = 2;
+const EXP_RCP = 3;
 
-/** One of the f64x2 floors on v; `kind` is a constant at every call, so the branches fold away. */
-// @ts-ignore: decorator
-@inline function floorV(v: v128, kind: i32): v128 {
-  if (kind == EXP7) return exp7V(v);
-  if (kind == EXP_DIV) return expDivV(v);
-  return expV(v);
-}
-
-/** The shipped kernels' loop: four floats per iteration as two f64x2 (n a multiple of 4 here). */
+/**
+ * The shipped kernels' loop: four floats per iteration as two f64x2 (n a multiple of 4 here), the
+ * constants as locals; `kind` is a constant at every call, so the branches fold away.
+ */
 // @ts-ignore: decorator
 @inline function floorLoop(x: usize, y: usize, n: i32, kind: i32): void {
-  init(n, kind == EXP7);
-  for (let i = 0; i + 4 <= n; i += 4) {
+  const z = opaqueZero(n);
+  const degree7 = kind == EXP7;
+  const cE0 = opaqueSplat(degree7 ? F0 : E0, z); const cE1 = opaqueSplat(degree7 ? F1 : E1, z); const cE2 = opaqueSplat(degree7 ? F2 : E2, z);
+  const cE3 = opaqueSplat(degree7 ? F3 : E3, z); const cE4 = opaqueSplat(degree7 ? F4 : E4, z); const cE5 = opaqueSplat(degree7 ? F5 : E5, z);
+  const cE6 = opaqueSplat(degree7 ? F6 : E6, z); const cE7 = opaqueSplat(F7, z);
+  const cSH = opaqueSplat(SHIFTER, z); const cONE = opaqueSplat(1.0, z); const cTWO = opaqueSplat(2.0, z); const cLOG2E = opaqueSplat(LOG2E, z);
+  const cU_LO = opaqueSplat(-1010.0, z); const cU_HI = opaqueSplat(1000.0, z);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const a = floorV(ld2(x + o), kind);
-    const b = floorV(ld2(x + o + 8), kind);
+    let a = expV(ld2(x + o), degree7, cLOG2E, cU_LO, cU_HI, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6, cE7);
+    let b = expV(ld2(x + o + 8), degree7, cLOG2E, cU_LO, cU_HI, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6, cE7);
+    if (kind == EXP_RCP) {
+      rcp2(f64x2.add(a, cONE), f64x2.add(b, cONE), cTWO, y + o);
+      continue;
+    }
+    if (kind == EXP_DIV) {
+      a = f64x2.div(cONE, f64x2.add(a, cONE));
+      b = f64x2.div(cONE, f64x2.add(b, cONE));
+    }
     st2(y + o, a);
     st2(y + o + 8, b);
   }
+  // A tail as the shipped kernels have (n is a multiple of 4 here, so it never runs): it uses the
+  // constants outside the loop, which is what keeps V8 from computing them inside it (see
+  // transcendental.ts, "Speed").
+  if (i < n) st2(y + (<usize>i << 2), expV(ld2(x + (<usize>i << 2)), degree7, cLOG2E, cU_LO, cU_HI, cSH, cE0, cE1, cE2, cE3, cE4, cE5, cE6, cE7));
 }
 
 export function floor_exp_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { floorLoop(x, y, n, EXP); }
 export function floor_exp7_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { floorLoop(x, y, n, EXP7); }
 export function floor_exp_div_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { floorLoop(x, y, n, EXP_DIV); }
+export function floor_exp_rcp_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { floorLoop(x, y, n, EXP_RCP); }
 
 /** 1/d for two f64x2 at once: one f32x4 division (relative error 2^−24), one Newton step in f64 (≈ 2^−46). */
 // @ts-ignore: decorator
-@inline function rcp2(da: v128, db: v128, out: usize): void {
+@inline function rcp2(da: v128, db: v128, cTWO: v128, out: usize): void {
   const q = f32x4.div(f32x4.splat(1.0), i8x16.shuffle(f32x4.demote_f64x2_zero(da), f32x4.demote_f64x2_zero(db), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
   const ra = f64x2.promote_low_f32x4(q);
   const rb = f64x2.promote_low_f32x4(i8x16.shuffle(q, q, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15));
@@ -151,25 +134,17 @@ export function floor_exp_div_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64):
   st2(out + 8, f64x2.mul(rb, f64x2.sub(cTWO, f64x2.mul(db, rb))));
 }
 
-export function floor_exp_rcp_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  init(n, false);
-  for (let i = 0; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    const da = f64x2.add(expV(ld2(x + o)), cONE);
-    const db = f64x2.add(expV(ld2(x + o + 8)), cONE);
-    rcp2(da, db, y + o);
-  }
-}
 
 // @ts-ignore: decorator
 @inline function maddS(a: v128, b: v128, c: v128): v128 { return f32x4.add(f32x4.mul(a, b), c); }
 
 export function floor_exp_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
   const z = opaqueZero(n);
-  sE0 = opaqueSplat32(1.0, z); sE1 = opaqueSplat32(<f32>E1, z); sE2 = opaqueSplat32(<f32>E2, z); sE3 = opaqueSplat32(<f32>E3, z);
-  sE4 = opaqueSplat32(<f32>E4, z); sE5 = opaqueSplat32(<f32>E5, z);
-  sSH = opaqueSplat32(12582912.0, z); sLOG2E = opaqueSplat32(<f32>LOG2E, z); sU_LO = opaqueSplat32(-126.0, z); sU_HI = opaqueSplat32(127.0, z);
-  for (let i = 0; i + 4 <= n; i += 4) {
+  const sE0 = opaqueSplat32(1.0, z); const sE1 = opaqueSplat32(<f32>E1, z); const sE2 = opaqueSplat32(<f32>E2, z); const sE3 = opaqueSplat32(<f32>E3, z);
+  const sE4 = opaqueSplat32(<f32>E4, z); const sE5 = opaqueSplat32(<f32>E5, z);
+  const sSH = opaqueSplat32(12582912.0, z); const sLOG2E = opaqueSplat32(<f32>LOG2E, z); const sU_LO = opaqueSplat32(-126.0, z); const sU_HI = opaqueSplat32(127.0, z);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const u = f32x4.pmin(f32x4.pmax(f32x4.mul(v128.load(x + o), sLOG2E), sU_LO), sU_HI);
     const t = f32x4.add(u, sSH);
@@ -178,4 +153,6 @@ export function floor_exp_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): v
     const p = f32x4.add(maddS(f2, maddS(f, sE3, sE2), maddS(f, sE1, sE0)), f32x4.mul(f32x4.mul(f2, f2), maddS(f, sE5, sE4)));
     v128.store(y + o, i32x4.add(p, i32x4.shl(t, 23)));
   }
+  // Never runs (n is a multiple of 4 here); keeps the constants out of the loop (see floorLoop).
+  if (i < n) v128.store32_lane(y + (<usize>i << 2), f32x4.add(f32x4.mul(v128.load32_zero(x + (<usize>i << 2)), sLOG2E), f32x4.add(f32x4.add(sE0, sE1), f32x4.add(f32x4.add(sE2, sE3), f32x4.add(f32x4.add(sE4, sE5), f32x4.add(f32x4.add(sSH, sU_LO), sU_HI))))), 0);
 }

@@ -9,7 +9,19 @@
 // (the two clocks agree for the Rectifier rows) read its wall time.
 //
 //   cd packages/kernels-wasm && npx --yes pnpm@12.4.2 run build
-//   node bench/transcendental-floor.mjs [--rounds=15] [--baseline=DIR] [--no-ort]
+//   node bench/transcendental-floor.mjs [--rounds=15] [--baseline=DIR] [--no-ort] [--l1-only] [--ghz=3.2]
+//
+// A second table times each kernel ALONE (no staging, no JS) on an L1-resident chunk: L1_N
+// floats in and L1_N out at fixed offsets of the module's memory (16 KiB together, inside a 32 KiB
+// L1d), called directly through exportedFunction, interleaved by rounds as above, in ns and in
+// cycles per element at the assumed clock (--ghz; the VM does not show the real one). With the
+// f32x4 kernels' op count per vector (wasm SIMD instructions in the loop body, printed beside) it
+// tells a latency-bound loop (cycles per vector well above ops/issue width) from a throughput-bound one.
+// --l1-only skips the 2^20 table (and ONNX Runtime).
+//
+// --same-bits[=STRIDE] (with --baseline) times nothing: it runs every kernel of both builds over
+// every STRIDE-th float32 bit pattern (default 1: all 2^32) and counts the outputs whose bits differ,
+// for changes meant to keep results bit-identical (a loop's shape, an operation's order that is exact).
 //
 // Contenders:
 //  - the shipped kernels through WasmKernels.unary (staging included), compiled from assembly/ at
@@ -50,11 +62,13 @@ async function compile(assemblyDir) {
     writeFileSync(join(dir, 'entry.ts'), "export * from './assembly/index';\nexport * from './bench/floor';\n");
     const out = {};
     const { error } = await asc.main(
-      [join(dir, 'entry.ts'), '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--enable', 'simd', '--outFile', 'k.wasm'],
+      [join(dir, 'entry.ts'), '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--enable', 'simd', '--outFile', 'k.wasm', '--textFile', 'k.wat'],
       { writeFile: (name, contents) => { out[name] = contents; }, stdout: process.stdout, stderr: process.stderr },
     );
     if (error) throw error;
-    return new WasmKernels(new WebAssembly.Module(out['k.wasm']));
+    const kernels = new WasmKernels(new WebAssembly.Module(out['k.wasm']));
+    kernels.wat = out['k.wat'];
+    return kernels;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -77,20 +91,60 @@ const OPS = [
   ['mish_f32', 0, 0, 'mish', undefined, 22],
   ['relu_f32', 0, 0, 'relu', undefined, 22],
 ];
+// precision 'fast' kernels (assembly/fast.ts), timed beside the exact ones and against the same ORT op.
+const FAST = [
+  ['gelu_tanh_fast_f32', 0, 0],
+  ['silu_fast_f32', 0, 0],
+  ['sigmoid_fast_f32', 0, 0],
+  ['tanh_fast_f32', 0, 0],
+];
+const L1_ONLY = process.argv.includes('--l1-only');
+const GHZ = Number(arg('ghz', 3.2));
+const L1_N = 2048;
 const FLOOR = ['floor_stage_f32', 'floor_exp_f32', 'floor_exp7_f32', 'floor_exp_div_f32', 'floor_exp_rcp_f32', 'floor_exp_f32x4'];
 
 const current = await compile(join(pkg, 'assembly'));
 const baseline = BASELINE === undefined ? undefined : await compile(join(BASELINE, 'assembly'));
 
+const SAME_BITS = process.argv.find((a) => a.startsWith('--same-bits'));
+if (SAME_BITS !== undefined) {
+  if (baseline === undefined) throw new Error('--same-bits needs --baseline=DIR');
+  const stride = Number(SAME_BITS.split('=')[1] ?? 1);
+  const CH = 1 << 16;
+  const xs = new Uint32Array(CH);
+  const xf = new Float32Array(xs.buffer);
+  const ya = new Float32Array(CH);
+  const yb = new Float32Array(CH);
+  const ua = new Uint32Array(ya.buffer);
+  const ub = new Uint32Array(yb.buffer);
+  // plus the parameter paths the timed rows do not take (silu with β < 0 and β ≠ 1, softplus with β ≠ 1)
+  for (const [kernel, p0, p1] of [...OPS, ...FAST, ['silu_f32', -1.5, 0], ['silu_f32', 0.7, 0], ['softplus_f32', 2, 20]]) {
+    if (!baseline.has(kernel)) continue;
+    let differ = 0;
+    let first;
+    let checked = 0;
+    for (let b = 0; b < 2 ** 32; ) {
+      let len = 0;
+      for (; len < CH && b < 2 ** 32; len++, b += stride) xs[len] = b;
+      current.unary(kernel, xf, ya, 0, len, p0, p1);
+      baseline.unary(kernel, xf, yb, 0, len, p0, p1);
+      for (let i = 0; i < len; i++) if (ua[i] !== ub[i]) { differ++; first ??= [xf[i], ya[i], yb[i]]; }
+      checked += len;
+    }
+    console.log(`${`${kernel} (${p0}, ${p1})`.padEnd(30)} ${checked} inputs, ${differ} differ${first ? ` (first: x = ${first[0]}: ${first[1]} vs ${first[2]})` : ''}`);
+  }
+  process.exit(0);
+}
+
 const contenders = [{ name: 'copy: y.set(x)', run: () => y.set(x) }];
 for (const f of FLOOR) contenders.push({ name: f, run: () => current.unary(f, x, y, 0, N) });
-for (const [kernel, p0, p1] of OPS) {
+for (const [kernel, p0, p1] of [...OPS, ...FAST]) {
   contenders.push({ name: kernel, run: () => current.unary(kernel, x, y, 0, N, p0, p1) });
-  if (baseline !== undefined) contenders.push({ name: `${kernel} (baseline)`, run: () => baseline.unary(kernel, x, y, 0, N, p0, p1) });
+  if (baseline !== undefined && baseline.has(kernel)) contenders.push({ name: `${kernel} (baseline)`, run: () => baseline.unary(kernel, x, y, 0, N, p0, p1) });
 }
 
 let ortNote = 'ONNX Runtime: not timed (--no-ort)';
-if (WITH_ORT) {
+if (WITH_ORT && !L1_ONLY) {
   try {
     const benchApp = join(pkg, '../../apps/bench/package.json');
     const req = createRequire(benchApp);
@@ -117,6 +171,8 @@ async function callN(c, n) {
   }
   return [cpuMs() - c0, performance.now() - t0];
 }
+/** Per-call [CPU, wall] ms medians over ROUNDS interleaved rounds, each contender a batch of ~SAMPLE_MS. */
+async function timeRounds(contenders) {
 const batch = new Map();
 for (const c of contenders) {
   let n = 1;
@@ -133,7 +189,12 @@ for (let r = 0; r < ROUNDS; r++) {
     samples.get(c).wall.push(wall / n);
   }
 }
+return samples;
+}
 const median = (s) => [...s].sort((a, b) => a - b)[s.length >> 1];
+
+if (!L1_ONLY) {
+const samples = await timeRounds(contenders);
 const copyCpu = median(samples.get(contenders[0]).cpu);
 const copyWall = median(samples.get(contenders[0]).wall);
 
@@ -143,4 +204,60 @@ for (const c of contenders) {
   const cpu = median(samples.get(c).cpu);
   const wall = median(samples.get(c).wall);
   console.log(`${c.name.padEnd(36)} ${cpu.toFixed(3).padStart(8)} ${(cpu / copyCpu).toFixed(1).padStart(7)} ${wall.toFixed(3).padStart(8)} ${(wall / copyWall).toFixed(1).padStart(7)}`);
+}
+}
+
+// ---- the kernels alone, L1-resident ----
+/** x at L1_X, y at L1_Y (byte offsets in the module's memory, past the wrappers' stages' start: nothing else runs meanwhile). */
+const L1_X = 1 << 16;
+const L1_Y = L1_X + L1_N * 4 + 64;
+const l1 = [];
+for (const [label, mod] of [['', current], [' (baseline)', baseline]]) {
+  if (mod === undefined) continue;
+  new Float32Array(mod.memory.buffer, L1_X, L1_N).set(x.subarray(0, L1_N));
+  for (const [kernel, p0, p1] of [...FLOOR.map((f) => [f, 0, 0]), ...OPS, ...FAST]) {
+    const fn = mod.exportedFunction(kernel);
+    if (fn === undefined) continue;
+    const reps = 16;
+    l1.push({ name: kernel + label, kernel, run: () => { for (let r = 0; r < reps; r++) fn(L1_X, L1_Y, L1_N, p0, p1); }, per: reps * L1_N });
+  }
+}
+const opsPerVector = wasmOpsPerVector();
+const l1Samples = await timeRounds(l1);
+console.log(`\nkernels alone on ${L1_N} float32 in L1 (16 KiB in + out), ${ROUNDS} interleaved rounds, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; cycles at an assumed ${GHZ} GHz`);
+console.log(`${'kernel'.padEnd(36)} ${'ns/elt'.padStart(7)} ${'cyc/elt'.padStart(8)} ${'cyc/vec4'.padStart(9)} ${'simd ops/vec4'.padStart(14)}`);
+for (const c of l1) {
+  const ns = (median(l1Samples.get(c).cpu) * 1e6) / c.per; // CPU time: the steadier clock on a shared machine (see above)
+  const ops = opsPerVector.get(c.kernel);
+  console.log(`${c.name.padEnd(36)} ${ns.toFixed(3).padStart(7)} ${(ns * GHZ).toFixed(2).padStart(8)} ${(ns * GHZ * 4).toFixed(1).padStart(9)} ${(ops === undefined ? '' : String(ops)).padStart(14)}`);
+}
+
+/**
+ * For the f32x4 kernels of fast.ts: the SIMD instructions in the main loop's body per four elements,
+ * counted in the current build's text format (the loop with the most v128 instructions; those
+ * unrolled k vectors per iteration divide by k, found from the count of v128.store in it).
+ */
+function wasmOpsPerVector() {
+  const out = new Map();
+  const lines = String(current.wat).split('\n');
+  for (const [kernel] of [...FLOOR.map((f) => [f]), ...OPS, ...FAST]) {
+    const head = lines.findIndex((l) => l.startsWith(' (func $') && l.split(' ')[2].endsWith(`/${kernel}`));
+    if (head < 0) continue;
+    let end = lines.findIndex((l, i) => i > head && l.startsWith(' (func '));
+    if (end < 0) end = lines.length;
+    // Binaryen's stack format: a loop runs from "loop $label" to the "end" at its indentation.
+    let best = { simd: 0, elements: 0 };
+    for (let i = head; i < end; i++) {
+      const m = /^(\s*)loop \$/.exec(lines[i]);
+      if (m === null) continue;
+      let j = i + 1;
+      while (j < end && lines[j] !== `${m[1]}end`) j++;
+      const body = lines.slice(i, j).map((l) => l.trim());
+      const simd = body.filter((l) => /^(f32x4|i32x4|f64x2|i64x2|v128)\.(?!load|store)/.test(l)).length;
+      const elements = 4 * body.filter((l) => /^v128\.store( |$)/.test(l)).length + 2 * body.filter((l) => l.startsWith('v128.store64_lane')).length;
+      if (simd > best.simd) best = { simd, elements };
+    }
+    if (best.elements > 0) out.set(kernel, Math.round((best.simd * 4) / best.elements));
+  }
+  return out;
 }
