@@ -1,4 +1,6 @@
-// The certified sparse FFN's two kernels (packages/backend-cpu/src/kernels/certified-ffn.ts uses them).
+// The certified sparse FFN's kernels (packages/backend-cpu/src/kernels/certified-ffn.ts uses them;
+// WasmKernels.certifiedUnits chains quantise_x_rows_f32, dot_i16_i8, certify_bound_pairs_f64,
+// unit_groups_mask, gemm_units_f32 and scatter_units_f32 on one staging).
 //
 // dot_i16_i8: the certificate's integer pass, out[t, j] = Σ_p x[t, p]·w[j, p] exactly, for int16
 // tokens x [T, dp] and int8 units w [fp, dp] (W1 quantised per column and transposed), dp a

@@ -19,9 +19,13 @@
  *   as b1[j] (or the first block's sum where there is no bias). The GEMM's bits for an element do
  *   not depend on its row, the number of rows, or the packing of B.
  * The tests check each against the dense path; a change of gemm.ts's blocking must change KC here.
- * Where the module has them, the certificate's integer pass and W1's quantisation, and the units of
- * the WebAssembly GEMM's wide tiles, run in WebAssembly (kernels-wasm's assembly/certify.ts); the
- * column tail's units and the other arithmetics run here.
+ * For float32 calls on the WebAssembly GEMM with no column tail (f a multiple of 4) and θ ≥ 0, the
+ * whole first layer is one WebAssembly call (kernels-wasm's certifiedUnits: the tokens'
+ * quantisation, the integer pass, the bound, the uncertified units, the activation), with W1's
+ * levels, facts and transpose kept per weight buffer (preparedW1s). Elsewhere, where the module has
+ * them, the certificate's integer pass and W1's quantisation, and the units of the GEMM's wide
+ * tiles, run in WebAssembly (kernels-wasm's assembly/certify.ts); the column tail's units and the
+ * other arithmetics run here.
  */
 import {
   certificateBound, certificateColumnFacts, certifyRows, quantiseW1,
