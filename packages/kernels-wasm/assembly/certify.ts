@@ -353,7 +353,23 @@ export function quantise_x_rows_f32(x: usize, rows: i32, d: i32, dp: i32, x16: u
     if (r < TINY_SCALE) { r = 0; eX = max; }
     let levelSum: f64 = 0;
     if (r != 0) {
-      for (let i = 0; i < d; i++) {
+      // Two of the token's elements per f64x2: the same division, floor and comparison in each lane as
+      // roundHalfUp below (IEEE operations, so the same levels); Σ|x̃| is a sum of integers below
+      // 2⁵³, exact in any order.
+      const vr = f64x2.splat(r), half = f64x2.splat(0.5), one = f64x2.splat(1), top = f64x2.splat(X_LEVELS), bottom = f64x2.splat(-X_LEVELS);
+      let sums = f64x2.splat(0);
+      let i = 0;
+      for (; i + 2 <= d; i += 2) {
+        const q = f64x2.div(f64x2.promote_low_f32x4(v128.load64_zero(xr + (<usize>i << 2))), vr);
+        const down = f64x2.floor(q);
+        let level = v128.bitselect(f64x2.add(down, one), down, f64x2.ge(f64x2.sub(q, down), half));
+        level = f64x2.max(f64x2.min(level, top), bottom);
+        const narrow = i16x8.narrow_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(level), i32x4.splat(0));
+        v128.store32_lane(lr + (<usize>i << 1), narrow, 0);
+        sums = f64x2.add(sums, f64x2.abs(level));
+      }
+      levelSum = f64x2.extract_lane(sums, 0) + f64x2.extract_lane(sums, 1);
+      for (; i < d; i++) {
         let level = roundHalfUp(<f64>load<f32>(xr + (<usize>i << 2)) / r);
         level = level > X_LEVELS ? X_LEVELS : level < -X_LEVELS ? -X_LEVELS : level;
         store<i16>(lr + (<usize>i << 1), <i16><i32>level);

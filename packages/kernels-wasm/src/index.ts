@@ -288,6 +288,26 @@ export class WasmKernels {
   }
 
   /**
+   * The certificate's token quantiser (quantise_x_rows_f32, what {@link certifiedUnits} runs first)
+   * on its own, for tests against core's: each token of x [rows, d] as int16 levels into `levels`
+   * [rows, d] and its facts into `rowFacts` [rows, 6] (finite, max|x|, ‖x‖₁ raised, r, eₓ, ‖x̂‖₁).
+   * False where the module lacks the kernel or x does not fit.
+   */
+  quantiseTokens(x: Float32Array, rows: number, d: number, levels: Int16Array, rowFacts: Float64Array): boolean {
+    const kernel = this.exportedFunction('quantise_x_rows_f32');
+    if (kernel === undefined) return false;
+    const dp = Math.ceil(d / 8) * 8;
+    const at = this.stage([rows * d * 4, (rows + (rows % 2)) * dp * 2, rows * 48]);
+    if (at === undefined) return false;
+    this.f32.set(x.subarray(0, rows * d), at[0] / 4);
+    kernel(at[0], rows, d, dp, at[1], at[2]);
+    const L = new Int16Array(this.memory.buffer, at[1], rows * dp);
+    for (let t = 0; t < rows; t++) levels.set(L.subarray(t * dp, t * dp + d), t * d);
+    rowFacts.set(new Float64Array(this.memory.buffer, at[2], rows * 6));
+    return true;
+  }
+
+  /**
    * The certified FFN's first layer for a block of float32 tokens in one staging: the
    * certificate (the tokens' int16 quantisation, quantise_x_rows_f32; the integer pass,
    * dot_i16_i8; the bound, certify_bound_pairs_f64) and then every unit it does not certify (unit_groups_mask,

@@ -90,9 +90,29 @@ describe('certified FFN kernels', () => {
       }
     });
 
+    it(`${name}: quantiseTokens gives core's token levels and facts bit for bit (ties of the rounding both ways, −0, the clamp, NaN, a tiny token, d odd)`, () => {
+      const d = 37;
+      const rows = 5;
+      const x = Float32Array.from({ length: rows * d }, gauss);
+      x.set(Float32Array.from({ length: d }, (_, i) => (i === 0 ? 32767 : i === 1 ? -0 : (i % 2 === 0 ? 1 : -1) * ((i * 37) % 32000 + 0.5))), 0);
+      x[d + 5] = NaN;
+      x.set(Float32Array.from({ length: d }, (_, i) => (i + 1) * 2 ** -140), 2 * d); // subnormal values (their scale is still used)
+      x.set(new Float32Array(d), 3 * d); // all zeros: r = 0
+      let core: { levels: Int16Array; rowFacts: Float64Array } | undefined;
+      certifyZeroUnits(x, quantiseW1(Float32Array.from({ length: d * 4 }, gauss), d, 4), undefined, 0, 'float32', 0, rows, new Uint8Array(rows * 4),
+        (xl, _rows, _d, _wl, _f, rowFacts) => { core = { levels: xl.slice(), rowFacts: rowFacts.slice() }; return -1; });
+      const levels = new Int16Array(rows * d);
+      const rowFacts = new Float64Array(rows * 6);
+      expect(k.quantiseTokens(x, rows, d, levels, rowFacts)).toBe(true);
+      expect(Array.from(levels)).toEqual(Array.from(core!.levels));
+      expect(Array.from(rowFacts)).toEqual(Array.from(core!.rowFacts));
+    });
+
     it(`${name}: certifiedUnits gives core's JS certificate (mask, count) and the GEMM's bits, relu'd, for every other unit (odd rows, d padded, NaN x, ±∞ w, NaN b)`, () => {
       for (const [rows, d, f] of [[5, 30, 96], [8, 37, 12], [3, 600, 8]] as const) {
         const x = Float32Array.from({ length: rows * d }, (_, i) => (i === d + 3 ? NaN : gauss()));
+        // the last token's levels on ties of the rounding (r = 1: x/r = k + ½, both signs; −0; the clamp at max)
+        x.set(Float32Array.from({ length: d }, (_, i) => (i === 0 ? 32767 : i === 1 ? -0 : ((i % 2 === 0 ? 1 : -1) * (i * 37 % 32000 + 0.5)))), (rows - 1) * d);
         const w = Float32Array.from({ length: d * f }, (_, i) => (i === 7 ? Infinity : gauss() / Math.sqrt(d)));
         for (const b of [Float32Array.from({ length: f }, (_, j) => (j === 4 ? NaN : -0.6 - 0.01 * j)), undefined]) {
           const q = quantiseW1(w, d, f);
