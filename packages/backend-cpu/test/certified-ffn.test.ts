@@ -7,7 +7,7 @@
  * too: the certified path must match each arithmetic of the dense first layer (fused and unfused
  * WebAssembly GEMM, float64 sums in JS).
  */
-import { ErrorCode, scalar, Tensor, type DType, type FfnResult } from '@rectifier/core';
+import { certifiedUnitCount, ErrorCode, scalar, Tensor, type DType, type FfnResult } from '@rectifier/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../src/index.js';
 import { fma32 } from '../src/kernels/certified-ffn.js';
@@ -127,6 +127,24 @@ describe("sparse: 'certified' gives the bits of sparse: true", () => {
 // the dense backward's bit for bit — here across k-blocks (dOut > 512), a column tail (f mod 4 = 3),
 // unit by unit (95 % zeros) and dense then zeroed (60 %). Float64 sums run one term after another,
 // so every gradient is the dense one's bits there.
+describe('a reused weight array (its quantised W1 kept across calls)', () => {
+  it("gives the bits of sparse: true and the certificate's own count at every call, also after W1 changes in place", () => {
+    // An odd token count (the integer pass pads a row) and d = 60 (padded to 64 in the pass).
+    const [T, d, f] = [41, 60, 96];
+    const { x, w } = gaussianLayer('float32', T, d, f, 24, 1.2816, 11);
+    const w1 = w.w1.data;
+    const certificate = (): number => certifiedUnitCount(x.data, w1, w.b1.data, T, d, f, 0, 'float32');
+    for (let call = 0; call < 6; call++) {
+      // calls 0–2 make and keep the prepared W1, 3 reuses it; then the caller's array changes
+      if (call === 4) { w1[5] = -3 * w1[5]; w1[d * f - 1] = 0; }
+      if (call === 5) w1.fill(0, 0, f); // a row of W1 to zeros (quantised levels change)
+      const r = expectSameAsSparse(x, w);
+      expect(r.stats!.certifiedUnits, `call ${call}`).toBe(certificate());
+      expect(r.stats!.certifiedUnits).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('sparse: true in ffnBackward', () => {
   it("gives dz the dense backward's bits (db1), and float64 every gradient's", () => {
     const [T, d, f, dOut] = [40, 24, 37, 600];

@@ -28,8 +28,9 @@
  *   ±∞ propagate through the exact sum), and any unit where Σ|xᵢ||wᵢ| + |b| could overflow the
  *   dtype (≥ 2¹²⁶ for float32, 2¹⁰²² for float64: a partial sum could then be ±∞), or where
  *   (d + 2)·u ≥ ½.
- * The quantised copy of W1 is made per call (O(d·f), 1/T of the pass's cost), so it can never go
- * stale if the caller's weight array changes between calls.
+ * certifyRows makes the quantised copy of W1 per call (O(d·f), 1/T of the pass's cost); a backend
+ * that keeps one across calls (the CPU backend does, per weight array) must reuse it only while the
+ * array's bits are those it was made from.
  */
 import type { DType, TypedArray } from './dtype.js';
 
@@ -148,6 +149,31 @@ export interface CertificateBound {
 }
 
 /**
+ * The constants of the bound's final test for width d, threshold θ and the exact path's dtype;
+ * undefined where nothing can be certified ((d + 2)·u ≥ ½, d ≥ 2³¹, θ NaN).
+ */
+export function certificateBound(d: number, theta: number, dtype: DType): CertificateBound | undefined {
+  const { u, eta, overflow } = roundoff(dtype);
+  const n = d + 2;
+  if (!(n * u < 0.5) || !(d < 2 ** 31) || Number.isNaN(theta)) return undefined;
+  return { theta, gamma: (n * u) / (1 - n * u), underflow: d * eta, overflow, margin: EVAL_MARGIN };
+}
+
+/** The per-unit facts of a quantised W1 as the certificate's passes take them: [f, 5] of finite, max|w|, ‖w‖₁, s, e_w. */
+export function certificateColumnFacts(q: QuantisedW1): Float64Array {
+  const colFacts = new Float64Array(q.f * 5);
+  for (let j = 0; j < q.f; j++) {
+    const at = j * 5;
+    colFacts[at] = q.finite[j];
+    colFacts[at + 1] = q.maxAbs[j];
+    colFacts[at + 2] = q.l1[j];
+    colFacts[at + 3] = q.scale[j];
+    colFacts[at + 4] = q.error[j];
+  }
+  return colFacts;
+}
+
+/**
  * The certificate's integer pass and final test in one faster call (the CPU backend's
  * WebAssembly kernels): for `rows` tokens, I = Σ_p xLevels·wLevels exactly and then, per (token,
  * unit), exactly {@link certifyZeroUnits}' float64 test on the same facts — rowFacts [rows, 6]
@@ -173,10 +199,8 @@ export function certifyZeroUnits(
   const { d, f } = q;
   const rows = rowEnd - rowStart;
   mask.fill(0, 0, rows * f);
-  const { u, eta, overflow } = roundoff(dtype);
-  const n = d + 2;
-  if (!(n * u < 0.5) || !(d < 2 ** 31) || Number.isNaN(theta)) return 0;
-  const bound: CertificateBound = { theta, gamma: (n * u) / (1 - n * u), underflow: d * eta, overflow, margin: EVAL_MARGIN };
+  const bound = certificateBound(d, theta, dtype);
+  if (bound === undefined) return 0;
   // Per token [rows, 6]: finite (0/1), max|x|, ‖x‖₁, the scale r, eₓ, ‖x̂‖₁; and its int16 levels.
   const levels = new Int16Array(rows * d);
   const rowFacts = new Float64Array(rows * 6);
@@ -203,11 +227,15 @@ export function certifyZeroUnits(
       levelSum += Math.abs(clamped);
     }
     // ‖x̂‖₁ = r·Σ|x̃| is within 2⁻⁵³ of it; EVAL_MARGIN covers that
-    rowFacts.set([1, max, l1 * (1 + (d + 1) * 2 ** -52), r, eX, r * levelSum], r0 * 6);
+    const rf = r0 * 6;
+    rowFacts[rf] = 1;
+    rowFacts[rf + 1] = max;
+    rowFacts[rf + 2] = l1 * (1 + (d + 1) * 2 ** -52);
+    rowFacts[rf + 3] = r;
+    rowFacts[rf + 4] = eX;
+    rowFacts[rf + 5] = r * levelSum;
   }
-  // Per unit [f, 5]: finite, max|w|, ‖w‖₁, s, e_w.
-  const colFacts = new Float64Array(f * 5);
-  for (let j = 0; j < f; j++) colFacts.set([q.finite[j], q.maxAbs[j], q.l1[j], q.scale[j], q.error[j]], j * 5);
+  const colFacts = certificateColumnFacts(q);
   const bias = b1 === undefined ? undefined : Float64Array.from(b1);
   if (pass !== undefined) {
     const count = pass(levels, rows, d, q.levels, f, rowFacts, colFacts, bias, bound, mask);

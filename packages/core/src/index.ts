@@ -27,7 +27,10 @@ export {
   referenceFfnBackward, referenceForward, referenceGradient, referenceMatmul,
   type ActivationStats, type FfnGradients, type FfnResult, type FfnStats,
 } from './reference.js';
-export { certifiedUnitCount, certifyRows, certifyZeroUnits, quantiseW1, type CertificateBound, type CertificatePass, type QuantisedW1, type RowCertificate, type W1Quantiser } from './ffn-certify.js';
+export {
+  certificateBound, certificateColumnFacts, certifiedUnitCount, certifyRows, certifyZeroUnits, quantiseW1,
+  type CertificateBound, type CertificatePass, type QuantisedW1, type RowCertificate, type W1Quantiser,
+} from './ffn-certify.js';
 export {
   columnSums, ffnBiasGradients, ffnGradients, ffnResult, type FfnBiasGradients, type FfnGradientArrays,
 } from './ffn-assembly.js';

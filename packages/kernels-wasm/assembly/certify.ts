@@ -1,4 +1,6 @@
-// The certified sparse FFN's two kernels (packages/backend-cpu/src/kernels/certified-ffn.ts uses them).
+// The certified sparse FFN's kernels (packages/backend-cpu/src/kernels/certified-ffn.ts uses them;
+// WasmKernels.certifiedUnits chains quantise_x_rows_f32, dot_i16_i8, certify_bound_pairs_f64,
+// unit_groups_mask, gemm_units_f32 and scatter_units_f32 on one staging).
 //
 // dot_i16_i8: the certificate's integer pass, out[t, j] = Σ_p x[t, p]·w[j, p] exactly, for int16
 // tokens x [T, dp] and int8 units w [fp, dp] (W1 quantised per column and transposed), dp a
@@ -300,4 +302,162 @@ export function unit_groups_f32(z: usize, rows: i32, n: i32, tail: i32, theta: f
   }
   store<i32>(groups, <i32>((at - list) / 20));
   return active;
+}
+
+// ---- The certificate and the first layer's units in one staging (WasmKernels.certifiedUnits) ----
+
+/** int16 levels of a token: max|x| / this is its scale (core's ffn-certify.ts X_LEVELS). */
+const X_LEVELS: f64 = 32767;
+/** core's QUANT_HALF: the quantiser's error in units of its scale. */
+const QUANT_HALF: f64 = 0.5 + 1.0 / <f64>(1 << 30);
+/** core's TINY_SCALE, 2⁻¹⁰⁰⁰: below it a token's scale is not used (x̂ = 0). */
+const TINY_SCALE: f64 = reinterpret<f64>(<u64>(1023 - 1000) << 52);
+
+/** JS's Math.round (to nearest, ties toward +∞), exactly: v − floor(v) is exact for every finite v. */
+// @ts-ignore: decorator
+@inline function roundHalfUp(v: f64): f64 {
+  const f = floor<f64>(v);
+  return v - f >= 0.5 ? f + 1 : f;
+}
+
+/**
+ * core's token quantiser (certifyZeroUnits' per-token loop), the same float64 operations in the
+ * same order: for each token of x f32 [rows, d], its int16 levels into x16 [rows', dp] (rows' =
+ * rows rounded up to even; the padding columns and row written 0) and its facts into rowFacts
+ * [rows, 6]: finite (0/1), max|x|, ‖x‖₁ raised by (1 + (d+1)·2⁻⁵²), r, eₓ, ‖x̂‖₁ = r·Σ|x̃| — all 0
+ * for a token with a NaN or ±∞ (never certified).
+ */
+export function quantise_x_rows_f32(x: usize, rows: i32, d: i32, dp: i32, x16: usize, rowFacts: usize): void {
+  const raise: f64 = 1 + <f64>(d + 1) * (1.0 / <f64>(1 << 26) / <f64>(1 << 26));
+  const tp = rows + (rows & 1);
+  memory.fill(x16, 0, <usize>tp * <usize>dp * 2);
+  for (let t = 0; t < rows; t++) {
+    const xr = x + ((<usize>t * <usize>d) << 2);
+    const lr = x16 + ((<usize>t * <usize>dp) << 1);
+    const rf = rowFacts + <usize>t * 48;
+    let max: f64 = 0;
+    let l1: f64 = 0;
+    let finite = true;
+    for (let i = 0; i < d; i++) {
+      const a = abs<f64>(<f64>load<f32>(xr + (<usize>i << 2)));
+      if (!(a <= F64.MAX_VALUE)) { finite = false; break; }
+      l1 += a;
+      if (a > max) max = a;
+    }
+    if (!finite) {
+      for (let k = 0; k < 6; k++) store<f64>(rf + (<usize>k << 3), 0);
+      continue;
+    }
+    let r = max / X_LEVELS;
+    let eX = r * QUANT_HALF;
+    if (r < TINY_SCALE) { r = 0; eX = max; }
+    let levelSum: f64 = 0;
+    if (r != 0) {
+      // Two of the token's elements per f64x2: the same division, floor and comparison in each lane as
+      // roundHalfUp below (IEEE operations, so the same levels); Σ|x̃| is a sum of integers below
+      // 2⁵³, exact in any order.
+      const vr = f64x2.splat(r), half = f64x2.splat(0.5), one = f64x2.splat(1), top = f64x2.splat(X_LEVELS), bottom = f64x2.splat(-X_LEVELS);
+      let sums = f64x2.splat(0);
+      let i = 0;
+      for (; i + 2 <= d; i += 2) {
+        const q = f64x2.div(f64x2.promote_low_f32x4(v128.load64_zero(xr + (<usize>i << 2))), vr);
+        const down = f64x2.floor(q);
+        let level = v128.bitselect(f64x2.add(down, one), down, f64x2.ge(f64x2.sub(q, down), half));
+        level = f64x2.max(f64x2.min(level, top), bottom);
+        const narrow = i16x8.narrow_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(level), i32x4.splat(0));
+        v128.store32_lane(lr + (<usize>i << 1), narrow, 0);
+        sums = f64x2.add(sums, f64x2.abs(level));
+      }
+      levelSum = f64x2.extract_lane(sums, 0) + f64x2.extract_lane(sums, 1);
+      for (; i < d; i++) {
+        let level = roundHalfUp(<f64>load<f32>(xr + (<usize>i << 2)) / r);
+        level = level > X_LEVELS ? X_LEVELS : level < -X_LEVELS ? -X_LEVELS : level;
+        store<i16>(lr + (<usize>i << 1), <i16><i32>level);
+        levelSum += abs<f64>(level);
+      }
+    }
+    store<f64>(rf, 1); store<f64>(rf, max, 8); store<f64>(rf, l1 * raise, 16);
+    store<f64>(rf, r, 24); store<f64>(rf, eX, 32); store<f64>(rf, r * levelSum, 40);
+  }
+}
+
+/**
+ * unit_groups_f32 from a mask instead of z: for each row of mask u8 [rows, n], its columns j <
+ * tail with mask 0 (not certified) in gemm_units_f32's groups (5 i32: the row, then four columns,
+ * a row's last group padded by repeating its last column) at `list`. Returns the group count.
+ */
+export function unit_groups_mask(mask: usize, rows: i32, n: i32, tail: i32, list: usize): i32 {
+  let at = list;
+  for (let r = 0; r < rows; r++) {
+    const mr = mask + <usize>r * <usize>n;
+    let inGroup = 0;
+    let last: i32 = 0;
+    for (let j = 0; j < tail; j++) {
+      if (load<u8>(mr + <usize>j) != 0) continue;
+      if (inGroup == 0) { store<i32>(at, r); at += 4; }
+      store<i32>(at, j); at += 4;
+      last = j;
+      if (++inGroup == 4) inGroup = 0;
+    }
+    if (inGroup != 0) for (; inGroup < 4; inGroup++) { store<i32>(at, last); at += 4; }
+  }
+  return <i32>((at - list) / 20);
+}
+
+/** z[row·n + column] (f32) = values[4g + i] for each group g's four (row, column)s in `list` (gemm_units_f32's out). */
+export function scatter_units_f32(list: usize, groups: i32, values: usize, z: usize, n: i32): void {
+  for (let g = 0; g < groups; g++) {
+    const e = list + <usize>g * 20;
+    const row = z + ((<usize>load<i32>(e) * <usize>n) << 2);
+    const v = values + (<usize>g << 4);
+    store<f32>(row + (<usize>load<i32>(e, 4) << 2), load<f32>(v));
+    store<f32>(row + (<usize>load<i32>(e, 8) << 2), load<f32>(v, 4));
+    store<f32>(row + (<usize>load<i32>(e, 12) << 2), load<f32>(v, 8));
+    store<f32>(row + (<usize>load<i32>(e, 16) << 2), load<f32>(v, 12));
+  }
+}
+
+/**
+ * certify_bound_f64 two units at a time in float64 lanes and without branches on the data (the
+ * scalar kernel's data-dependent branches measured about 2× its own time on trained weights, at
+ * 84 % certified): each lane does the same IEEE operations in the same order as
+ * certify_bound_f64's test, so the mask is the same bits. The column facts are given
+ * column-major, colT [5, f] (finite, max|w|, ‖w‖₁, s, e_w, each a row of f), so a pair of units'
+ * facts is one load each; f even, dot [rows, f]. The mask starts cleared (rows past a non-finite
+ * token are left so); returns the count.
+ */
+export function certify_bound_pairs_f64(
+  dot: usize, rows: i32, f: i32, rowFacts: usize, colT: usize, bias: usize, hasBias: i32,
+  theta: f64, gamma: f64, underflow: f64, overflow: f64, margin: f64, mask: usize,
+): i32 {
+  let count = 0;
+  const fb = <usize>f << 3;
+  const vTheta = f64x2.splat(theta), vGamma = f64x2.splat(gamma), vUnder = f64x2.splat(underflow);
+  const vOver = f64x2.splat(overflow), vMargin = f64x2.splat(margin), vMax = f64x2.splat(F64.MAX_VALUE), zero = f64x2.splat(0);
+  for (let r0 = 0; r0 < rows; r0++) {
+    const rf = rowFacts + <usize>r0 * 48;
+    if (load<f64>(rf) == 0) continue;
+    const maxX = f64x2.splat(load<f64>(rf, 8)), l1x = f64x2.splat(load<f64>(rf, 16)), r = f64x2.splat(load<f64>(rf, 24));
+    const eX = f64x2.splat(load<f64>(rf, 32)), l1xHat = f64x2.splat(load<f64>(rf, 40));
+    const drow = dot + <usize>r0 * fb;
+    const mrow = mask + <usize>r0 * <usize>f;
+    for (let j = 0; j < f; j += 2) {
+      const o = <usize>j << 3;
+      const finite = v128.load(colT + o);
+      const maxW = v128.load(colT + fb + o), l1w = v128.load(colT + 2 * fb + o), s = v128.load(colT + 3 * fb + o), eW = v128.load(colT + 4 * fb + o);
+      const b = hasBias != 0 ? v128.load(bias + o) : zero;
+      const absB = f64x2.abs(b);
+      const absSum = f64x2.add(f64x2.min(f64x2.mul(l1x, maxW), f64x2.mul(l1w, maxX)), absB);
+      const approx = f64x2.mul(f64x2.mul(r, s), v128.load(drow + o));
+      const bound = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(eX, l1w), f64x2.mul(eW, l1xHat)), f64x2.mul(vGamma, absSum)), vUnder);
+      const m = f64x2.mul(f64x2.add(f64x2.add(f64x2.abs(approx), absB), bound), vMargin);
+      const passes = f64x2.lt(f64x2.add(f64x2.add(f64x2.add(approx, b), bound), m), vTheta);
+      const ok = v128.and(v128.and(passes, f64x2.lt(absSum, vOver)), v128.and(f64x2.ne(finite, zero), f64x2.le(absB, vMax)));
+      const bits = i64x2.bitmask(ok);
+      store<u8>(mrow + <usize>j, <u8>(bits & 1));
+      store<u8>(mrow + <usize>j, <u8>(bits >> 1), 1);
+      count += <i32>popcnt<u32>(bits);
+    }
+  }
+  return count;
 }

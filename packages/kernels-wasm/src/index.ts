@@ -288,6 +288,90 @@ export class WasmKernels {
   }
 
   /**
+   * The certificate's token quantiser (quantise_x_rows_f32, what {@link certifiedUnits} runs first)
+   * on its own, for tests against core's: each token of x [rows, d] as int16 levels into `levels`
+   * [rows, d] and its facts into `rowFacts` [rows, 6] (finite, max|x|, ‖x‖₁ raised, r, eₓ, ‖x̂‖₁).
+   * False where the module lacks the kernel or x does not fit.
+   */
+  quantiseTokens(x: Float32Array, rows: number, d: number, levels: Int16Array, rowFacts: Float64Array): boolean {
+    const kernel = this.exportedFunction('quantise_x_rows_f32');
+    if (kernel === undefined) return false;
+    const dp = Math.ceil(d / 8) * 8;
+    const at = this.stage([rows * d * 4, (rows + (rows % 2)) * dp * 2, rows * 48]);
+    if (at === undefined) return false;
+    this.f32.set(x.subarray(0, rows * d), at[0] / 4);
+    kernel(at[0], rows, d, dp, at[1], at[2]);
+    const L = new Int16Array(this.memory.buffer, at[1], rows * dp);
+    for (let t = 0; t < rows; t++) levels.set(L.subarray(t * dp, t * dp + d), t * d);
+    rowFacts.set(new Float64Array(this.memory.buffer, at[2], rows * 6));
+    return true;
+  }
+
+  /**
+   * The certified FFN's first layer for a block of float32 tokens in one staging: the
+   * certificate (the tokens' int16 quantisation, quantise_x_rows_f32; the integer pass,
+   * dot_i16_i8; the bound, certify_bound_pairs_f64) and then every unit it does not certify (unit_groups_mask,
+   * gemm_units_f32 with gemm_f32's wide-tile arithmetic, scatter_units_f32) on the module's
+   * memory, with `activation` (if given) run over the result in place; only that comes back, into
+   * `out` [rows, f] (certified units hold act(+0), or +0 without an activation), and the mask into
+   * `mask` where given. So x goes in once, and neither the levels, the sums, the mask nor the
+   * units' values cross to JS. `levels` [f, d] and `colFacts` [f, 5] are core's quantised W1 and its
+   * column facts (ffn-certify.ts), `w1t` W1 transposed [f, d] (float32), `bias64` b1 in float64
+   * and `bias` b1 itself; `bound` as for {@link certify}. Needs f a multiple of 4 (no column
+   * tail: gemm_f32 computes those columns differently). Returns the number certified, or -1
+   * (nothing written) where the module lacks the kernels, f is not a multiple of 4, or the
+   * operands do not fit.
+   */
+  certifiedUnits(
+    x: Float32Array, rows: number, d: number, levels: Int8Array, f: number, colFacts: Float64Array, bias64: Float64Array | undefined,
+    bound: { theta: number; gamma: number; underflow: number; overflow: number; margin: number },
+    w1t: Float32Array, bias: Float32Array | undefined, activation: { kernel: UnaryKernel; p0: number; p1: number } | undefined,
+    out: Float32Array, mask?: Uint8Array,
+  ): number {
+    const names = ['quantise_x_rows_f32', 'dot_i16_i8', 'certify_bound_pairs_f64', 'unit_groups_mask', 'gemm_units_f32', 'scatter_units_f32'] as const;
+    const [quantise, dots, test, groupsOf, units, scatter] = names.map((name) => this.exportedFunction(name));
+    if (quantise === undefined || dots === undefined || test === undefined || groupsOf === undefined || units === undefined || scatter === undefined) return -1;
+    if (f % 4 !== 0 || (activation !== undefined && !this.has(activation.kernel))) return -1;
+    const dp = Math.ceil(d / 8) * 8;
+    const tp = rows + (rows % 2);
+    const size = rows * f;
+    // The most groups there can be: every unit left, f/4 to a row.
+    const maxGroups = rows * (f / 4);
+    const at = this.stage([rows * d * 4, tp * dp * 2, f * dp, tp * f * 8, rows * 48, f * 40, f * 8, size, f * d * 4, f * 4, maxGroups * 20, maxGroups * 16, size * 4]);
+    if (at === undefined) return -1;
+    const [X, X16, W8, DOTS, ROWS, COLS, BIAS64, MASK, W1T, BIAS, LIST, VALUES, Z] = at;
+    const buffer = this.memory.buffer;
+    const mem = this.f32;
+    mem.set(x.subarray(0, rows * d), X / 4);
+    quantise(X, rows, d, dp, X16, ROWS);
+    const W = new Int8Array(buffer, W8, f * dp);
+    if (dp === d) W.set(levels.subarray(0, f * d));
+    else {
+      W.fill(0);
+      for (let j = 0; j < f; j++) W.set(levels.subarray(j * d, (j + 1) * d), j * dp);
+    }
+    const colT = new Float64Array(buffer, COLS, f * 5); // column-major [5, f], as certify_bound_pairs_f64 reads it
+    for (let j = 0; j < f; j++) for (let k = 0; k < 5; k++) colT[k * f + j] = colFacts[j * 5 + k];
+    if (bias64 !== undefined) new Float64Array(buffer, BIAS64, f).set(bias64.subarray(0, f));
+    dots(X16, W8, DOTS, tp, dp, f);
+    new Uint8Array(buffer, MASK, size).fill(0);
+    const count = test(DOTS, rows, f, ROWS, COLS, BIAS64, bias64 === undefined ? 0 : 1,
+      bound.theta, bound.gamma, bound.underflow, bound.overflow, bound.margin, MASK);
+    const groups = groupsOf(MASK, rows, f, f, LIST);
+    mem.fill(0, Z / 4, Z / 4 + size);
+    if (groups > 0) {
+      mem.set(w1t.subarray(0, f * d), W1T / 4);
+      if (bias !== undefined) mem.set(bias.subarray(0, f), BIAS / 4);
+      units(X, W1T, 1, d, BIAS, bias === undefined ? 0 : 1, LIST, groups, d, VALUES);
+      scatter(LIST, groups, VALUES, Z, f);
+    }
+    if (activation !== undefined) (this.exports[activation.kernel] as UnaryFn)(Z, Z, size, activation.p0, activation.p1);
+    out.set(mem.subarray(Z / 4, Z / 4 + size));
+    if (mask !== undefined) mask.set(new Uint8Array(buffer, MASK, size));
+    return count;
+  }
+
+  /**
    * The certificate's per-column facts of a float32 W1 [d, f] (column_facts_f32): Σ|w| in float64,
    * max|w|, and 0 in `finite` where a weight is NaN or ±∞; the arrays are cleared first. False
    * where the module lacks the kernel or W1 does not fit.

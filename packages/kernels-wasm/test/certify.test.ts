@@ -4,7 +4,7 @@
  * those elements — in both builds where the relaxed one loads (its fused madd).
  */
 import { describe, expect, it } from 'vitest';
-import { certifyZeroUnits, quantiseW1 } from '@rectifier/core';
+import { certificateBound, certificateColumnFacts, certifyZeroUnits, quantiseW1 } from '@rectifier/core';
 import { wasmKernelsOf } from '../src/index.js';
 
 const builds = [['simd', wasmKernelsOf('simd')], ['relaxed-simd', wasmKernelsOf('relaxed-simd')]] as const;
@@ -88,6 +88,58 @@ describe('certified FFN kernels', () => {
           expect(Math.abs(levels[j * d + i] - want), `level [${j}, ${i}]`).toBeLessThanOrEqual(0.5);
         }
       }
+    });
+
+    it(`${name}: quantiseTokens gives core's token levels and facts bit for bit (ties of the rounding both ways, −0, the clamp, NaN, a tiny token, d odd)`, () => {
+      const d = 37;
+      const rows = 5;
+      const x = Float32Array.from({ length: rows * d }, gauss);
+      x.set(Float32Array.from({ length: d }, (_, i) => (i === 0 ? 32767 : i === 1 ? -0 : (i % 2 === 0 ? 1 : -1) * ((i * 37) % 32000 + 0.5))), 0);
+      x[d + 5] = NaN;
+      x.set(Float32Array.from({ length: d }, (_, i) => (i + 1) * 2 ** -140), 2 * d); // subnormal values (their scale is still used)
+      x.set(new Float32Array(d), 3 * d); // all zeros: r = 0
+      let core: { levels: Int16Array; rowFacts: Float64Array } | undefined;
+      certifyZeroUnits(x, quantiseW1(Float32Array.from({ length: d * 4 }, gauss), d, 4), undefined, 0, 'float32', 0, rows, new Uint8Array(rows * 4),
+        (xl, _rows, _d, _wl, _f, rowFacts) => { core = { levels: xl.slice(), rowFacts: rowFacts.slice() }; return -1; });
+      const levels = new Int16Array(rows * d);
+      const rowFacts = new Float64Array(rows * 6);
+      expect(k.quantiseTokens(x, rows, d, levels, rowFacts)).toBe(true);
+      expect(Array.from(levels)).toEqual(Array.from(core!.levels));
+      expect(Array.from(rowFacts)).toEqual(Array.from(core!.rowFacts));
+    });
+
+    it(`${name}: certifiedUnits gives core's JS certificate (mask, count) and the GEMM's bits, relu'd, for every other unit (odd rows, d padded, NaN x, ±∞ w, NaN b)`, () => {
+      for (const [rows, d, f] of [[5, 30, 96], [8, 37, 12], [3, 600, 8]] as const) {
+        const x = Float32Array.from({ length: rows * d }, (_, i) => (i === d + 3 ? NaN : gauss()));
+        // the last token's levels on ties of the rounding (r = 1: x/r = k + ½, both signs; −0; the clamp at max)
+        x.set(Float32Array.from({ length: d }, (_, i) => (i === 0 ? 32767 : i === 1 ? -0 : ((i % 2 === 0 ? 1 : -1) * (i * 37 % 32000 + 0.5)))), (rows - 1) * d);
+        const w = Float32Array.from({ length: d * f }, (_, i) => (i === 7 ? Infinity : gauss() / Math.sqrt(d)));
+        for (const b of [Float32Array.from({ length: f }, (_, j) => (j === 4 ? NaN : -0.6 - 0.01 * j)), undefined]) {
+          const q = quantiseW1(w, d, f);
+          const js = new Uint8Array(rows * f);
+          const count = certifyZeroUnits(x, q, b, 0, 'float32', 0, rows, js);
+          const wt = new Float32Array(d * f);
+          for (let p = 0; p < d; p++) for (let j = 0; j < f; j++) wt[j * d + p] = w[p * f + j];
+          const h = new Float32Array(rows * f).fill(7);
+          const mask = new Uint8Array(rows * f).fill(7);
+          const bias64 = b === undefined ? undefined : Float64Array.from(b);
+          const bound = certificateBound(d, 0, 'float32')!;
+          expect(k.certifiedUnits(x, rows, d, q.levels, f, certificateColumnFacts(q), bias64, bound, wt, b, { kernel: 'relu_f32', p0: 0, p1: 0 }, h, mask)).toBe(count);
+          expect(count).toBeGreaterThan(0);
+          expect(Array.from(mask)).toEqual(Array.from(js));
+          const dense = new Float32Array(rows * f);
+          if (b !== undefined) for (let r = 0; r < rows; r++) dense.set(b, r * f);
+          k.gemm(x, w, dense, rows, d, f, b !== undefined, false, { activation: { kernel: 'relu_f32' } });
+          for (let i = 0; i < rows * f; i++) {
+            const want = js[i] === 1 ? 0 : dense[i];
+            expect(Object.is(h[i], want) || (Number.isNaN(h[i]) && Number.isNaN(want)), `${rows}×${d}×${f} element ${i}: ${h[i]} vs ${want}`).toBe(true);
+          }
+        }
+      }
+      // a column tail (f not a multiple of 4) is refused: gemm_f32 computes those columns otherwise
+      const q = quantiseW1(new Float32Array(4 * 6), 4, 6);
+      expect(k.certifiedUnits(new Float32Array(8), 2, 4, q.levels, 6, certificateColumnFacts(q), undefined, certificateBound(4, 0, 'float32')!,
+        new Float32Array(24), undefined, undefined, new Float32Array(12))).toBe(-1);
     });
 
     it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place, or given unit-major)`, () => {

@@ -19,11 +19,18 @@
  *   as b1[j] (or the first block's sum where there is no bias). The GEMM's bits for an element do
  *   not depend on its row, the number of rows, or the packing of B.
  * The tests check each against the dense path; a change of gemm.ts's blocking must change KC here.
- * Where the module has them, the certificate's integer pass and W1's quantisation, and the units of
- * the WebAssembly GEMM's wide tiles, run in WebAssembly (kernels-wasm's assembly/certify.ts); the
- * column tail's units and the other arithmetics run here.
+ * For float32 calls on the WebAssembly GEMM with no column tail (f a multiple of 4) and θ ≥ 0, the
+ * whole first layer is one WebAssembly call (kernels-wasm's certifiedUnits: the tokens'
+ * quantisation, the integer pass, the bound, the uncertified units, the activation), with W1's
+ * levels, facts and transpose kept per weight buffer (preparedW1s). Elsewhere, where the module has
+ * them, the certificate's integer pass and W1's quantisation, and the units of the GEMM's wide
+ * tiles, run in WebAssembly (kernels-wasm's assembly/certify.ts); the column tail's units and the
+ * other arithmetics run here.
  */
-import { certifyRows, type CertificatePass, type DType, type TypedArray, type W1Quantiser } from '@rectifier/core';
+import {
+  certificateBound, certificateColumnFacts, certifyRows, quantiseW1,
+  type CertificatePass, type DType, type QuantisedW1, type TypedArray, type W1Quantiser,
+} from '@rectifier/core';
 import { wasmKernels, wasmVariant } from '@rectifier/kernels-wasm';
 import { activate, wasmForwardKernel } from './elementwise.js';
 import type { FfnOperands } from './ffn.js';
@@ -168,6 +175,8 @@ export function selectedProducts(p: SelectedProduct, skip: Uint8Array, out: Type
 export function certifiedForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray): { y: Accumulator; certified: number } {
   const { d, f, dtype } = c;
   const rows = rowEnd - rowStart;
+  const inModule = moduleFirstLayer(c, rowStart, rowEnd, h);
+  if (inModule !== undefined) return { y: outputLayerRows(c, h.subarray(rowStart * f, rowEnd * f), rows, true), certified: inModule };
   const { mask, certified } = certifyRows(c.x, c.w1, c.b1, d, f, c.zeroThreshold, dtype, rowStart, rowEnd, fastCertificate);
   // Proved-zero units keep their placeholder z (0); the activation's +0 overwrites it below.
   const z = dtype === 'float32' ? new Float32Array(rows * f) : new Float64Array(rows * f);
@@ -176,6 +185,85 @@ export function certifiedForwardRows(c: FfnOperands, rowStart: number, rowEnd: n
   activate(c.activation, z, undefined, hRows, c.activationParams);
   for (let i = 0; i < rows * f; i++) if (mask[i] === 1) hRows[i] = 0; // the activation's +0 (its zeroAtOrBelow fact)
   return { y: outputLayerRows(c, hRows, rows, arith !== 'float64' && arith !== 'float32-js'), certified };
+}
+
+/** What the certified first layer needs of a float32 W1 besides W1 itself, made from it once. */
+interface PreparedW1 {
+  /** W1's bits when this was made: reused only while they are unchanged */
+  readonly bits: Int32Array;
+  readonly quantised: QuantisedW1;
+  /** certificateColumnFacts of `quantised` */
+  readonly colFacts: Float64Array;
+  /** W1ᵀ [f, d], each unit's weights contiguous, as gemm_units_f32 reads many units */
+  readonly w1t: Float32Array;
+}
+
+/**
+ * PreparedW1 per weight array, for calls that reuse their weights (a model's layers): W1's
+ * quantisation, facts and transpose cost 0.1 of the dense FFN at d 512 × f 2048, comparing W1's
+ * bits with those it was made from about a tenth of that. A tensor's elements stay writable
+ * (core's Tensor), so an entry is used only after that comparison, never on identity alone. Keyed
+ * by W1's buffer (a weak key) and its place in it, as validation hands the kernels a fresh view of
+ * a tensor's data at every call. A place seen once gets a `null` entry, one seen again its
+ * PreparedW1 (W1's bits, its levels and its transpose: 2.25× W1's bytes, held as long as the
+ * buffer lives); a worker's operands, on a buffer object new at every task, never get past `null`,
+ * so they never pay for the copy.
+ */
+const preparedW1s = new WeakMap<ArrayBufferLike, Map<string, PreparedW1 | null>>();
+
+function sameBits(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** W1's quantisation, facts and transpose (see preparedW1s); undefined where the module refuses the transpose. */
+function preparedW1(w1: Float32Array, d: number, f: number): Omit<PreparedW1, 'bits'> | undefined {
+  let places = preparedW1s.get(w1.buffer);
+  if (places === undefined) preparedW1s.set(w1.buffer, places = new Map());
+  const place = `${w1.byteOffset} ${d} ${f}`;
+  const entry = places.get(place);
+  const bits = new Int32Array(w1.buffer, w1.byteOffset, d * f);
+  if (entry != null && sameBits(entry.bits, bits)) return entry;
+  const quantised = quantiseW1(w1, d, f, fastCertificate.quantiser);
+  const w1t = new Float32Array(d * f);
+  if (!WASM!.transpose(w1, d, f, w1t)) return undefined;
+  const made = { quantised, colFacts: certificateColumnFacts(quantised), w1t };
+  places.set(place, entry === undefined ? null : { ...made, bits: bits.slice() });
+  return made;
+}
+
+/**
+ * The certified first layer of tokens [rowStart, rowEnd) in one WebAssembly call
+ * (WasmKernels.certifiedUnits: the certificate, the units it leaves, the activation), its hidden
+ * rows written into h; returns the number certified, or undefined where that path does not apply:
+ * it needs float32 operands summed by the WebAssembly GEMM, no column tail (f a multiple of 4) and
+ * θ ≥ 0 (a certified unit's placeholder z = +0 is then in the zero region, so act(+0) is the
+ * activation's +0 without a pass over the mask).
+ */
+function moduleFirstLayer(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray): number | undefined {
+  const { d, f } = c;
+  const rows = rowEnd - rowStart;
+  const { x, w1, b1 } = c;
+  if (WASM === undefined || !(x instanceof Float32Array && w1 instanceof Float32Array && h instanceof Float32Array)) return undefined;
+  if (!(b1 === undefined || b1 instanceof Float32Array) || f % GROUP !== 0 || !(c.zeroThreshold >= 0)) return undefined;
+  const arith = unitArithmetic({ a: x, b: w1, bias: b1, rows, k: d, n: f, dtype: c.dtype });
+  if (arith !== 'wasm-fused' && arith !== 'wasm-unfused') return undefined;
+  const bound = certificateBound(d, c.zeroThreshold, c.dtype);
+  if (bound === undefined) return undefined;
+  const prepared = preparedW1(w1, d, f);
+  if (prepared === undefined) return undefined;
+  const kernel = wasmForwardKernel(c.activation, c.activationParams);
+  const activation = kernel === undefined || !WASM.has(kernel[0]) ? undefined : { kernel: kernel[0], p0: kernel[1], p1: kernel[2] };
+  const hRows = h.subarray(rowStart * f, rowEnd * f);
+  const out = activation === undefined ? new Float32Array(rows * f) : hRows;
+  const certified = WASM.certifiedUnits(
+    x.subarray(rowStart * d, rowEnd * d), rows, d, prepared.quantised.levels, f, prepared.colFacts,
+    b1 === undefined ? undefined : Float64Array.from(b1), bound, prepared.w1t, b1, activation, out,
+  );
+  if (certified < 0) return undefined;
+  if (activation === undefined) activate(c.activation, out, undefined, hRows, c.activationParams); // z's certified units are +0: act gives +0
+  return certified;
 }
 
 /**
