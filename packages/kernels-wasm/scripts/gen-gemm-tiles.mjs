@@ -31,12 +31,31 @@ export const MAX_ROWS = 5;
 /** Rows of the packed tiles: 6 (12 accumulators) is the relaxed build's; the plain one uses 5. */
 export const MAX_PACKED_ROWS = 6;
 
+/** "N row(s)", for the tiles' comments. */
+const rowsText = (r) => `${r} row${r === 1 ? '' : 's'}`;
+/** Byte address of C's row i from pc (rows ldc bytes apart). */
+const rowAt = (i) => (i === 0 ? 'pc' : `pc + ldc * ${i}`);
+/** Byte address of A's row i from pa, read in place (rows lda bytes apart). */
+const aAt = (i) => (i === 0 ? 'pa' : i === 1 ? 'pa + lda' : `pa + lda * ${i}`);
+/** f(i, j) for each of r rows and w vectors of columns, row by row. */
+const eachVector = (r, w, f) => Array.from({ length: r }, (_, i) => Array.from({ length: w }, (_, j) => f(i, j))).flat();
+
+/** A vector tile's last lines: its accumulators c{i}_{j} added to C (addC) or stored over it. */
+function vectorEpilogue(r, w) {
+  return [
+    '  if (addC) {',
+    ...eachVector(r, w, (i, j) => `    v128.store(${rowAt(i)}, f32x4.add(v128.load(${rowAt(i)}, ${16 * j}), c${i}_${j}), ${16 * j});`),
+    '  } else {',
+    ...eachVector(r, w, (i, j) => `    v128.store(${rowAt(i)}, c${i}_${j}, ${16 * j});`),
+    '  }',
+    '}',
+  ];
+}
+
 /** The r×(4·w) micro-kernel: C[r rows, 0:4w] (+)= A[r rows, 0:kc]·B[0:kc, 0:4w]. */
 function tile(r, w) {
-  const rows = `${r} row${r === 1 ? '' : 's'}`;
-  const rowAt = (i) => (i === 0 ? 'pc' : `pc + ldc * ${i}`);
-  const aAt = (i) => (i === 0 ? 'pa' : i === 1 ? 'pa + lda' : `pa + lda * ${i}`);
-  const each = (f) => Array.from({ length: r }, (_, i) => Array.from({ length: w }, (_, j) => f(i, j))).flat();
+  const rows = rowsText(r);
+  const each = (f) => eachVector(r, w, f);
   return [
     `// ${r}×${4 * w} tile over kc k-steps: C[${rows}, 0:${4 * w}] (+)= A[${rows}, 0:kc]·B[0:kc, 0:${4 * w}]`,
     `export function mk${r}x${w}(pa: usize, lda: usize, pb: usize, ldb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {`,
@@ -50,12 +69,7 @@ function tile(r, w) {
     ]).flat(),
     '    pa += 4; pb += ldb;',
     '  }',
-    '  if (addC) {',
-    ...each((i, j) => `    v128.store(${rowAt(i)}, f32x4.add(v128.load(${rowAt(i)}, ${16 * j}), c${i}_${j}), ${16 * j});`),
-    '  } else {',
-    ...each((i, j) => `    v128.store(${rowAt(i)}, c${i}_${j}, ${16 * j});`),
-    '  }',
-    '}',
+    ...vectorEpilogue(r, w),
   ].join('\n');
 }
 
@@ -64,9 +78,8 @@ function tile(r, w) {
  * entries together), B's panel at pb ([kc][8]); C[r rows, 0:8] (+)= their product.
  */
 function packedTile(r) {
-  const rows = `${r} row${r === 1 ? '' : 's'}`;
-  const rowAt = (i) => (i === 0 ? 'pc' : `pc + ldc * ${i}`);
-  const each = (f) => Array.from({ length: r }, (_, i) => [0, 1].map((j) => f(i, j))).flat();
+  const rows = rowsText(r);
+  const each = (f) => eachVector(r, 2, f);
   return [
     `// ${r}×8 tile over kc k-steps on packed A ([kc][${r}]) and B ([kc][8]): C[${rows}, 0:8] (+)= A·B`,
     `export function mkp${r}(pa: usize, pb: usize, pc: usize, ldc: usize, kc: i32, addC: bool): void {`,
@@ -82,12 +95,7 @@ function packedTile(r) {
     ]).flat(),
     `    pa += ${4 * r}; pb += 32;`,
     '  }',
-    '  if (addC) {',
-    ...each((i, j) => `    v128.store(${rowAt(i)}, f32x4.add(v128.load(${rowAt(i)}, ${16 * j}), c${i}_${j}), ${16 * j});`),
-    '  } else {',
-    ...each((i, j) => `    v128.store(${rowAt(i)}, c${i}_${j}, ${16 * j});`),
-    '  }',
-    '}',
+    ...vectorEpilogue(r, 2),
   ].join('\n');
 }
 
@@ -97,9 +105,7 @@ function packedTile(r) {
  * add chains overlap instead of each waiting on its own latency.
  */
 function tailColumn(r) {
-  const rows = `${r} row${r === 1 ? '' : 's'}`;
-  const rowAt = (i) => (i === 0 ? 'pc' : `pc + ldc * ${i}`);
-  const aAt = (i) => (i === 0 ? 'pa' : i === 1 ? 'pa + lda' : `pa + lda * ${i}`);
+  const rows = rowsText(r);
   const each = (f) => Array.from({ length: r }, (_, i) => f(i));
   return [
     `// One column over kc k-steps, scalar and unfused: C[${rows}, j] (+)= A[${rows}, 0:kc]·B[0:kc, j]`,

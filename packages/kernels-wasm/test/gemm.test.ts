@@ -22,6 +22,23 @@ function instance(bytes: number, variant: WasmVariant): { exports: Record<string
   return { exports: inst.exports as Record<string, any>, memory };
 }
 
+/**
+ * An instance holding A [m×k], B [k×n] and C [m×n] (the values given), laid out with the GEMMs'
+ * scratch room after C (operands from byte 0, as the wrapper's layout) or without it (C ending at
+ * the very end of the memory, so the kernels read A and B in place); the byte offsets returned.
+ */
+function laidOut(m: number, k: number, n: number, a: Float32Array, b: Float32Array, c0: Float32Array, withScratch: boolean, scratchBytes: number, variant: WasmVariant) {
+  const bytes = 4 * (m * k + k * n + m * n) + 64;
+  const { exports, memory } = instance(bytes + scratchBytes + 65536, variant);
+  const size = memory.buffer.byteLength;
+  const A = withScratch ? 0 : (size - bytes) & ~15;
+  const B = (A + 4 * m * k + 15) & ~15;
+  const C = withScratch ? (B + 4 * k * n + 15) & ~15 : size - 4 * m * n;
+  const f = new Float32Array(memory.buffer);
+  f.set(a, A / 4); f.set(b, B / 4); f.set(c0, C / 4);
+  return { exports, f, A, B, C };
+}
+
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
@@ -186,16 +203,9 @@ for (const variant of ['simd', 'relaxed-simd'] as const) {
           const a = randomMatrix(m * k, seed++, 0.2);
           const b = randomMatrix(k * n, seed++);
           const c0 = randomMatrix(m * n, seed++);
-          const bytes = 4 * (m * k + k * n + m * n) + 64;
           for (const accumulate of [0, 1]) {
             const results = [true, false].map((withScratch) => {
-              const { exports, memory } = instance(bytes + SCRATCH_BYTES + 65536, variant);
-              const size = memory.buffer.byteLength;
-              const A = withScratch ? 0 : (size - bytes) & ~15;
-              const B = (A + 4 * m * k + 15) & ~15;
-              const C = withScratch ? (B + 4 * k * n + 15) & ~15 : size - 4 * m * n;
-              const f = new Float32Array(memory.buffer);
-              f.set(a, A / 4); f.set(b, B / 4); f.set(c0, C / 4);
+              const { exports, f, A, B, C } = laidOut(m, k, n, a, b, c0, withScratch, SCRATCH_BYTES, variant);
               exports.gemm_f32(A, B, C, m, k, n, accumulate);
               return Array.from(f.subarray(C / 4, C / 4 + m * n));
             });
@@ -212,15 +222,7 @@ for (const variant of ['simd', 'relaxed-simd'] as const) {
             const a = randomMatrix(m * k, seed++);
             const b = randomMatrix(k * n, seed++);
             const c0 = randomMatrix(m * n, seed++);
-            const bytes = 4 * (m * k + k * n + m * n) + 64;
-            const { exports, memory } = instance(bytes + SCRATCH_BYTES + 65536, variant);
-            const size = memory.buffer.byteLength;
-            // with scratch: operands at 0; without: C ends at the very end of the memory
-            const A = withScratch ? 0 : (size - bytes) & ~15;
-            const B = (A + 4 * m * k + 15) & ~15;
-            const C = withScratch ? (B + 4 * k * n + 15) & ~15 : size - 4 * m * n;
-            const f = new Float32Array(memory.buffer);
-            f.set(a, A / 4); f.set(b, B / 4); f.set(c0, C / 4);
+            const { exports, f, A, B, C } = laidOut(m, k, n, a, b, c0, withScratch, SCRATCH_BYTES, variant);
             exports.gemm_f32(A, B, C, m, k, n, 1);
             expectClose(f.slice(C / 4, C / 4 + m * n), a, b, m, k, n, c0);
             f.fill(NaN, C / 4, C / 4 + m * n);
