@@ -241,7 +241,8 @@ async function ffn(backends: RectifierContender[]) {
         if (sparsity >= 0.9) contenders.push(...backwardContenders(b, xt, W, tensor(normals(T * d, 5, 1), [T, d])));
       }
       contenders.push(...await ortContenders(T, d, f, { w1, b1, w2, b2 }, x));
-      const timings = await timeInterleaved(contenders, { ...timingOptions, rounds: args.quick ? 2 : 5 });
+      // 9 rounds: at 512 tokens a sample is one call, so a row's median is of its rounds alone
+      const timings = await timeInterleaved(contenders, { ...timingOptions, rounds: args.quick ? 2 : 9 });
       const results = timings.map((t) => ({ ...t, maxError: 0, gflops: (t.name.includes('first matmul') ? flops / 2 : t.name.includes('backward') ? 2 * flops : flops) / (t.medianMs * 1e6) }));
       if (tfPeer) {
         await tfPeer.useTf('wasm');

@@ -160,9 +160,10 @@ const TARGETS: Target[] = [
     id: '14.4', figure: `${op} 2^20, cpu precision 'fast'`, goal: '≤ 0.5× ONNX Runtime 1 thread', unit: '× ONNX Runtime time',
     pick: (r: BenchReport) => timeRatio(r, op, 2 ** 20, FAST_INTO_OUTPUT, 'onnxruntime-node (1 thread)'), met: atMost(0.5),
   })),
-  { id: '14.5', figure: 'GEMM 512×512×2048 (x·W1), cpu', goal: '≥ 45 GFLOP/s', unit: 'GFLOP/s', at: 'relaxed-simd', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu first matmul only'), met: atLeast(45) },
-  { id: '14.5', figure: 'FFN 512 tokens, cpu dense', goal: '≥ 40 GFLOP/s', unit: 'GFLOP/s', at: 'relaxed-simd', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu dense'), met: atLeast(40) },
-  { id: '14.5', figure: 'FFN 512 tokens, cpu dense', goal: '≥ 33 GFLOP/s', unit: 'GFLOP/s', at: 'simd', pick: (r) => gflops(r, 512, 0.5, 'rectifier cpu dense'), met: atLeast(33) },
+  // absolute figures: the median over the rows that time the same computation (gflopsOverRows)
+  { id: '14.5', figure: 'GEMM 512×512×2048 (x·W1), cpu, median of its sparsity rows', goal: '≥ 45 GFLOP/s', unit: 'GFLOP/s', at: 'relaxed-simd', pick: (r) => gflopsOverRows(r, 512, 'rectifier cpu first matmul only'), met: atLeast(45) },
+  { id: '14.5', figure: 'FFN 512 tokens, cpu dense, median of its sparsity rows', goal: '≥ 40 GFLOP/s', unit: 'GFLOP/s', at: 'relaxed-simd', pick: (r) => gflopsOverRows(r, 512, 'rectifier cpu dense'), met: atLeast(40) },
+  { id: '14.5', figure: 'FFN 512 tokens, cpu dense, median of its sparsity rows', goal: '≥ 33 GFLOP/s', unit: 'GFLOP/s', at: 'simd', pick: (r) => gflopsOverRows(r, 512, 'rectifier cpu dense'), met: atLeast(33) },
   {
     id: '14.6', figure: 'FFN 512 tokens, workers (prepared weights) ÷ cpu, forward', goal: '≥ 1.7×', unit: '×',
     pick: (r) => ratioOf(gflops(r, 512, 0.5, (n) => n.startsWith('rectifier workers') && n.endsWith(' dense (prepared weights)')), gflops(r, 512, 0.5, 'rectifier cpu dense')), met: atLeast(1.7),
@@ -229,6 +230,20 @@ function copyRatio(r: BenchReport, op: string, n: number, name: string): number 
 function gflops(r: BenchReport, tokens: number, zeros: number, name: string | ((name: string) => boolean)): number | undefined {
   const e = r.ffn.find((x) => x.tokens === tokens && x.sparsity === `${Math.round(zeros * 100)} %`);
   return e?.results.find((x) => (typeof name === 'string' ? x.name === name : name(x.name)))?.gflops;
+}
+
+/**
+ * A contender's GFLOP/s as the median over every sparsity row of `tokens` that times it. The dense
+ * FFN and x·W1 alone compute the same thing in each row, so the rows are repeated measurements of
+ * one figure minutes apart; one row's median of a few one-call samples moves with what the VM's
+ * neighbours do during that minute (the 2026-12-02 run read Node 24's dense FFN at 36.7, 43.5 and
+ * 46.9 GFLOP/s across its three rows). Ratios of two contenders stay within one row.
+ */
+function gflopsOverRows(r: BenchReport, tokens: number, name: string): number | undefined {
+  const all = r.ffn.filter((x) => x.tokens === tokens).flatMap((e) => e.results.filter((x) => x.name === name).map((x) => x.gflops)).sort((a, b) => a - b);
+  if (all.length === 0) return undefined;
+  const mid = all.length >> 1;
+  return all.length % 2 === 1 ? all[mid] : (all[mid - 1] + all[mid]) / 2;
 }
 
 /**
