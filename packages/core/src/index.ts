@@ -19,7 +19,7 @@ export { resolveParams, type NumberRule, type ParamSpec, type ParamValue, type R
 export {
   UNLIMITED, checkSameDtype, checkTensor, prepareFfn, prepareFfnBackward, prepareGradientCall, prepareMatmul,
   prepareOpCall, prepareStats,
-  type CallLimits, type CallTensors, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type ForwardOptions, type GradientCall,
+  type CallLimits, type CallTensors, type CheckTensorOptions, type FfnBackwardCall, type FfnCall, type FfnOptions, type FfnWeights, type ForwardOptions, type GradientCall,
   type MatmulCall, type MatmulOptions, type OpCall, type Precision, type PreluLayout, PRECISIONS,
 } from './validate.js';
 export {

@@ -109,17 +109,25 @@ export interface GradientCall extends OpCall {
 /** Caller tensors already checked in this call, so a tensor passed twice is one view (and copied once by backends that stage). */
 export type CallTensors = Map<Tensor, Tensor>;
 
+/** How {@link checkTensor} treats one tensor of a call. */
+export interface CheckTensorOptions {
+  /** the call's tensors checked so far: a tensor passed twice becomes one view */
+  readonly seen?: CallTensors;
+  /**
+   * Whether the backend's `nonFinite: false` applies to this tensor's values (default true, for
+   * inputs); false for an output (`out`), whose old contents are overwritten, never read, so NaN
+   * or ∞ left there from earlier use is no reason to refuse the call.
+   */
+  readonly values?: boolean;
+}
+
 /**
  * Checks a caller's tensor at call time and returns the call's own tensor over the same memory:
  * live (not disposed, buffer not detached), of a dtype and size the backend takes, finite where
- * it must be, and wrapping a fresh view of exactly `size` elements, so nothing the caller's
- * array object does (a subclass, an own `length`) reaches a kernel.
- *
- * `values`: whether the backend's `nonFinite: false` applies to this tensor's values — true for
- * inputs; false for an output (`out`), whose old contents are overwritten, never read, so NaN or ∞
- * left there from earlier use is no reason to refuse the call.
+ * it must be (see {@link CheckTensorOptions.values}), and wrapping a fresh view of exactly `size`
+ * elements, so nothing the caller's array object does (a subclass, an own `length`) reaches a kernel.
  */
-export function checkTensor(v: unknown, op: string, argument: string, limits: CallLimits, seen?: CallTensors, values = true): Tensor {
+export function checkTensor(v: unknown, op: string, argument: string, limits: CallLimits, { seen, values = true }: CheckTensorOptions = {}): Tensor {
   if (!isTensor(v)) {
     const other = foreignTensorVersion(v);
     if (other !== undefined) {
@@ -243,7 +251,7 @@ function opCall(def: OpDefinition, inputs: unknown, params: unknown, limits: Cal
       op: def.name, argument: 'inputs', expected: `${def.inputs.length} tensor(s) (${def.inputs.join(', ')})`, received: `${list.length}`,
     });
   }
-  const tensors = list.map((t, i) => checkTensor(t, def.name, def.inputs[i], limits, seen));
+  const tensors = list.map((t, i) => checkTensor(t, def.name, def.inputs[i], limits, { seen }));
   const dtype = checkSameDtype(def.name, tensors.map((t, i) => [def.inputs[i], t] as const));
   const resolved = resolveParams(def.name, def.params, params);
   const x = tensors[0];
@@ -305,7 +313,7 @@ function overlaps(a: TypedArray, b: TypedArray): boolean {
 function checkOut(
   def: OpDefinition, v: unknown, inputs: readonly Tensor[], dtype: DType, outShape: readonly number[], limits: CallLimits,
 ): { tensor: Tensor; view: Tensor; direct: boolean } {
-  const view = checkTensor(v, def.name, 'out', limits, undefined, false);
+  const view = checkTensor(v, def.name, 'out', limits, { values: false });
   if (view.dtype !== dtype) {
     throw new RectifierError(ErrorCode.DtypeMismatch, { op: def.name, argument: 'out', expected: dtype, received: view.dtype });
   }
@@ -338,7 +346,7 @@ export function prepareGradientCall(op: unknown, inputs: unknown, dy: unknown, p
 function gradientCall(def: OpDefinition, inputs: unknown, dy: unknown, params: unknown, limits: CallLimits): GradientCall {
   const seen: CallTensors = new Map();
   const call = opCall(def, inputs, params, limits, undefined, seen);
-  const g = checkTensor(dy, call.op.name, 'dy', limits, seen);
+  const g = checkTensor(dy, call.op.name, 'dy', limits, { seen });
   if (!sameShape(g.shape, call.outShape)) {
     throw new RectifierError(ErrorCode.DimMismatch, { op: call.op.name, argument: 'dy', expected: `the output's shape ${shapeText(call.outShape)}`, received: shapeText(g.shape) });
   }
@@ -448,8 +456,8 @@ function matmulCall(a: unknown, b: unknown, options: unknown, limits: CallLimits
   const op = 'matmul';
   const seen: CallTensors = new Map();
   const opts = ownOptions(op, options, ['transposeA', 'transposeB']);
-  const A = checkTensor(a, op, 'a', limits, seen);
-  const B = checkTensor(b, op, 'b', limits, seen);
+  const A = checkTensor(a, op, 'a', limits, { seen });
+  const B = checkTensor(b, op, 'b', limits, { seen });
   const dtype = checkSameDtype(op, [['a', A], ['b', B]]);
   requireRankAtLeast(op, 'a', A, 2);
   requireRankAtLeast(op, 'b', B, 2);
@@ -617,10 +625,10 @@ function ffnCall(x: unknown, weights: unknown, options: unknown, limits: CallLim
     });
   }
   const activationParams = resolveParams(activation.name, activation.params, opts.activationParams);
-  const X = checkTensor(x, op, 'x', limits, seen);
-  const W1 = checkTensor(w.w1, op, 'w1', limits, seen);
-  const W2 = checkTensor(w.w2, op, 'w2', limits, seen);
-  const opt = (name: string): Tensor | undefined => (w[name] === undefined ? undefined : checkTensor(w[name], op, name, limits, seen));
+  const X = checkTensor(x, op, 'x', limits, { seen });
+  const W1 = checkTensor(w.w1, op, 'w1', limits, { seen });
+  const W2 = checkTensor(w.w2, op, 'w2', limits, { seen });
+  const opt = (name: string): Tensor | undefined => (w[name] === undefined ? undefined : checkTensor(w[name], op, name, limits, { seen }));
   const B1 = opt('b1');
   const B2 = opt('b2');
   const V = opt('v');
@@ -701,7 +709,7 @@ function ffnBackwardCall(x: unknown, weights: unknown, dy: unknown, options: unk
   const op = 'ffnBackward';
   const seen: CallTensors = new Map();
   const call = ffnCall(x, weights, options, limits, op, seen);
-  const g = checkTensor(dy, op, 'dy', limits, seen);
+  const g = checkTensor(dy, op, 'dy', limits, { seen });
   if (!sameShape(g.shape, [...call.leading, call.dOut])) {
     throw new RectifierError(ErrorCode.DimMismatch, { op, argument: 'dy', expected: shapeText([...call.leading, call.dOut]), received: shapeText(g.shape) });
   }
