@@ -20,6 +20,8 @@
 // Memory: x and y are byte offsets; y may alias x (every element is loaded before it is stored).
 // Eight elements (two vectors) per iteration, then four, then one at a time for the tail.
 
+import { opaqueSplat, opaqueZero } from './opaque';
+
 const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375; // 0x3F318000: 12 significant bits
 const LN2_LO: f32 = -2.12194440e-4; // ln 2 − LN2_HI
@@ -64,11 +66,6 @@ const TANH_TINY: f32 = 4.0e-4;
 // The tails after the main loop use every constant too, which keeps V8 from computing them inside
 // the loop (transcendental.ts, "Speed").
 
-/** A zero Binaryen cannot prove to be zero (n is never negative). */
-// @ts-ignore: decorator
-@inline function opaqueZero(n: i32): v128 { return i32x4.splat(<i32>(<u32>n >>> 31)); }
-// @ts-ignore: decorator
-@inline function opaqueSplat(c: f32, z: v128): v128 { return v128.or(f32x4.splat(c), z); }
 
 /** The kinds of num·σ(s) kernel (compile-time constants: each kernel's loop keeps only its own code). */
 const SIGMOID = 0;

@@ -13,6 +13,8 @@
 //               or in float32 when alpha is a float32 (the same bits, faster)
 //   relu_grad   x > 0 → dy, x ≤ 0 → +0 (whatever dy is), x NaN → NaN
 
+import { opaqueSplat, opaqueZero } from './opaque';
+
 // pmax(v, 0) = v < 0 ? 0 : v keeps NaN and −0; adding +0 turns −0 into +0 and leaves the rest
 // (NaN included) alone. Two cheap instructions, no NaN canonicalisation sequence as with max.
 // @ts-ignore: decorator
@@ -38,7 +40,7 @@
 
 /** y = relu(x), n floats. y may be x. */
 export function relu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const zero = f32x4.splat(0);
+  const zero = opaqueZero(n); // not a literal: V8's Turboshaft would rematerialise it per use (opaque.ts)
   const end = x + (<usize>max(n, 0) << 2);
   const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
   const d = y - x;
@@ -66,8 +68,8 @@ export function relu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
 
 /** y = min(max(x, 0), 6), n floats. y may be x. */
 export function relu6_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const zero = f32x4.splat(0);
-  const six = f32x4.splat(6);
+  const zero = opaqueZero(n); // not a literal: V8's Turboshaft would rematerialise it per use (opaque.ts)
+  const six = opaqueSplat(6, zero);
   const end = x + (<usize>max(n, 0) << 2);
   const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
   const d = y - x;
@@ -112,14 +114,14 @@ export function relu6_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
 
 /** y = x > 0 ? x : alpha·x, n floats (alpha = p0). y may be x. */
 export function leaky_relu_f32(x: usize, y: usize, n: i32, alpha: f64, p1: f64): void {
-  const zero = f32x4.splat(0);
+  const zero = opaqueZero(n); // not a literal: V8's Turboshaft would rematerialise it per use (opaque.ts)
   const end = x + (<usize>max(n, 0) << 2);
   const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
   const d = y - x;
   let p = x;
   if (<f64><f32>alpha == alpha) {
     const a32 = <f32>alpha;
-    const av = f32x4.splat(a32);
+    const av = opaqueSplat(a32, zero);
     while (p < end16) {
       const a = v128.load(p);
       const b = v128.load(p, 16);
@@ -173,7 +175,7 @@ export function leaky_relu_f32(x: usize, y: usize, n: i32, alpha: f64, p1: f64):
 
 /** dx = relu′(x)·dy with the exact-zero rule, n floats. dx may be dy (or x). */
 export function relu_grad_f32(x: usize, dy: usize, dx: usize, n: i32, p0: f64, p1: f64): void {
-  const zero = f32x4.splat(0);
+  const zero = opaqueZero(n); // not a literal: V8's Turboshaft would rematerialise it per use (opaque.ts)
   const end = x + (<usize>max(n, 0) << 2);
   const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
   const dg = dy - x;

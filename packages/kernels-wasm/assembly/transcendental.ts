@@ -52,6 +52,7 @@ import {
   L0, L1, L2, L3, L4, L5,
   R0, R1, R10, R2, R3, R4, R5, R6, R7, R8, R9,
 } from './transcendental.generated';
+import { opaqueSplat64, opaqueZero64 } from './opaque';
 
 const LOG2E: f64 = 1.4426950408889634;
 const SHIFTER: f64 = 6755399441055744.0; // 1.5·2^52: u + SHIFTER rounds u to an integer in the low bits
@@ -123,27 +124,21 @@ let gGELU_GRAD_ZERO_AT: v128 = i64x2.splat(0);
 let gTWO_PHI0: v128 = i64x2.splat(0);
 let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
 
-/** A zero vector Binaryen cannot constant-fold (n ≥ 0, so n >>> 31 is 0). */
-// @ts-ignore: decorator
-@inline function opaqueZero(n: i32): v128 { return f64x2.splat(<f64>(<u32>n >>> 31)); }
-/** splat(c), as a value Binaryen cannot fold: c's bits OR zero. */
-// @ts-ignore: decorator
-@inline function opaqueSplat(c: f64, z: v128): v128 { return v128.or(f64x2.splat(c), z); }
 
 // @ts-ignore: decorator
 @inline function initCommon(z: v128): void {
-  gE0 = opaqueSplat(E0, z); gE1 = opaqueSplat(E1, z); gE2 = opaqueSplat(E2, z); gE3 = opaqueSplat(E3, z); gE4 = opaqueSplat(E4, z); gE5 = opaqueSplat(E5, z); gE6 = opaqueSplat(E6, z);
-  gSH = opaqueSplat(SHIFTER, z); gONE = opaqueSplat(1.0, z); gTWO = opaqueSplat(2.0, z); gZERO = z; gNEG0 = opaqueSplat(-0.0, z);
-  gU_LO = opaqueSplat(-360.0, z); gU_HI = opaqueSplat(1000.0, z); gXC_LO = opaqueSplat(-X_CLAMP, z); gXC_HI = opaqueSplat(X_CLAMP, z);
+  gE0 = opaqueSplat64(E0, z); gE1 = opaqueSplat64(E1, z); gE2 = opaqueSplat64(E2, z); gE3 = opaqueSplat64(E3, z); gE4 = opaqueSplat64(E4, z); gE5 = opaqueSplat64(E5, z); gE6 = opaqueSplat64(E6, z);
+  gSH = opaqueSplat64(SHIFTER, z); gONE = opaqueSplat64(1.0, z); gTWO = opaqueSplat64(2.0, z); gZERO = z; gNEG0 = opaqueSplat64(-0.0, z);
+  gU_LO = opaqueSplat64(-360.0, z); gU_HI = opaqueSplat64(1000.0, z); gXC_LO = opaqueSplat64(-X_CLAMP, z); gXC_HI = opaqueSplat64(X_CLAMP, z);
 }
 // @ts-ignore: decorator
 @inline function initLog(z: v128): void {
-  gL0 = opaqueSplat(L0, z); gL1 = opaqueSplat(L1, z); gL2 = opaqueSplat(L2, z); gL3 = opaqueSplat(L3, z); gL4 = opaqueSplat(L4, z); gL5 = opaqueSplat(L5, z);
+  gL0 = opaqueSplat64(L0, z); gL1 = opaqueSplat64(L1, z); gL2 = opaqueSplat64(L2, z); gL3 = opaqueSplat64(L3, z); gL4 = opaqueSplat64(L4, z); gL5 = opaqueSplat64(L5, z);
 }
 // @ts-ignore: decorator
 @inline function initH(z: v128): void {
-  gH0 = opaqueSplat(H0, z); gH1 = opaqueSplat(H1, z); gH2 = opaqueSplat(H2, z); gH3 = opaqueSplat(H3, z); gH4 = opaqueSplat(H4, z); gH5 = opaqueSplat(H5, z);
-  gH6 = opaqueSplat(H6, z); gH7 = opaqueSplat(H7, z); gH8 = opaqueSplat(H8, z); gH9 = opaqueSplat(H9, z); gH10 = opaqueSplat(H10, z); gH11 = opaqueSplat(H11, z);
+  gH0 = opaqueSplat64(H0, z); gH1 = opaqueSplat64(H1, z); gH2 = opaqueSplat64(H2, z); gH3 = opaqueSplat64(H3, z); gH4 = opaqueSplat64(H4, z); gH5 = opaqueSplat64(H5, z);
+  gH6 = opaqueSplat64(H6, z); gH7 = opaqueSplat64(H7, z); gH8 = opaqueSplat64(H8, z); gH9 = opaqueSplat64(H9, z); gH10 = opaqueSplat64(H10, z); gH11 = opaqueSplat64(H11, z);
 }
 
 // ---------- f64x2 helpers ----------
@@ -364,14 +359,14 @@ let gGELU_GRAD_LINEAR_BELOW: v128 = i64x2.splat(0);
 // ---------- the kernels ----------
 
 export function gelu_erf_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const z = opaqueZero(n);
-  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
-  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
-  const cX_LO = opaqueSplat(-15.0, z); const cX_HI = opaqueSplat(15.0, z); const cP = opaqueSplat(GELU_P, z);
-  const cNEG_HALF_LOG2E = opaqueSplat(-0.5 * LOG2E, z); const cONE = opaqueSplat(1.0, z); const cZERO = z;
-  const cR0 = opaqueSplat(R0, z); const cR1 = opaqueSplat(R1, z); const cR2 = opaqueSplat(R2, z); const cR3 = opaqueSplat(R3, z);
-  const cR4 = opaqueSplat(R4, z); const cR5 = opaqueSplat(R5, z); const cR6 = opaqueSplat(R6, z); const cR7 = opaqueSplat(R7, z);
-  const cR8 = opaqueSplat(R8, z); const cR9 = opaqueSplat(R9, z); const cR10 = opaqueSplat(R10, z);
+  const z = opaqueZero64(n);
+  const cSH = opaqueSplat64(SHIFTER, z); const cE0 = opaqueSplat64(E0, z); const cE1 = opaqueSplat64(E1, z); const cE2 = opaqueSplat64(E2, z);
+  const cE3 = opaqueSplat64(E3, z); const cE4 = opaqueSplat64(E4, z); const cE5 = opaqueSplat64(E5, z); const cE6 = opaqueSplat64(E6, z);
+  const cX_LO = opaqueSplat64(-15.0, z); const cX_HI = opaqueSplat64(15.0, z); const cP = opaqueSplat64(GELU_P, z);
+  const cNEG_HALF_LOG2E = opaqueSplat64(-0.5 * LOG2E, z); const cONE = opaqueSplat64(1.0, z); const cZERO = z;
+  const cR0 = opaqueSplat64(R0, z); const cR1 = opaqueSplat64(R1, z); const cR2 = opaqueSplat64(R2, z); const cR3 = opaqueSplat64(R3, z);
+  const cR4 = opaqueSplat64(R4, z); const cR5 = opaqueSplat64(R5, z); const cR6 = opaqueSplat64(R6, z); const cR7 = opaqueSplat64(R7, z);
+  const cR8 = opaqueSplat64(R8, z); const cR9 = opaqueSplat64(R9, z); const cR10 = opaqueSplat64(R10, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -385,11 +380,11 @@ export function gelu_erf_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void
 }
 
 export function gelu_tanh_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const z = opaqueZero(n);
-  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
-  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
-  const cX_LO = opaqueSplat(-20.0, z); const cX_HI = opaqueSplat(20.0, z); const cONE = opaqueSplat(1.0, z);
-  const cC1 = opaqueSplat(GELU_TANH_C1, z); const cC2 = opaqueSplat(GELU_TANH_C1 * GELU_TANH_COEFF, z);
+  const z = opaqueZero64(n);
+  const cSH = opaqueSplat64(SHIFTER, z); const cE0 = opaqueSplat64(E0, z); const cE1 = opaqueSplat64(E1, z); const cE2 = opaqueSplat64(E2, z);
+  const cE3 = opaqueSplat64(E3, z); const cE4 = opaqueSplat64(E4, z); const cE5 = opaqueSplat64(E5, z); const cE6 = opaqueSplat64(E6, z);
+  const cX_LO = opaqueSplat64(-20.0, z); const cX_HI = opaqueSplat64(20.0, z); const cONE = opaqueSplat64(1.0, z);
+  const cC1 = opaqueSplat64(GELU_TANH_C1, z); const cC2 = opaqueSplat64(GELU_TANH_C1 * GELU_TANH_COEFF, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -418,20 +413,20 @@ export function silu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
     if (i < n) { const o = <usize>i << 2; st1(y + o, vmul(ld1(x + o), h)); }
     return;
   }
-  const z = opaqueZero(n);
+  const z = opaqueZero64(n);
   initCommon(z);
   const beta = Math.abs(p0);
   if (beta < 1e-250) {
-    gSILU_EXP_SCALE = opaqueSplat(-p0 * LOG2E, z);
+    gSILU_EXP_SCALE = opaqueSplat64(-p0 * LOG2E, z);
     for (; i + 2 <= n; i += 2) { const o = <usize>i << 2; st2(y + o, siluSlowV(ld2(x + o))); }
     if (i < n) { const o = <usize>i << 2; st1(y + o, siluSlowV(ld1(x + o))); }
     return;
   }
-  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
-  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
-  const cX_LO = opaqueSplat(-1000.0 / (beta * LOG2E), z); const cX_HI = opaqueSplat(360.0 / (beta * LOG2E), z);
+  const cSH = opaqueSplat64(SHIFTER, z); const cE0 = opaqueSplat64(E0, z); const cE1 = opaqueSplat64(E1, z); const cE2 = opaqueSplat64(E2, z);
+  const cE3 = opaqueSplat64(E3, z); const cE4 = opaqueSplat64(E4, z); const cE5 = opaqueSplat64(E5, z); const cE6 = opaqueSplat64(E6, z);
+  const cX_LO = opaqueSplat64(-1000.0 / (beta * LOG2E), z); const cX_HI = opaqueSplat64(360.0 / (beta * LOG2E), z);
   // −β·log2 e rounded once: a relative error of 1e-16 in the exponent, immaterial.
-  const cSCALE = opaqueSplat(-beta * LOG2E, z); const cONE = opaqueSplat(1.0, z);
+  const cSCALE = opaqueSplat64(-beta * LOG2E, z); const cONE = opaqueSplat64(1.0, z);
   if (p0 > 0) {
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
@@ -450,10 +445,10 @@ export function silu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
 }
 
 export function mish_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const z = opaqueZero(n);
-  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
-  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
-  const cX_LO = opaqueSplat(-700.0, z); const cX_HI = opaqueSplat(249.0, z); const cLOG2E = opaqueSplat(LOG2E, z); const cTWO = opaqueSplat(2.0, z);
+  const z = opaqueZero64(n);
+  const cSH = opaqueSplat64(SHIFTER, z); const cE0 = opaqueSplat64(E0, z); const cE1 = opaqueSplat64(E1, z); const cE2 = opaqueSplat64(E2, z);
+  const cE3 = opaqueSplat64(E3, z); const cE4 = opaqueSplat64(E4, z); const cE5 = opaqueSplat64(E5, z); const cE6 = opaqueSplat64(E6, z);
+  const cX_LO = opaqueSplat64(-700.0, z); const cX_HI = opaqueSplat64(249.0, z); const cLOG2E = opaqueSplat64(LOG2E, z); const cTWO = opaqueSplat64(2.0, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -468,9 +463,9 @@ export function mish_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
 
 /** p0 = β (> 0), p1 = threshold (may be ±∞). */
 export function softplus_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const z = opaqueZero(n);
+  const z = opaqueZero64(n);
   initCommon(z); initLog(z);
-  gSOFTPLUS_BETA = opaqueSplat(p0, z); gLOG2E = opaqueSplat(LOG2E, z); gSOFTPLUS_Z_ZERO_BELOW = opaqueSplat(-200.0, z); gSOFTPLUS_THRESHOLD = opaqueSplat(p1, z); gSOFTPLUS_INV_BETA = opaqueSplat(1.0 / p0, z);
+  gSOFTPLUS_BETA = opaqueSplat64(p0, z); gLOG2E = opaqueSplat64(LOG2E, z); gSOFTPLUS_Z_ZERO_BELOW = opaqueSplat64(-200.0, z); gSOFTPLUS_THRESHOLD = opaqueSplat64(p1, z); gSOFTPLUS_INV_BETA = opaqueSplat64(1.0 / p0, z);
   let i = 0;
   if (p0 > 1e-300 && p0 < 1e300) {
     for (; i + 4 <= n; i += 4) {
@@ -489,11 +484,11 @@ export function softplus_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void
 }
 
 export function sigmoid_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const z = opaqueZero(n);
-  const cSH = opaqueSplat(SHIFTER, z); const cE0 = opaqueSplat(E0, z); const cE1 = opaqueSplat(E1, z); const cE2 = opaqueSplat(E2, z);
-  const cE3 = opaqueSplat(E3, z); const cE4 = opaqueSplat(E4, z); const cE5 = opaqueSplat(E5, z); const cE6 = opaqueSplat(E6, z);
-  const cX_LO = opaqueSplat(-693.0, z); const cX_HI = opaqueSplat(249.0, z); const cONE = opaqueSplat(1.0, z);
-  const cNEG_LOG2E = opaqueSplat(-LOG2E, z);
+  const z = opaqueZero64(n);
+  const cSH = opaqueSplat64(SHIFTER, z); const cE0 = opaqueSplat64(E0, z); const cE1 = opaqueSplat64(E1, z); const cE2 = opaqueSplat64(E2, z);
+  const cE3 = opaqueSplat64(E3, z); const cE4 = opaqueSplat64(E4, z); const cE5 = opaqueSplat64(E5, z); const cE6 = opaqueSplat64(E6, z);
+  const cX_LO = opaqueSplat64(-693.0, z); const cX_HI = opaqueSplat64(249.0, z); const cONE = opaqueSplat64(1.0, z);
+  const cNEG_LOG2E = opaqueSplat64(-LOG2E, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
@@ -507,12 +502,12 @@ export function sigmoid_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void 
 }
 
 export function gelu_erf_grad_f32(x: usize, dy: usize, dx: usize, n: i32, p0: f64, p1: f64): void {
-  const z = opaqueZero(n);
+  const z = opaqueZero64(n);
   initCommon(z); initH(z);
-  gGELU_P = opaqueSplat(GELU_P, z); gNEG_HALF_LOG2E = opaqueSplat(-0.5 * LOG2E, z); gA0_HI = opaqueSplat(A0_HI, z); gA0_LO = opaqueSplat(A0_LO, z);
-  gGELU_GRAD_ONE_ABOVE = opaqueSplat(20.0, z); gGELU_GRAD_TINY = opaqueSplat(-1e-200, z);
-  gGELU_GRAD_TINY_BELOW = opaqueSplat(-20.5, z); gGELU_GRAD_ZERO_AT = opaqueSplat(GELU_GRAD_ZERO_AT, z);
-  gTWO_PHI0 = opaqueSplat(0.7978845608028654, z); gHALF = opaqueSplat(0.5, z); gGELU_GRAD_LINEAR_BELOW = opaqueSplat(9.5367431640625e-7, z);
+  gGELU_P = opaqueSplat64(GELU_P, z); gNEG_HALF_LOG2E = opaqueSplat64(-0.5 * LOG2E, z); gA0_HI = opaqueSplat64(A0_HI, z); gA0_LO = opaqueSplat64(A0_LO, z);
+  gGELU_GRAD_ONE_ABOVE = opaqueSplat64(20.0, z); gGELU_GRAD_TINY = opaqueSplat64(-1e-200, z);
+  gGELU_GRAD_TINY_BELOW = opaqueSplat64(-20.5, z); gGELU_GRAD_ZERO_AT = opaqueSplat64(GELU_GRAD_ZERO_AT, z);
+  gTWO_PHI0 = opaqueSplat64(0.7978845608028654, z); gHALF = opaqueSplat64(0.5, z); gGELU_GRAD_LINEAR_BELOW = opaqueSplat64(9.5367431640625e-7, z);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
