@@ -16,6 +16,18 @@
 //                       instruction): what the same work costs without the float64 widening
 //   floor_exp_rcp_f32   floor_exp_div_f32 with the division as an f32x4 reciprocal of both
 //                       halves at once and one Newton step in float64 (relative error ≈ 2^−46)
+//
+// The sigmoid ceiling (issue 14, target 4: precision 'fast' at half ONNX Runtime's time): float32-lane
+// toys far LOOSER than the 8 ulp that sigmoid_fast_f32 declares, four vectors per iteration, so no
+// kernel meeting that bound can be faster than the fastest of them (staged the same way):
+//   floor_copy_f32x4                  v128 load and store only: the kernel's pass over the data
+//   floor_softsign_f32x4              x/(1 + |x|): abs, add, one f32x4.div (not σ: a cost model of
+//                                     the cheapest sigmoid-shaped function with a division)
+//   floor_sigmoid_schraudolph_f32x4   1/(1 + e^−x), e^−x by Schraudolph's exponent trick (the
+//                                     float32 pattern of 2^(−x·log2 e) built by one truncation;
+//                                     relative error ≈ 4 %), then one f32x4.div
+//   floor_sigmoid_schraudolph2_f32x4  the same with 2^f of the pattern's fraction corrected by a
+//                                     degree-2 polynomial (relative error ≈ 2.7e-3)
 
 // 2^f on |f| ≤ ½ (the shipped kernels' coefficients, transcendental.generated.ts).
 import { E0, E1, E2, E3, E4, E5, E6 } from '../assembly/transcendental.generated';
@@ -156,3 +168,74 @@ export function floor_exp_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): v
   // Never runs (n is a multiple of 4 here); keeps the constants out of the loop (see floorLoop).
   if (i < n) v128.store32_lane(y + (<usize>i << 2), f32x4.add(f32x4.mul(v128.load32_zero(x + (<usize>i << 2)), sLOG2E), f32x4.add(f32x4.add(sE0, sE1), f32x4.add(f32x4.add(sE2, sE3), f32x4.add(f32x4.add(sE4, sE5), f32x4.add(f32x4.add(sSH, sU_LO), sU_HI))))), 0);
 }
+
+
+// ---- the sigmoid ceiling: float32-lane toys looser than any shipped bound ----
+
+/** −log2(e)·2^23: t = −x·log2 e in units of the float32 exponent field's lowest bit. */
+const SCH_A: f32 = -12102203.161561485;
+/** 127·2^23 (the exponent bias in place) less Schraudolph's 486408, which centres the error of 2^f ≈ 1 + f. */
+const SCH_B: f32 = 1064866808.0;
+const SCH_B_EXACT: f32 = 1065353216.0; // 127·2^23: no centring, the polynomial corrects 2^f instead
+/** Clamp of the pattern: 0 (e = +0, σ = 1) to 254·2^23 (e = 2^127, σ ≈ 5.9e-39), never an infinity or NaN pattern. */
+const SCH_HI: f32 = 2130706432.0;
+/** 2^f ≈ 1 + f·(C1 + C2·f) on [0, 1) (equal at both ends; relative error ≈ 2.7e-3). */
+const SCH_C1: f32 = 0.66025;
+const SCH_C2: f32 = 0.33975;
+
+const COPY = 0;
+const SOFTSIGN = 1;
+const SCHRAUDOLPH = 2;
+const SCHRAUDOLPH2 = 3;
+
+/** One vector of a toy kernel; `kind` is a constant at every call, so only its own code stays. */
+// @ts-ignore: decorator
+@inline function toyV(
+  x: v128, kind: i32,
+  cONE: v128, cA: v128, cB: v128, cZERO: v128, cHI: v128, cMANT: v128, cEXP: v128, cC1: v128, cC2: v128,
+): v128 {
+  if (kind == COPY) return x;
+  if (kind == SOFTSIGN) return f32x4.div(x, f32x4.add(cONE, f32x4.abs(x)));
+  const i = i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(x, cA), cB), cZERO), cHI));
+  let e = i;
+  if (kind == SCHRAUDOLPH2) {
+    // i = (127 + k)·2^23 + f·2^23: 2^k from its exponent field, 1 + f from its mantissa under exponent 0.
+    const m = v128.or(v128.and(i, cMANT), cONE); // 1 + f: ONE's pattern is exponent 0, mantissa 0
+    const f = f32x4.sub(m, cONE);
+    e = f32x4.mul(v128.and(i, cEXP), f32x4.add(cONE, f32x4.mul(f, f32x4.add(cC1, f32x4.mul(cC2, f)))));
+  }
+  return f32x4.div(cONE, f32x4.add(cONE, e));
+}
+
+/** The toys' loop: four independent vectors per iteration (n a multiple of 16 here), constants as locals (see floorLoop). */
+// @ts-ignore: decorator
+@inline function toyLoop(x: usize, y: usize, n: i32, kind: i32): void {
+  const z = opaqueZero(n);
+  const cONE = opaqueSplat32(1.0, z); const cA = opaqueSplat32(SCH_A, z); const cZERO = z; const cHI = opaqueSplat32(SCH_HI, z);
+  const cB = opaqueSplat32(kind == SCHRAUDOLPH2 ? SCH_B_EXACT : SCH_B, z);
+  const cMANT = v128.or(i32x4.splat(0x007fffff), z); const cEXP = v128.or(i32x4.splat(0x7f800000), z);
+  const cC1 = opaqueSplat32(SCH_C1, z); const cC2 = opaqueSplat32(SCH_C2, z);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const o = <usize>i << 2;
+    const a = toyV(v128.load(x + o), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2);
+    const b = toyV(v128.load(x + o + 16), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2);
+    const c = toyV(v128.load(x + o + 32), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2);
+    const d = toyV(v128.load(x + o + 48), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2);
+    v128.store(y + o, a);
+    v128.store(y + o + 16, b);
+    v128.store(y + o + 32, c);
+    v128.store(y + o + 48, d);
+  }
+  // The tail, one vector at a time (never needed for a multiple of 16 but kept correct for the
+  // accuracy grid's length): it uses the constants outside the loop (see floorLoop).
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, toyV(v128.load(x + o), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2));
+  }
+}
+
+export function floor_copy_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, COPY); }
+export function floor_softsign_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, SOFTSIGN); }
+export function floor_sigmoid_schraudolph_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, SCHRAUDOLPH); }
+export function floor_sigmoid_schraudolph2_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, SCHRAUDOLPH2); }
