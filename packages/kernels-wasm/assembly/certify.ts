@@ -82,11 +82,23 @@ export function dot_i16_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: 
  * out[4·g .. 4·g + 4): x f32 [rows, d], W1 f32 at w (strides as above), bias f32 [f] (read where hasBias ≠ 0).
  */
 export function gemm_units_f32(x: usize, w: usize, pStride: i32, unitStride: i32, bias: usize, hasBias: i32, list: usize, groups: i32, d: i32, out: usize): void {
-  // Two groups at a time: two independent madd chains hide each other's latency.
+  // Each element is one madd chain over k, so a group waits on the madd's latency at every k-step:
+  // UNIT_CHAINS groups side by side keep the SIMD units busy instead.
   let g = 0;
-  for (; g + 1 < groups; g += 2) unitPair(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, true);
-  if (g < groups) unitPair(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, false);
+  for (; g + UNIT_CHAINS <= groups; g += UNIT_CHAINS) unitGroupsAt(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, UNIT_CHAINS);
+  const rest = groups - g;
+  if (rest == 3) unitGroupsAt(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, 3);
+  else if (rest == 2) unitGroupsAt(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, 2);
+  else if (rest == 1) unitGroupsAt(x, w, pStride, unitStride, bias, hasBias, list, g, d, out, 1);
 }
+
+/**
+ * Groups of gemm_units_f32 computed side by side. The relaxed build's fused madd waits 4 cycles
+ * on its accumulator (the plain build's add, 3): with two chains it measured 1.4× the plain
+ * build's time on the sparse backward's dh (10 % of 512 × 2048 units, d 512, Node 24), with four
+ * 1.15×. The plain build keeps two: four measured 1.5× slower under Node 20.
+ */
+const UNIT_CHAINS: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
 
 /** The four units of a group at p: their weights in the four lanes. */
 // @ts-ignore: decorator
@@ -94,66 +106,96 @@ export function gemm_units_f32(x: usize, w: usize, pStride: i32, unitStride: i32
   return f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(w0 + o)), 1, load<f32>(w1 + o)), 2, load<f32>(w2 + o)), 3, load<f32>(w3 + o));
 }
 
-/** Groups g (and g + 1 when `two`) of gemm_units_f32. */
+/**
+ * Four k-steps (byte offset o) of one group whose units' weights are contiguous: four loads,
+ * turned into the four k-steps' lane vectors by a 4 × 4 transpose in registers (eight shuffles
+ * instead of twelve lane inserts), then the four madds in k order.
+ */
 // @ts-ignore: decorator
-@inline function unitPair(x: usize, w: usize, pStride: i32, unitStride: i32, bias: usize, hasBias: i32, list: usize, g: i32, d: i32, out: usize, two: bool): void {
+@inline function fourSteps(xg: usize, w0: usize, w1: usize, w2: usize, w3: usize, o: usize, block: v128): v128 {
+  const r0 = v128.load(w0 + o), r1 = v128.load(w1 + o), r2 = v128.load(w2 + o), r3 = v128.load(w3 + o);
+  const l01 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), h01 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const l23 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), h23 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  const xo = xg + o;
+  block = madd(v128.load32_splat(xo), i64x2.shuffle(l01, l23, 0, 2), block);
+  block = madd(v128.load32_splat(xo, 4), i64x2.shuffle(l01, l23, 1, 3), block);
+  block = madd(v128.load32_splat(xo, 8), i64x2.shuffle(h01, h23, 0, 2), block);
+  return madd(v128.load32_splat(xo, 12), i64x2.shuffle(h01, h23, 1, 3), block);
+}
+
+/** Group g's token row of x (its first i32 at `list`). */
+// @ts-ignore: decorator
+@inline function groupRow(x: usize, list: usize, g: i32, stride: usize): usize {
+  return x + <usize>load<i32>(list + <usize>g * 20) * stride;
+}
+
+/** Unit i (0..3) of group g: the address of its weights. */
+// @ts-ignore: decorator
+@inline function groupUnit(w: usize, list: usize, g: i32, i: i32, us: usize): usize {
+  return w + <usize>load<i32>(list + <usize>g * 20 + 4 + (<usize>i << 2)) * us;
+}
+
+/** Group g's bias in the four lanes. */
+// @ts-ignore: decorator
+@inline function groupBias(bias: usize, list: usize, g: i32): v128 {
+  return gathered(groupUnit(bias, list, g, 0, 4), groupUnit(bias, list, g, 1, 4), groupUnit(bias, list, g, 2, 4), groupUnit(bias, list, g, 3, 4), 0);
+}
+
+/**
+ * Groups g .. g + count − 1 (count 1 to 4, a constant at each call) of gemm_units_f32, their
+ * chains side by side: group A's, then B's, C's and D's. Each group's operations are the same
+ * whatever count is, so its bits are too.
+ */
+// @ts-ignore: decorator
+@inline function unitGroupsAt(x: usize, w: usize, pStride: i32, unitStride: i32, bias: usize, hasBias: i32, list: usize, g: i32, d: i32, out: usize, count: i32): void {
   const stride = <usize>d << 2;
   const ps = <usize>pStride << 2;
   const us = <usize>unitStride << 2;
-  const ea = list + <usize>g * 20;
-  const eb = two ? ea + 20 : ea;
-  const xa = x + <usize>load<i32>(ea) * stride;
-  const xb = x + <usize>load<i32>(eb) * stride;
-  const a0 = load<i32>(ea, 4), a1 = load<i32>(ea, 8), a2 = load<i32>(ea, 12), a3 = load<i32>(ea, 16);
-  const b0 = load<i32>(eb, 4), b1 = load<i32>(eb, 8), b2 = load<i32>(eb, 12), b3 = load<i32>(eb, 16);
-  const wa0 = w + <usize>a0 * us, wa1 = w + <usize>a1 * us, wa2 = w + <usize>a2 * us, wa3 = w + <usize>a3 * us;
-  const wb0 = w + <usize>b0 * us, wb1 = w + <usize>b1 * us, wb2 = w + <usize>b2 * us, wb3 = w + <usize>b3 * us;
-  let ca = f32x4.splat(0);
-  let cb = f32x4.splat(0);
+  // Groups past count repeat the last one (never stored): every address stays valid.
+  const gb = count > 1 ? g + 1 : g, gc = count > 2 ? g + 2 : gb, gd = count > 3 ? g + 3 : gc;
+  const xa = groupRow(x, list, g, stride), xb = groupRow(x, list, gb, stride), xc = groupRow(x, list, gc, stride), xd = groupRow(x, list, gd, stride);
+  const wa0 = groupUnit(w, list, g, 0, us), wa1 = groupUnit(w, list, g, 1, us), wa2 = groupUnit(w, list, g, 2, us), wa3 = groupUnit(w, list, g, 3, us);
+  const wb0 = groupUnit(w, list, gb, 0, us), wb1 = groupUnit(w, list, gb, 1, us), wb2 = groupUnit(w, list, gb, 2, us), wb3 = groupUnit(w, list, gb, 3, us);
+  const wc0 = groupUnit(w, list, gc, 0, us), wc1 = groupUnit(w, list, gc, 1, us), wc2 = groupUnit(w, list, gc, 2, us), wc3 = groupUnit(w, list, gc, 3, us);
+  const wd0 = groupUnit(w, list, gd, 0, us), wd1 = groupUnit(w, list, gd, 1, us), wd2 = groupUnit(w, list, gd, 2, us), wd3 = groupUnit(w, list, gd, 3, us);
+  let ca = f32x4.splat(0), cb = f32x4.splat(0), cc = f32x4.splat(0), cd = f32x4.splat(0);
   if (hasBias != 0) {
-    ca = gathered(bias + (<usize>a0 << 2), bias + (<usize>a1 << 2), bias + (<usize>a2 << 2), bias + (<usize>a3 << 2), 0);
-    cb = gathered(bias + (<usize>b0 << 2), bias + (<usize>b1 << 2), bias + (<usize>b2 << 2), bias + (<usize>b3 << 2), 0);
+    ca = groupBias(bias, list, g);
+    if (count > 1) cb = groupBias(bias, list, gb);
+    if (count > 2) cc = groupBias(bias, list, gc);
+    if (count > 3) cd = groupBias(bias, list, gd);
   }
   for (let k0 = 0; k0 < d; k0 += KC) {
     const k1 = min(d, k0 + KC);
-    let blockA = f32x4.splat(0);
-    let blockB = f32x4.splat(0);
+    let blockA = f32x4.splat(0), blockB = f32x4.splat(0), blockC = f32x4.splat(0), blockD = f32x4.splat(0);
     let p = k0;
     if (pStride == 1) {
-      // Each unit's weights contiguous: four k-steps of four units in four loads, turned into the
-      // four k-steps' lane vectors by a 4 × 4 transpose in registers (eight shuffles instead of
-      // twelve lane inserts); the madds run in the same order, so the same bits.
       for (; p + 4 <= k1; p += 4) {
         const o = <usize>p << 2;
-        const xa0 = xa + o;
-        const xb0 = xb + o;
-        const ra0 = v128.load(wa0 + o), ra1 = v128.load(wa1 + o), ra2 = v128.load(wa2 + o), ra3 = v128.load(wa3 + o);
-        const rb0 = v128.load(wb0 + o), rb1 = v128.load(wb1 + o), rb2 = v128.load(wb2 + o), rb3 = v128.load(wb3 + o);
-        const la01 = i32x4.shuffle(ra0, ra1, 0, 4, 1, 5), ha01 = i32x4.shuffle(ra0, ra1, 2, 6, 3, 7);
-        const la23 = i32x4.shuffle(ra2, ra3, 0, 4, 1, 5), ha23 = i32x4.shuffle(ra2, ra3, 2, 6, 3, 7);
-        const lb01 = i32x4.shuffle(rb0, rb1, 0, 4, 1, 5), hb01 = i32x4.shuffle(rb0, rb1, 2, 6, 3, 7);
-        const lb23 = i32x4.shuffle(rb2, rb3, 0, 4, 1, 5), hb23 = i32x4.shuffle(rb2, rb3, 2, 6, 3, 7);
-        blockA = madd(v128.load32_splat(xa0), i64x2.shuffle(la01, la23, 0, 2), blockA);
-        blockB = madd(v128.load32_splat(xb0), i64x2.shuffle(lb01, lb23, 0, 2), blockB);
-        blockA = madd(v128.load32_splat(xa0, 4), i64x2.shuffle(la01, la23, 1, 3), blockA);
-        blockB = madd(v128.load32_splat(xb0, 4), i64x2.shuffle(lb01, lb23, 1, 3), blockB);
-        blockA = madd(v128.load32_splat(xa0, 8), i64x2.shuffle(ha01, ha23, 0, 2), blockA);
-        blockB = madd(v128.load32_splat(xb0, 8), i64x2.shuffle(hb01, hb23, 0, 2), blockB);
-        blockA = madd(v128.load32_splat(xa0, 12), i64x2.shuffle(ha01, ha23, 1, 3), blockA);
-        blockB = madd(v128.load32_splat(xb0, 12), i64x2.shuffle(hb01, hb23, 1, 3), blockB);
+        blockA = fourSteps(xa, wa0, wa1, wa2, wa3, o, blockA);
+        if (count > 1) blockB = fourSteps(xb, wb0, wb1, wb2, wb3, o, blockB);
+        if (count > 2) blockC = fourSteps(xc, wc0, wc1, wc2, wc3, o, blockC);
+        if (count > 3) blockD = fourSteps(xd, wd0, wd1, wd2, wd3, o, blockD);
       }
     }
     for (; p < k1; p++) {
       const o = <usize>p * ps;
       const xo = <usize>p << 2;
       blockA = madd(v128.load32_splat(xa + xo), gathered(wa0, wa1, wa2, wa3, o), blockA);
-      blockB = madd(v128.load32_splat(xb + xo), gathered(wb0, wb1, wb2, wb3, o), blockB);
+      if (count > 1) blockB = madd(v128.load32_splat(xb + xo), gathered(wb0, wb1, wb2, wb3, o), blockB);
+      if (count > 2) blockC = madd(v128.load32_splat(xc + xo), gathered(wc0, wc1, wc2, wc3, o), blockC);
+      if (count > 3) blockD = madd(v128.load32_splat(xd + xo), gathered(wd0, wd1, wd2, wd3, o), blockD);
     }
-    ca = hasBias != 0 || k0 > 0 ? f32x4.add(ca, blockA) : blockA;
-    cb = hasBias != 0 || k0 > 0 ? f32x4.add(cb, blockB) : blockB;
+    const restart = hasBias == 0 && k0 == 0; // C starts as the first block where there is no bias
+    ca = restart ? blockA : f32x4.add(ca, blockA);
+    cb = restart ? blockB : f32x4.add(cb, blockB);
+    cc = restart ? blockC : f32x4.add(cc, blockC);
+    cd = restart ? blockD : f32x4.add(cd, blockD);
   }
   v128.store(out + (<usize>g << 4), ca);
-  if (two) v128.store(out + (<usize>(g + 1) << 4), cb);
+  if (count > 1) v128.store(out + (<usize>gb << 4), cb);
+  if (count > 2) v128.store(out + (<usize>gc << 4), cc);
+  if (count > 3) v128.store(out + (<usize>gd << 4), cd);
 }
 
 /**
