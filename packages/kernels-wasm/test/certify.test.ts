@@ -142,8 +142,8 @@ describe('certified FFN kernels', () => {
         new Float32Array(24), undefined, undefined, new Float32Array(12))).toBe(-1);
     });
 
-    it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place, or given unit-major)`, () => {
-      for (const [rows, d, f, few] of [[7, 33, 24, false], [4, 1100, 12, false], [3, 600, 48, true]] as const) {
+    it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place, or given unit-major; 42, 12, 15 and 1 groups: every remainder of the groups run side by side)`, () => {
+      for (const [rows, d, f, few] of [[7, 33, 24, false], [4, 1100, 12, false], [5, 40, 12, false], [3, 600, 48, true]] as const) {
         const x = Float32Array.from({ length: rows * d }, gauss);
         const w = Float32Array.from({ length: d * f }, gauss);
         const bias = Float32Array.from({ length: f }, gauss);
