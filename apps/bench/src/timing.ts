@@ -1,8 +1,10 @@
 /**
  * Interleaved timing: every contender of a group runs once per round, in turn, so slow drifts of
  * the machine (frequency, other load) spread over all of them instead of favouring whoever ran
- * first. Each sample is a batch of calls long enough for the timer; min and median per call are
- * reported.
+ * first. Every other round runs them in reverse order, so that no contender is always the one that
+ * follows a given other (on the project's VMs the first of a round measured up to 40 % faster than
+ * the same call later in it: packages/backend-cpu/bench/sparse-backward.mjs). Each sample is a
+ * batch of calls long enough for the timer; min and median per call are reported.
  */
 export interface Contender {
   name: string;
@@ -48,7 +50,7 @@ export async function timeInterleaved(contenders: Contender[], o: TimingOptions)
   }
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
   for (let r = 0; r < o.rounds; r++) {
-    for (const c of contenders) {
+    for (const c of r % 2 === 0 ? contenders : [...contenders].reverse()) {
       const n = batch.get(c.name)!;
       samples.get(c.name)!.push((await callN(c, n)) / n);
     }
