@@ -4,11 +4,11 @@
  * the calling thread with the CPU backend's kernels.
  */
 import {
-  ffnBiasGradients, ffnGradients, ffnResult, Tensor,
+  ffnGradients, ffnResult, Tensor,
   type FfnBackwardCall, type FfnCall, type FfnGradients, type FfnResult,
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type TypedArray,
 } from '@rectifier/core';
-import { CpuKernels, ffnOperands, inDtype, type FfnOperands } from '@rectifier/backend-cpu/kernels';
+import { CpuKernels, ffnBiasSums, ffnOperands, type FfnOperands } from '@rectifier/backend-cpu/kernels';
 import { chunks, ELEMENT_ALIGN, splitRanges } from './chunks.js';
 import { elementwiseNs, multiplyAddNs, poolSavingNs } from './cost.js';
 import type { ElementwiseCall, Task } from './protocol.js';
@@ -182,10 +182,8 @@ export class WorkersKernels implements Kernels {
   /**
    * Two rounds: what is per token (forward, dh, dz, dx) split by tokens, every thread reading the
    * same W1ᵀ, W2ᵀ (and Vᵀ) made before the round; then the weight gradients, which sum over all
-   * tokens, split by their own rows (dW1/dV by d, dW2 by f), so no reduction crosses threads, and
-   * the bias gradients (column sums over tokens) by columns in the same tasks: summed here, they
-   * took a core from a worker for their few milliseconds while both workers ran, and the round
-   * waited for the worker that lost it.
+   * tokens, split by their own rows (dW1/dV by d, dW2 by f), so no reduction crosses threads. The
+   * bias gradients (column sums) are summed here meanwhile.
    */
   async #ffnBackward(c: FfnBackwardCall, shared: SharedInputs): Promise<FfnGradients> {
     const { T, d, f, dOut, dtype } = c;
@@ -208,21 +206,15 @@ export class WorkersKernels implements Kernels {
     const dw1 = allocateShared(dtype, d * f);
     const dv = c.v === undefined ? undefined : allocateShared(dtype, d * f);
     const dw2 = allocateShared(dtype, f * dOut);
-    // Zeros the tasks add their columns into (fresh shared memory is zeroed).
-    const sums = (has: boolean, length: number): Float64Array | undefined => (has ? new Float64Array(new SharedArrayBuffer(8 * length)) : undefined);
-    const biasSums = { db1: sums(c.b1 !== undefined, f), db2: sums(c.b2 !== undefined, dOut), dbv: sums(c.v !== undefined && c.bv !== undefined, f) };
     const fRanges = splitRanges(f, this.threads, 1);
-    const outRanges = splitRanges(dOut, this.threads, 1);
     const tasks: Task[] = [];
     splitRanges(d, this.threads, 1).forEach(([dStart, dEnd], i) => {
-      const [[fStart, fEnd], [outStart, outEnd]] = [fRanges[i], outRanges[i]];
-      if (dEnd > dStart || fEnd > fStart || outEnd > outStart) {
-        tasks.push({ kind: 'ffnWeights', ffn, h, dy, dz, dzv, dStart, dEnd, fStart, fEnd, outStart, outEnd, dw1, dv, dw2, biasSums });
-      }
+      const [fStart, fEnd] = fRanges[i];
+      if (dEnd > dStart || fEnd > fStart) tasks.push({ kind: 'ffnWeights', ffn, h, dy, dz, dzv, dStart, dEnd, fStart, fEnd, dw1, dv, dw2 });
     });
-    await this.pool.run('ffnBackward', tasks);
-    const { db1, db2, dbv } = biasSums;
-    const inCallDtype = (m: Float64Array | undefined): TypedArray => inDtype(m!, dtype); // called only for the biases the call has
-    return ffnGradients(c, { dx, dw1, dw2, ...(dv === undefined ? {} : { dv }) }, ffnBiasGradients(c, { dz: db1, dy: db2, dzv: dbv }, inCallDtype));
+    const weights = this.pool.run('ffnBackward', tasks);
+    const biases = ffnBiasSums(c, { dz, dy, dzv });
+    await weights;
+    return ffnGradients(c, { dx, dw1, dw2, ...(dv === undefined ? {} : { dv }) }, biases);
   }
 }

@@ -79,20 +79,8 @@ export interface FfnBackwardRowsTask {
 }
 
 /**
- * The bias gradients' sums over tokens in float64 (core's columnSums), whole arrays ([f] for db1
- * and dbv, [dOut] for db2), present for the biases the call has; each task adds its own columns.
- */
-export interface BiasColumnSums {
-  readonly db1: Float64Array | undefined;
-  readonly db2: Float64Array | undefined;
-  readonly dbv: Float64Array | undefined;
-}
-
-/**
  * The weight gradients, which sum over every token, split by their own rows instead: rows
- * [dStart, dEnd) of dW1 = xᵀ·dz (and dV = xᵀ·dzv), rows [fStart, fEnd) of dW2 = hᵀ·dy; and the
- * bias gradients' columns, which sum over every token too: [fStart, fEnd) of db1 (dbv), [outStart,
- * outEnd) of db2.
+ * [dStart, dEnd) of dW1 = xᵀ·dz (and dV = xᵀ·dzv), rows [fStart, fEnd) of dW2 = hᵀ·dy.
  */
 export interface FfnWeightsTask {
   readonly kind: 'ffnWeights';
@@ -105,12 +93,9 @@ export interface FfnWeightsTask {
   readonly dEnd: number;
   readonly fStart: number;
   readonly fEnd: number;
-  readonly outStart: number;
-  readonly outEnd: number;
   readonly dw1: TypedArray;
   readonly dv: TypedArray | undefined;
   readonly dw2: TypedArray;
-  readonly biasSums: BiasColumnSums;
 }
 
 /** Loads the worker's modules and answers (used by `ready()`). */

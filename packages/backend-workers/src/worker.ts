@@ -13,7 +13,7 @@
  * [start, end) ranges, matmul and the FFN a block of rows, so a chunk computes exactly what the
  * CPU backend computes for those elements or rows, in the same order (results are bit-identical).
  */
-import { columnSums, OPS, Tensor, type OpCall } from '@rectifier/core';
+import { OPS, Tensor, type OpCall } from '@rectifier/core';
 import {
   ffnBackwardRows, ffnForwardRows, ffnWeightGradientRows, forwardKernel, gradientKernel, matmulRows, storeWeightGradientBlocks,
 } from '@rectifier/backend-cpu/kernels';
@@ -37,16 +37,11 @@ function opCall(c: ElementwiseCall): OpCall {
   };
 }
 
-/** This worker's rows of the weight gradients, stored at their rows of the shared results, and its columns of the bias sums. */
+/** This worker's rows of the weight gradients, stored at their rows of the shared results. */
 function ffnWeights(t: FfnWeightsTask): void {
   const dRange = [t.dStart, t.dEnd] as const;
   const fRange = [t.fStart, t.fEnd] as const;
   storeWeightGradientBlocks(t.ffn, ffnWeightGradientRows(t.ffn, t, dRange, fRange), dRange, fRange, t);
-  const { T, f, dOut } = t.ffn;
-  const { db1, db2, dbv } = t.biasSums;
-  if (db1 !== undefined) columnSums(t.dz, T, f, fRange, db1);
-  if (dbv !== undefined && t.dzv !== undefined) columnSums(t.dzv, T, f, fRange, dbv);
-  if (db2 !== undefined) columnSums(t.dy, T, dOut, [t.outStart, t.outEnd], db2);
 }
 
 /** Runs one task (what the workers serve). */

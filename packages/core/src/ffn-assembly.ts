@@ -12,15 +12,12 @@ import type { FfnCall } from './validate.js';
 /**
  * Σ over the rows of a row-major `[rows, cols]` matrix, per column, in row order and in float64:
  * the bias gradients' sums over tokens (every CPU-side backend sums in this order, so their
- * results agree bit for bit). Only columns [start, end) when given, added into their places of
- * `into` (zeros, length `cols`): each column's sum is the same whichever columns are summed with
- * it, so threads may sum disjoint column ranges into one array.
+ * results agree bit for bit).
  */
-export function columnSums(
-  m: ArrayLike<number>, rows: number, cols: number, [start, end]: readonly [number, number] = [0, cols], into: Float64Array = new Float64Array(cols),
-): Float64Array {
-  for (let r = 0; r < rows; r++) for (let j = start; j < end; j++) into[j] += m[r * cols + j];
-  return into;
+export function columnSums(m: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const sums = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) sums[j] += m[r * cols + j];
+  return sums;
 }
 
 /**
