@@ -9,7 +9,8 @@
  *   node packages/backend-workers/bench/ffn-backward.mjs [--before /path/to/checkout] [--rounds 11] [--threads 2]
  *
  * The other build gets tensors from its own copy of core (a backend checks that its tensors are
- * core's). Rounds alternate every contender (a neighbour's load hits all alike); prints each one's
+ * core's). Rounds alternate every contender (a neighbour's load hits all alike), each round
+ * starting one contender later (none always runs right after the same one); prints each one's
  * median wall time, its speed-up over the CPU backend (the CPU backend's time ÷ its time), and the
  * median CPU time all of the process's threads spent on the call.
  */
@@ -58,7 +59,8 @@ for (const c of contenders) await c.backend.ready();
 const times = new Map(contenders.map((c) => [c.name, []]));
 const cpuTimes = new Map(contenders.map((c) => [c.name, []]));
 for (let round = -2; round < rounds; round++) {
-  for (const c of contenders) {
+  // each round starts one contender later, so that none always runs right after the same one
+  for (const c of contenders.map((_, i) => contenders[(i + round + 2) % contenders.length])) {
     const start = performance.now();
     const cpuStart = process.cpuUsage(); // every thread of this process: the work a call costs, which a neighbour's load hides less
     await c.run();
