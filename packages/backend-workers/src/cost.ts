@@ -10,7 +10,7 @@
  * exist; where WebAssembly SIMD is missing the JS kernels are slower than the table says, so the
  * pool is then chosen later than it could be, never earlier.
  */
-import type { DType, OpName } from '@rectifier/core';
+import type { DType, FfnCall, OpName } from '@rectifier/core';
 
 /**
  * Nanoseconds per element, by op: every op of the catalogue has an entry (each table is checked
@@ -84,4 +84,22 @@ export function multiplyAddNs(dtype: DType, multiplyAdds: number): number {
 export function poolSavingNs(singleThreadNs: number, stagedElements: number, threads: number): number {
   const parallelNs = singleThreadNs / (threads === 1 ? 1 : threads * PARALLEL_EFFICIENCY);
   return singleThreadNs - parallelNs - STAGING_NS_PER_ELEMENT * stagedElements;
+}
+
+/**
+ * What gathering one element of a weight gradient's A operand costs, in multiply-adds of its GEMM:
+ * dW1 = xᵀ·dz and dW2 = hᵀ·dy take A transposed, read column-wise from x and h (gemmAccumulate's
+ * strided copy). Measured from dW2 (512 multiply-adds per gathered element at the bench's shapes)
+ * running 13 % slower than dW1 (2048 per element) at the same multiply-adds, on one thread of the
+ * README's machine.
+ */
+export const GATHERED_ELEMENT_MULTIPLY_ADDS = 96;
+
+/**
+ * The cost per token of one row of dW1 (with dV's row, for a GLU) and of one row of dW2, in
+ * multiply-adds: what the backward pass's second round balances across threads.
+ */
+export function weightGradientRowCosts(c: Pick<FfnCall, 'f' | 'dOut' | 'v'>): readonly [number, number] {
+  const products = c.v === undefined ? 1 : 2; // dV's row runs its own GEMM, gathering x's column again
+  return [products * (c.f + GATHERED_ELEMENT_MULTIPLY_ADDS), c.dOut + GATHERED_ELEMENT_MULTIPLY_ADDS];
 }

@@ -9,8 +9,8 @@ import {
   type GradientCall, type Kernels, type MatmulCall, type OpCall, type TypedArray,
 } from '@rectifier/core';
 import { CpuKernels, ffnBiasSums, ffnOperands, type FfnOperands } from '@rectifier/backend-cpu/kernels';
-import { chunks, ELEMENT_ALIGN, splitRanges } from './chunks.js';
-import { elementwiseNs, multiplyAddNs, poolSavingNs } from './cost.js';
+import { chunks, ELEMENT_ALIGN, splitRanges, splitStackedRows } from './chunks.js';
+import { elementwiseNs, multiplyAddNs, poolSavingNs, weightGradientRowCosts } from './cost.js';
 import type { ElementwiseCall, Task } from './protocol.js';
 import { allocateShared, withInputs, type SharedInputs, type StagingBuffers } from './staging.js';
 import type { PreparedWeights } from './weights.js';
@@ -180,10 +180,29 @@ export class WorkersKernels implements Kernels {
   }
 
   /**
+   * Each thread's rows of the weight gradients: [dStart, dEnd) of dW1 (and dV), [fStart, fEnd) of
+   * dW2. Dense: the rows of dW1/dV and of dW2 stacked and cut by their cost
+   * ({@link weightGradientRowCosts}), so at the bench's shapes one thread makes dW1 and the other
+   * most of dW2: each product's B operand (dz, dy) is then copied into one thread's WebAssembly
+   * memory, not into every thread's. Sparse: dW1/dV go by units (columns [fStart, fEnd), the d
+   * range unused) like dW2's rows, so f alone is split.
+   */
+  #weightGradientRanges(c: FfnBackwardCall): (readonly [readonly [number, number], readonly [number, number]])[] {
+    const { d, f } = c;
+    if (c.sparse) {
+      const fRanges = splitRanges(f, this.threads, 1);
+      return splitRanges(d, this.threads, 1).map((dRange, i) => [dRange, fRanges[i]] as const);
+    }
+    const [dW1, dW2] = weightGradientRowCosts(c);
+    return splitStackedRows([{ rows: d, rowCost: dW1 }, { rows: f, rowCost: dW2 }], this.threads).map(([dRange, fRange]) => [dRange, fRange] as const);
+  }
+
+  /**
    * Two rounds: what is per token (forward, dh, dz, dx) split by tokens, every thread reading the
    * same W1ᵀ, W2ᵀ (and Vᵀ) made before the round; then the weight gradients, which sum over all
-   * tokens, split by their own rows (dW1/dV by d, dW2 by f), so no reduction crosses threads. The
-   * bias gradients (column sums) are summed here meanwhile.
+   * tokens, split by their own rows ({@link #weightGradientRanges}), so no reduction crosses
+   * threads. The bias gradients (column sums) are summed here meanwhile (split by columns into
+   * the tasks instead, they measured no faster: bench/ffn-backward.mjs).
    */
   async #ffnBackward(c: FfnBackwardCall, shared: SharedInputs): Promise<FfnGradients> {
     const { T, d, f, dOut, dtype } = c;
@@ -206,12 +225,10 @@ export class WorkersKernels implements Kernels {
     const dw1 = allocateShared(dtype, d * f);
     const dv = c.v === undefined ? undefined : allocateShared(dtype, d * f);
     const dw2 = allocateShared(dtype, f * dOut);
-    const fRanges = splitRanges(f, this.threads, 1);
     const tasks: Task[] = [];
-    splitRanges(d, this.threads, 1).forEach(([dStart, dEnd], i) => {
-      const [fStart, fEnd] = fRanges[i];
+    for (const [[dStart, dEnd], [fStart, fEnd]] of this.#weightGradientRanges(c)) {
       if (dEnd > dStart || fEnd > fStart) tasks.push({ kind: 'ffnWeights', ffn, h, dy, dz, dzv, dStart, dEnd, fStart, fEnd, dw1, dv, dw2 });
-    });
+    }
     const weights = this.pool.run('ffnBackward', tasks);
     const biases = ffnBiasSums(c, { dz, dy, dzv });
     await weights;

@@ -9,6 +9,8 @@ import { createCpuBackend } from '@rectifier/backend-cpu';
 import { transpose } from '@rectifier/backend-cpu/kernels';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WorkersBackend } from '../src/backend.js';
+import { splitStackedRows } from '../src/chunks.js';
+import { weightGradientRowCosts } from '../src/cost.js';
 import { workerScript } from '../src/platform/node.js';
 import { emptyStats, SharedInputs, StagingBuffers, transposeInto } from '../src/staging.js';
 import { PreparedWeights } from '../src/weights.js';
@@ -155,6 +157,37 @@ describe('workers backend: same bits as the CPU backend, split across threads', 
       }
     });
   }
+});
+
+describe('splitting', () => {
+  it('cuts stacked blocks of rows by cost: every row in exactly one part, the parts near-equal', () => {
+    // The bench's weight gradients by multiply-adds alone: one thread makes dW1, the other dW2.
+    expect(splitStackedRows([{ rows: 512, rowCost: 2048 }, { rows: 2048, rowCost: 512 }], 2)).toEqual([[[0, 512], [0, 0]], [[512, 512], [0, 2048]]]);
+    // With the gathering of A counted, dW2's rows weigh more: the first thread takes a few of them too.
+    const [dW1, dW2] = weightGradientRowCosts({ f: 2048, dOut: 512, v: undefined });
+    const [first, second] = splitStackedRows([{ rows: 512, rowCost: dW1 }, { rows: 2048, rowCost: dW2 }], 2);
+    expect(first[0]).toEqual([0, 512]);
+    expect(first[1][0]).toBe(0);
+    expect(second).toEqual([[512, 512], [first[1][1], 2048]]);
+    expect(Math.abs(512 * dW1 + first[1][1] * dW2 - (2048 - first[1][1]) * dW2)).toBeLessThanOrEqual(2 * dW2); // within one row moved across
+    for (const [blocks, parts] of [
+      [[{ rows: 7, rowCost: 3 }, { rows: 5, rowCost: 11 }, { rows: 0, rowCost: 4 }], 3],
+      [[{ rows: 3, rowCost: 0 }, { rows: 4, rowCost: 1 }], 4],
+      [[{ rows: 1, rowCost: 5 }], 3],
+    ] as const) {
+      const split = splitStackedRows(blocks, parts);
+      expect(split).toHaveLength(parts);
+      blocks.forEach((block, b) => {
+        let next = 0; // each part's range starts where the previous part's ended; the last ends at the block's end
+        for (const ranges of split) {
+          expect(ranges[b][0]).toBe(next);
+          expect(ranges[b][1]).toBeGreaterThanOrEqual(next);
+          next = ranges[b][1];
+        }
+        expect(next).toBe(block.rows);
+      });
+    }
+  });
 });
 
 describe('shared memory', () => {
