@@ -9,16 +9,16 @@
  *   node packages/backend-workers/bench/ffn-backward.mjs [--before /path/to/checkout] [--rounds 11] [--threads 2]
  *
  * The other build gets tensors from its own copy of core (a backend checks that its tensors are
- * core's). Rounds alternate every contender (a neighbour's load hits all alike), each round
- * starting one contender later (none always runs right after the same one); prints each one's
- * median wall time, its speed-up over the CPU backend (the CPU backend's time ÷ its time), and the
- * median CPU time all of the process's threads spent on the call.
+ * core's). Interleaved rounds (rounds.mjs); prints each contender's median wall time, its
+ * speed-up over the CPU backend (the CPU backend's time ÷ its time), and the median CPU time all of
+ * the process's threads spent on the call.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createWorkersBackend } from '@rectifier/backend-workers';
+import { timeRounds } from './rounds.mjs';
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,26 +56,11 @@ if (before !== undefined) {
 contenders.push(contender(`workers (${threads})`, createWorkersBackend({ threads }), core.tensor));
 for (const c of contenders) await c.backend.ready();
 
-const times = new Map(contenders.map((c) => [c.name, []]));
-const cpuTimes = new Map(contenders.map((c) => [c.name, []]));
-for (let round = -2; round < rounds; round++) {
-  // each round starts one contender later, so that none always runs right after the same one
-  for (const c of contenders.map((_, i) => contenders[(i + round + 2) % contenders.length])) {
-    const start = performance.now();
-    const cpuStart = process.cpuUsage(); // every thread of this process: the work a call costs, which a neighbour's load hides less
-    await c.run();
-    const used = process.cpuUsage(cpuStart);
-    if (round >= 0) {
-      times.get(c.name).push(performance.now() - start);
-      cpuTimes.get(c.name).push((used.user + used.system) / 1000);
-    }
-  }
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const cpuMs = median(times.get('cpu'));
+const medians = await timeRounds(contenders, rounds);
+const cpuMs = medians.get('cpu').wallMs;
 console.log(`ffnBackward T=${T} d=${d} f=${f} relu float32 dense, dy ones; node ${process.versions.node}; median of ${rounds} rounds; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
 for (const c of contenders) {
-  const ms = median(times.get(c.name));
-  console.log(`  ${c.name.padEnd(24)} ${ms.toFixed(1).padStart(7)} ms  ${(cpuMs / ms).toFixed(3).padStart(6)}× cpu   CPU time of all threads ${median(cpuTimes.get(c.name)).toFixed(1).padStart(6)} ms`);
+  const { wallMs, cpuMs: threadsMs } = medians.get(c.name);
+  console.log(`  ${c.name.padEnd(24)} ${wallMs.toFixed(1).padStart(7)} ms  ${(cpuMs / wallMs).toFixed(3).padStart(6)}× cpu   CPU time of all threads ${threadsMs.toFixed(1).padStart(6)} ms`);
 }
 for (const c of contenders) await c.backend.dispose?.();

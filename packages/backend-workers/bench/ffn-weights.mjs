@@ -8,15 +8,15 @@
  *   node packages/backend-workers/bench/ffn-weights.mjs [--threads 2] [--rounds 7] [--tokens 512] [--before path/to/index.js]
  *
  * `--before` adds another build of this package (e.g. a copy of an older dist/) as one more
- * contender, so a change is measured against what it replaces in the same run. Rounds alternate
- * every contender (a neighbour's load hits all alike); medians of the wall time, its ratio to the
- * CPU backend's (above 1: faster than the CPU backend), and of the CPU time all of the process's
- * threads spent on the call (the work it costs, which a busy machine does not hide).
+ * contender, so a change is measured against what it replaces in the same run. Interleaved
+ * rounds (rounds.mjs); medians of the wall time, its ratio to the CPU backend's (above 1: faster
+ * than the CPU backend), and of the CPU time all of the process's threads spent on the call.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { scalar, tensor } from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createWorkersBackend } from '@rectifier/backend-workers';
+import { timeRounds } from './rounds.mjs';
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,23 +51,9 @@ const cases = backends.flatMap(([name, b, w]) => [
   { name: `${name} ffn`, run: () => b.ffn(x, w) },
   { name: `${name} ffnBackward`, run: () => b.ffnBackward(x, w, dy) },
 ]);
-const times = new Map(cases.map((c) => [c.name, []]));
-const cpuTimes = new Map(cases.map((c) => [c.name, []]));
-for (let round = -2; round < rounds; round++) {
-  for (const c of cases) {
-    const start = performance.now();
-    const cpuStart = process.cpuUsage(); // every thread of this process: the work a call costs, whatever the neighbours do
-    await c.run();
-    const used = process.cpuUsage(cpuStart);
-    if (round >= 0) {
-      times.get(c.name).push(performance.now() - start);
-      cpuTimes.get(c.name).push((used.user + used.system) / 1000);
-    }
-  }
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const medians = new Map([...times].map(([name, ts]) => [name, median(ts)]));
-const cpuMedians = new Map([...cpuTimes].map(([name, ts]) => [name, median(ts)]));
+const timed = await timeRounds(cases, rounds);
+const medians = new Map([...timed].map(([name, t]) => [name, t.wallMs]));
+const cpuMedians = new Map([...timed].map(([name, t]) => [name, t.cpuMs]));
 console.log(`FFN T=${T} d=${d} f=${f} relu float32, ${threads} threads, median of ${rounds} rounds; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`);
 console.log(`  ${'case'.padEnd(40)} ${'wall'.padStart(10)}  ${'vs cpu'.padStart(8)}  ${'CPU time of all threads'.padStart(24)}`);
 for (const kind of ['ffn', 'ffnBackward']) {
