@@ -184,17 +184,13 @@ export class WorkersKernels implements Kernels {
    * dW2. Dense: the rows of dW1/dV and of dW2 stacked and cut by their cost
    * ({@link weightGradientRowCosts}), so at the bench's shapes one thread makes dW1 and the other
    * most of dW2: each product's B operand (dz, dy) is then copied into one thread's WebAssembly
-   * memory, not into every thread's. Sparse: dW1/dV go by units (columns [fStart, fEnd), the d
-   * range unused) like dW2's rows, so f alone is split.
+   * memory, not into every thread's. Sparse: dW1/dV go by units (columns [fStart, fEnd)) like
+   * dW2's rows, so f alone is split and the d range is empty (ffnWeightGradientRows does not read it).
    */
-  #weightGradientRanges(c: FfnBackwardCall): (readonly [readonly [number, number], readonly [number, number]])[] {
-    const { d, f } = c;
-    if (c.sparse) {
-      const fRanges = splitRanges(f, this.threads, 1);
-      return splitRanges(d, this.threads, 1).map((dRange, i) => [dRange, fRanges[i]] as const);
-    }
+  #weightGradientRanges(c: FfnBackwardCall): (readonly (readonly [number, number])[])[] {
+    if (c.sparse) return splitRanges(c.f, this.threads, 1).map((fRange) => [[0, 0], fRange]);
     const [dW1, dW2] = weightGradientRowCosts(c);
-    return splitStackedRows([{ rows: d, rowCost: dW1 }, { rows: f, rowCost: dW2 }], this.threads).map(([dRange, fRange]) => [dRange, fRange] as const);
+    return splitStackedRows([{ rows: c.d, rowCost: dW1 }, { rows: c.f, rowCost: dW2 }], this.threads);
   }
 
   /**

@@ -177,6 +177,13 @@ describe('splitting', () => {
     ] as const) {
       const split = splitStackedRows(blocks, parts);
       expect(split).toHaveLength(parts);
+      // near-equal: each part within one row of its share of the total cost (a row goes to the part its starting cost falls in)
+      const total = blocks.reduce((sum, b) => sum + b.rows * b.rowCost, 0);
+      const widest = Math.max(...blocks.map((b) => b.rowCost));
+      for (const ranges of split) {
+        const cost = ranges.reduce((sum, [start, end], b) => sum + (end - start) * blocks[b].rowCost, 0);
+        expect(Math.abs(cost - total / parts)).toBeLessThanOrEqual(widest);
+      }
       blocks.forEach((block, b) => {
         let next = 0; // each part's range starts where the previous part's ended; the last ends at the block's end
         for (const ranges of split) {

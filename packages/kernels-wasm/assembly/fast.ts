@@ -66,7 +66,6 @@ const TANH_TINY: f32 = 4.0e-4;
 // The tails after the main loop use every constant too, which keeps V8 from computing them inside
 // the loop (transcendental.ts, "Speed").
 
-
 /** The kinds of num·σ(s) kernel (compile-time constants: each kernel's loop keeps only its own code). */
 const SIGMOID = 0;
 const SILU = 1;

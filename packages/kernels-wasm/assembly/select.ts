@@ -12,6 +12,9 @@
 //   leaky_relu  x > 0 → x, else fround(alpha·x) with the product taken in float64 (as the reference),
 //               or in float32 when alpha is a float32 (the same bits, faster)
 //   relu_grad   x > 0 → dy, x ≤ 0 → +0 (whatever dy is), x NaN → NaN
+//
+// Constants (zero, six, a float32 alpha) are opaque values, not literal splats: V8's Turboshaft
+// (Node 24) rematerialises a literal at every use inside the loop (opaque.ts).
 
 import { opaqueSplat, opaqueZero } from './opaque';
 
@@ -40,7 +43,7 @@ import { opaqueSplat, opaqueZero } from './opaque';
 
 /** y = relu(x), n floats. y may be x. */
 export function relu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const zero = opaqueZero(n); // not a literal: V8's Turboshaft would rematerialise it per use (opaque.ts)
+  const zero = opaqueZero(n);
   const end = x + (<usize>max(n, 0) << 2);
   const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
   const d = y - x;
@@ -68,7 +71,7 @@ export function relu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
 
 /** y = min(max(x, 0), 6), n floats. y may be x. */
 export function relu6_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const zero = opaqueZero(n); // not a literal: V8's Turboshaft would rematerialise it per use (opaque.ts)
+  const zero = opaqueZero(n);
   const six = opaqueSplat(6, zero);
   const end = x + (<usize>max(n, 0) << 2);
   const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
@@ -114,7 +117,7 @@ export function relu6_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
 
 /** y = x > 0 ? x : alpha·x, n floats (alpha = p0). y may be x. */
 export function leaky_relu_f32(x: usize, y: usize, n: i32, alpha: f64, p1: f64): void {
-  const zero = opaqueZero(n); // not a literal: V8's Turboshaft would rematerialise it per use (opaque.ts)
+  const zero = opaqueZero(n);
   const end = x + (<usize>max(n, 0) << 2);
   const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
   const d = y - x;
@@ -175,7 +178,7 @@ export function leaky_relu_f32(x: usize, y: usize, n: i32, alpha: f64, p1: f64):
 
 /** dx = relu′(x)·dy with the exact-zero rule, n floats. dx may be dy (or x). */
 export function relu_grad_f32(x: usize, dy: usize, dx: usize, n: i32, p0: f64, p1: f64): void {
-  const zero = opaqueZero(n); // not a literal: V8's Turboshaft would rematerialise it per use (opaque.ts)
+  const zero = opaqueZero(n);
   const end = x + (<usize>max(n, 0) << 2);
   const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
   const dg = dy - x;

@@ -9,8 +9,8 @@
 // (the two clocks agree for the Rectifier rows) read its wall time. The faults column is the median
 // of minor page faults per call: ONNX Runtime allocates its 4 MiB output at every run, and where
 // glibc's malloc serves that by a fresh mmap (blocks above its threshold: 128 KiB at first, raised
-// dynamically when such a block is freed) each run faults the pages in, ≈ 1000 faults and ≈ 2 ms of system time per call on this VM — more than the
-// op itself. Whether it does varies from process to process; MALLOC_MMAP_THRESHOLD_=268435456 in
+// dynamically when such a block is freed) each run faults the pages in, ≈ 1000 faults and ≈ 2 ms
+// of system time per call on this VM — more than the op itself. Whether it does varies from process to process; MALLOC_MMAP_THRESHOLD_=268435456 in
 // the environment keeps the buffer on the heap (no faults), which times ONNX Runtime's kernel.
 //
 //   cd packages/kernels-wasm && npx --yes pnpm@12.4.2 run build
@@ -226,7 +226,7 @@ async function callN(c, n) {
   }
   return [cpuMs() - c0, performance.now() - t0, minorFaults() - f0];
 }
-/** Per-call [CPU, wall] ms medians over ROUNDS interleaved rounds, each contender a batch of ~SAMPLE_MS. */
+/** Per-call CPU ms, wall ms and minor page faults, one sample per round, over ROUNDS interleaved rounds, each contender a batch of ~SAMPLE_MS. */
 async function timeRounds(contenders) {
 const batch = new Map();
 for (const c of contenders) {

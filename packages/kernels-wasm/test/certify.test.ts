@@ -143,7 +143,7 @@ describe('certified FFN kernels', () => {
     });
 
     it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place, or given unit-major; 42, 12, 15 and 1 groups: every remainder of the groups run side by side)`, () => {
-      for (const [rows, d, f, few] of [[7, 33, 24, false], [4, 1100, 12, false], [5, 40, 12, false], [3, 600, 48, true]] as const) {
+      for (const [rows, d, f, few, groupCount] of [[7, 33, 24, false, 42], [4, 1100, 12, false, 12], [5, 40, 12, false, 15], [3, 600, 48, true, 1]] as const) {
         const x = Float32Array.from({ length: rows * d }, gauss);
         const w = Float32Array.from({ length: d * f }, gauss);
         const bias = Float32Array.from({ length: f }, gauss);
@@ -155,6 +155,7 @@ describe('certified FFN kernels', () => {
           for (let r = 0; r < rows; r++) for (let j0 = 0; j0 < f; j0 += 4) list.push(r, j0, (j0 + 3) % f, j0 + 2, (j0 + 5) % f);
           // all groups (W1 transposed in the module), or one (gathered from W1 as it is, f ≥ 32)
           const groups = few ? 1 : list.length / 5;
+          expect(groups).toBe(groupCount);
           const out = new Float32Array(groups * 4);
           // W1 as given [d, f], and W1ᵀ [f, d] given unit-major (what the sparse backward passes: W2 for dh = dy·W2ᵀ)
           const wt = new Float32Array(d * f);
