@@ -108,8 +108,22 @@ describe('select kernels: forward, bit-exact vs the float64 reference rounded to
 });
 
 describe('leaky_relu_f32', () => {
-  for (const alpha of [0, 0.01, 1, -0.5, 3, 0.2, 1e-30, 1e30]) {
-    it(`alpha=${alpha}: within 1 ulp (and in fact bit-exact) of fround(float64 reference)`, () => {
+  // The kernel's rule (select.ts, leakyFloat32Lanes): float32 lanes, fround(alpha)·x rounded once,
+  // when alpha is a float32 or |alpha| ≤ 1 with a normal float32 rounding; float64 lanes, the
+  // reference's fround(alpha·x), otherwise.
+  const float32Lanes = (alpha: number): boolean => {
+    const a = Math.fround(alpha);
+    return a === alpha || (Math.abs(alpha) <= 1 && Math.abs(a) >= 2 ** -126);
+  };
+  const expected = (alpha: number) => (x: number): number =>
+    (x > 0 ? x : float32Lanes(alpha) ? Math.fround(alpha) * x : OPS.leaky_relu.f!(x, { alpha }));
+  // The alphas whose float32 rounding is furthest from them (relative error just under 2^-24, at the
+  // bottom of a binade, either way), one a float32 rounding to a neighbour of 1, and the boundaries
+  // of the rule: |alpha| just above 1, and just below the smallest normal float32.
+  const WORST_ALPHAS = [0.5 + 2 ** -25 - 2 ** -45, -(0.25 + 2 ** -26 - 2 ** -46), 2 ** -100 * (1 + 2 ** -24 - 2 ** -40), 1 - 2 ** -26, 1 + 2 ** -30, 2 ** -126 * 0.75, 2 ** -126 * (1 + 2 ** -30)];
+
+  for (const alpha of [0, 0.01, 1, -0.5, 3, 0.2, 0.3, 1e-30, 1e30, ...WORST_ALPHAS]) {
+    it(`alpha=${alpha}: within 1 ulp of fround(alpha·x), and the bits of its lanes' product (${float32Lanes(alpha) ? 'float32' : 'float64'})`, () => {
       for (const n of LENGTHS) {
         const x = data(n, 31 * n + 5);
         const y = new Float32Array(n);
@@ -121,10 +135,32 @@ describe('leaky_relu_f32', () => {
           if (d > worst) worst = d;
         }
         expect(worst).toBeLessThanOrEqual(1);
-        expectExact(y, (i) => OPS.leaky_relu.f!(x[i]!, { alpha }), 0, n, `leaky alpha=${alpha} n=${n}`);
+        expectExact(y, (i) => expected(alpha)(x[i]!), 0, n, `leaky alpha=${alpha} n=${n}`);
       }
     });
   }
+
+  it('the float32-lane product stays within 1 ulp of the exact one where rounding is hardest', () => {
+    // x at the top and the bottom of their binades, in every binade from the subnormals up, so
+    // alpha·x lands next to a power of two, where the float32 grid's spacing halves or doubles.
+    const xs: number[] = [];
+    for (let e = -149; e <= 127; e++) {
+      for (const m of [1, 1 + 2 ** -23, 1 + 2 ** -22, 2 - 2 ** -23, 2 - 2 ** -22, 2 - 3 * 2 ** -23, 1.5, 1.5 + 2 ** -23]) {
+        const v = Math.fround(-m * 2 ** e);
+        if (Number.isFinite(v) && v !== 0) xs.push(v);
+      }
+    }
+    const x = Float32Array.from(xs);
+    const y = new Float32Array(x.length);
+    for (const alpha of [0.01, 0.1, 0.3, 1 / 3, 0.7, ...WORST_ALPHAS]) {
+      if (!float32Lanes(alpha)) continue;
+      kernels.unary('leaky_relu_f32', x, y, 0, x.length, alpha);
+      let worst = 0;
+      for (let i = 0; i < x.length; i++) worst = Math.max(worst, ulpDistance(y[i]!, Math.fround(alpha * x[i]!), 'float32'));
+      expect(worst, `alpha=${alpha}`).toBeLessThanOrEqual(1);
+      expectExact(y, (i) => Math.fround(alpha) * x[i]!, 0, x.length, `leaky float32 lanes alpha=${alpha}`);
+    }
+  });
 
   it('edge values: alpha·(−0), alpha·(−∞), NaN', () => {
     const x = new Float32Array([-0, -Infinity, NaN, Infinity, -1e-45, -3.4e38]);
@@ -135,12 +171,15 @@ describe('leaky_relu_f32', () => {
     expect(y[2]).toBeNaN();
     expect(y[3]).toBe(Infinity);
     expect(Object.is(y[4], -0)).toBe(true); // 0.01·(−1e-45) rounds to −0 in float32
-    expect(y[5]).toBe(Math.fround(-3.4e38 * 0.01));
+    expect(y[5]).toBe(Math.fround(Math.fround(0.01) * Math.fround(-3.4e38)));
+    expect(ulpDistance(y[5]!, Math.fround(-3.4e38 * 0.01), 'float32')).toBeLessThanOrEqual(1);
     kernels.unary('leaky_relu_f32', x, y, 0, x.length, 0);
     expect(Object.is(y[0], -0)).toBe(true);
     expect(y[1]).toBeNaN(); // 0·(−∞)
     kernels.unary('leaky_relu_f32', x, y, 0, x.length, 3);
     expect(y[5]).toBe(-Infinity); // overflows float32
+    kernels.unary('leaky_relu_f32', x, y, 0, x.length, 1 + 2 ** -30); // |alpha| > 1: float64 lanes
+    expect(y[5]).toBe(Math.fround(-3.4e38 * (1 + 2 ** -30)));
   });
 
   it('in place over a sub-range', () => {
@@ -149,6 +188,9 @@ describe('leaky_relu_f32', () => {
     const y = Float32Array.from(x);
     kernels.unary('leaky_relu_f32', y, y, 13, 17001, -0.5);
     expectExact(y, (i) => (i >= 13 && i < 17001 ? OPS.leaky_relu.f!(x[i]!, { alpha: -0.5 }) : x[i]!), 0, n, 'leaky in place');
+    const z = Float32Array.from(x);
+    kernels.unary('leaky_relu_f32', z, z, 13, 17001, 0.01);
+    expectExact(z, (i) => (i >= 13 && i < 17001 ? expected(0.01)(x[i]!) : x[i]!), 0, n, 'leaky in place, float32 lanes');
   });
 });
 
