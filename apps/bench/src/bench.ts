@@ -39,7 +39,7 @@ const tfPeer = args['no-tfjs'] ? undefined : await import('./peers/tfjs.js');
 const ortPeer = args['no-ort'] ? undefined : await import('./peers/onnx.js');
 
 const root = join(import.meta.dirname, '..', '..', '..');
-const timingOptions = args.quick ? { warmupMs: 50, rounds: 3, sampleMs: 20 } : { warmupMs: 200, rounds: 7, sampleMs: 60 };
+const timingOptions = args.quick ? { warmupMs: 50, warmupCalls: 2, rounds: 3, sampleMs: 20 } : { warmupMs: 200, warmupCalls: 24, rounds: 7, sampleMs: 60 };
 
 /** An element-wise benchmark case: our op name, its parameters, and the peers' equivalents. */
 interface ElementwiseCase {

@@ -21,6 +21,13 @@ export interface Timing {
 
 export interface TimingOptions {
   warmupMs: number;
+  /**
+   * Calls each contender's warm-up makes at least (default 1), however long they take: the workers
+   * backend's FFN measured up to 2× slower for its first 2 to 19 calls, mostly while V8 had not yet
+   * tiered its threads' WebAssembly up (packages/backend-workers/bench/warm-up.mjs), and warmupMs
+   * alone covers two or three such calls.
+   */
+  warmupCalls?: number;
   rounds: number;
   /** Batch length each sample aims for. */
   sampleMs: number;
@@ -40,12 +47,14 @@ export async function timeInterleaved(contenders: Contender[], o: TimingOptions)
   const batch = new Map<string, number>();
   for (const c of contenders) {
     let n = 1;
+    let calls = 1;
     let spent = await callN(c, 1);
-    while (spent < o.warmupMs) {
+    while (spent < o.warmupMs || calls < (o.warmupCalls ?? 1)) {
       spent += await callN(c, n);
+      calls += n;
       n *= 2;
     }
-    const perCall = Math.max(spent / (2 * n - 1), 1e-6);
+    const perCall = Math.max(spent / calls, 1e-6);
     batch.set(c.name, Math.max(1, Math.round(o.sampleMs / perCall)));
   }
   const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));

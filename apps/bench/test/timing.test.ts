@@ -15,4 +15,13 @@ describe('timeInterleaved', () => {
     expect(timed.map((r) => [r.name, r.samples])).toEqual([['a', 4], ['b', 4], ['c', 4]]);
     for (const r of timed) expect(r.minMs).toBeLessThanOrEqual(r.medianMs);
   });
+
+  it('warms every contender up for at least warmupCalls calls, in doubling batches', async () => {
+    const order: string[] = [];
+    const contenders = ['a', 'b'].map((name) => ({ name, run: () => { order.push(name); } }));
+    const timed = await timeInterleaved(contenders, { warmupMs: 0, warmupCalls: 5, rounds: 2, sampleMs: 0 });
+    // 1 + 1 + 2 + 4 = 8 ≥ 5 warm-up calls each, then the rounds a b, b a
+    expect(order).toEqual([...Array(8).fill('a'), ...Array(8).fill('b'), 'a', 'b', 'b', 'a']);
+    expect(timed.map((r) => [r.name, r.samples])).toEqual([['a', 2], ['b', 2]]);
+  });
 });
