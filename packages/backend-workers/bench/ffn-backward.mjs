@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import * as core from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createWorkersBackend } from '@rectifier/backend-workers';
+import { b1, b2, d, f, T, w1, w2, x } from './ffn-case.mjs';
 import { timeRounds } from './rounds.mjs';
 
 const option = (name, fallback) => {
@@ -27,17 +28,6 @@ const option = (name, fallback) => {
 const threads = Number(option('threads', 2));
 const rounds = Number(option('rounds', 11));
 const before = option('before', undefined);
-const [T, d, f] = [512, 512, 2048];
-
-// The bench app's case, value for value.
-const normals = (n, seed, s) => Float32Array.from({ length: n }, (_, i) => s * core.scalar.gaussianNoise(seed, i));
-const x = normals(T * d, 1, 1);
-const w1 = normals(d * f, 2, 1 / Math.sqrt(d));
-const w2 = normals(f * d, 3, 1 / Math.sqrt(f));
-const b2 = normals(d, 4, 0.1);
-const z = createCpuBackend().sync.matmul(core.tensor(x, [T, d]), core.tensor(w1, [d, f])).data;
-const sorted = Float32Array.from(z).sort();
-const b1 = new Float32Array(f).fill(-sorted[Math.floor(0.5 * sorted.length)]);
 
 /** One backend's contender: the case's tensors made by `tensor` (its core's), weights prepared if it can. */
 function contender(name, backend, tensor) {

@@ -19,6 +19,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import * as core from '@rectifier/core';
 import { createCpuBackend } from '@rectifier/backend-cpu';
 import { createWorkersBackend } from '@rectifier/backend-workers';
+import { b1, b2, d, f, T, w1, w2, x } from './ffn-case.mjs';
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,15 +32,6 @@ const flags = option('v8-flags', undefined);
 // Process-wide, so it reaches the worker threads, which compile their module after this line
 // (the calling thread's was compiled when the imports above ran).
 if (flags !== undefined) v8.setFlagsFromString(flags);
-
-const [T, d, f] = [512, 512, 2048];
-const normals = (n, seed, s) => Float32Array.from({ length: n }, (_, i) => s * core.scalar.gaussianNoise(seed, i));
-const x = normals(T * d, 1, 1);
-const w1 = normals(d * f, 2, 1 / Math.sqrt(d));
-const w2 = normals(f * d, 3, 1 / Math.sqrt(f));
-const b2 = normals(d, 4, 0.1);
-const z = createCpuBackend().sync.matmul(core.tensor(x, [T, d]), core.tensor(w1, [d, f])).data;
-const b1 = new Float32Array(f).fill(-Float32Array.from(z).sort()[Math.floor(0.5 * z.length)]);
 
 console.log(`ffn${backward ? 'Backward' : ''} T=${T} d=${d} f=${f} relu float32; node ${process.versions.node}; ${calls} calls in a row; `
   + `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores${flags === undefined ? '' : `; V8 flags ${flags}`}`);
