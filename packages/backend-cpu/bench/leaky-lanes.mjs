@@ -2,12 +2,12 @@
 // float32 lanes at alpha = 0.01 (fround(alpha)·x, selected by pmax) beside float64 lanes at
 // alpha = 1 + 2^-30 (|alpha| > 1 and not a float32, which still takes them), into a caller's output
 // and on resident tensors, with relu and the copy (y.set(x)) in the same process, interleaved
-// rounds (every other one reversed), medians. Run after a build, from the repository root:
+// rounds (rounds.mjs), medians. Run after a build, from the repository root:
 //   node packages/backend-cpu/bench/leaky-lanes.mjs
 import { tensor } from '@rectifier/core';
 import { createCpuBackend } from '../dist/index.js';
+import { interleaved } from './rounds.mjs';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const backend = createCpuBackend();
 const cpu = backend.sync;
 for (const n of [1 << 20, 1 << 24]) {
@@ -25,18 +25,9 @@ for (const n of [1 << 20, 1 << 24]) {
     'leaky 0.01 resident (float32 lanes)': () => cpu.forward('leaky_relu', xr, { alpha: 0.01 }, { out: yr }),
     'leaky 1+2^-30 resident (float64 lanes)': () => cpu.forward('leaky_relu', xr, { alpha: 1 + 2 ** -30 }, { out: yr }),
   };
-  const names = Object.keys(contenders);
-  const calls = n > 1 << 20 ? 2 : 20;
-  const ms = Object.fromEntries(names.map((k) => [k, []]));
-  for (let round = 0; round < 21; round++) {
-    for (const k of round % 2 === 0 ? names : [...names].reverse()) {
-      const start = performance.now();
-      for (let j = 0; j < calls; j++) contenders[k]();
-      ms[k].push((performance.now() - start) / calls);
-    }
-  }
+  const ms = interleaved(contenders, 21, n > 1 << 20 ? 2 : 20);
   console.log(`n = 2^${Math.log2(n)}, Node ${process.versions.node}`);
-  for (const k of names) console.log(`  ${k.padEnd(42)} ${median(ms[k]).toFixed(4)} ms  ${(median(ms[k]) / median(ms.copy)).toFixed(2)}× copy`);
+  for (const [k, t] of Object.entries(ms)) console.log(`  ${k.padEnd(42)} ${t.toFixed(4)} ms  ${(t / ms.copy).toFixed(2)}× copy`);
   xr.dispose();
   yr.dispose();
 }

@@ -21,12 +21,12 @@ import { createCpuBackend } from '../dist/index.js';
 import { selectedProducts, zeroRegionUnits } from '../dist/kernels/certified-ffn.js';
 import { activate, activateBackward } from '../dist/kernels/elementwise.js';
 import { accumulator, denseLayerF32, gemmAccumulate, sparseProductOfTransposedA, transpose } from '../dist/kernels/matmul.js';
+import { interleaved } from './rounds.mjs';
 
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const rounds = Number(option('rounds') ?? 9);
 const baselineDir = option('baseline');
 const withPhases = process.argv.includes('--phases');
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 
 const cpu = createCpuBackend().sync;
 /** The baseline's backend and the tensor() of its own copy of core (a backend takes only its core's tensors). */
@@ -35,24 +35,6 @@ const old = baselineDir === undefined ? undefined : await (async () => {
   const [backend, core] = await Promise.all([at('index.js'), at('../node_modules/@rectifier/core/dist/index.js')]);
   return { backend: backend.createCpuBackend().sync, tensor: core.tensor };
 })();
-
-/**
- * Medians (ms) of each named function over interleaved rounds, after one warm-up round. Every
- * other round runs them in reverse order: which runs first in a round measured up to 40 % faster
- * on this VM whatever it was.
- */
-function interleaved(contenders) {
-  const times = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
-  const order = Object.entries(contenders);
-  for (let round = -1; round < rounds; round++) {
-    for (const [name, run] of round % 2 === 0 ? order : [...order].reverse()) {
-      const t = performance.now();
-      run();
-      if (round >= 0) times[name].push(performance.now() - t);
-    }
-  }
-  return Object.fromEntries(Object.entries(times).map(([name, ts]) => [name, median(ts)]));
-}
 
 /** The backward's steps one at a time, dense and sparse (as ffnBackwardRows, outputGradient and ffnWeightGradientRows). */
 function phases(x, w1, b1, w2, dy, T, d, f) {
@@ -79,7 +61,7 @@ function phases(x, w1, b1, w2, dy, T, d, f) {
     'dW2 dense': () => gemmAccumulate(accumulator('float32', f * d), h, 1, f, dy, f, T, d, false),
     'dW2 sparse': () => sparseProductOfTransposedA(h, f, f, T, dy, d, 'float32', false),
   };
-  return interleaved(steps);
+  return interleaved(steps, rounds);
 }
 
 const d = 512, f = 2048, T = 512;
@@ -104,7 +86,7 @@ for (const sparsity of [0.9, 0.99]) {
     dense: () => cpu.ffnBackward(xt, W, dy),
     sparse: () => cpu.ffnBackward(xt, W, dy, { sparse: true }),
     ...(old === undefined ? {} : { 'old sparse': oldSparse(b1) }),
-  });
+  }, rounds);
   const line = Object.entries(ms).map(([name, t]) => `${name} ${t.toFixed(1)} ms`).join(', ');
   const ratios = [`dense ÷ sparse ${(ms.dense / ms.sparse).toFixed(2)}×`];
   if (old !== undefined) ratios.push(`dense ÷ old sparse ${(ms.dense / ms['old sparse']).toFixed(2)}×`, `old sparse ÷ sparse ${(ms['old sparse'] / ms.sparse).toFixed(2)}×`);

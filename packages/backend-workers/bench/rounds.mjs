@@ -1,8 +1,8 @@
 /**
  * Interleaved rounds, shared by this package's FFN benches (ffn-backward.mjs, ffn-weights.mjs):
  * every case runs once per round, so a neighbour's load hits all of them alike; each round starts
- * one case later, so none always runs right after the same one (on the project's VMs the first of
- * a round measured up to 40 % faster); two warm-up rounds first. Per case: the median wall time of
+ * one case later, so every case runs first in as many rounds as the others (on the project's VMs
+ * the first of a round measured up to 40 % faster); two warm-up rounds first. Per case: the median wall time of
  * a call, and the median CPU time all of the process's threads spent on it (process.cpuUsage: the
  * work a call costs, which a busy machine hides less than the wall clock).
  */
