@@ -222,15 +222,16 @@ export class WasmKernels {
   }
 
   /**
-   * Stages int16 tokens x [rows, d] and int8 units w [f, d] padded (d to 8, f to 4, rows to even)
-   * and runs dot_i16_i8 into the module's memory, with `extra` byte lengths staged after its
+   * Stages tokens x [rows, d] (14-bit levels in int16) and int8 units w [f, d] padded (d to 16, f
+   * to 4, rows to even) and runs dot_i14_i8 into the module's memory (which, in the relaxed build,
+   * rewrites the staged x in place), with `extra` byte lengths staged after its
    * output. Returns the offsets (x, w, the [rows', f'] f64 sums, then the extras) and f', or
    * undefined where the module lacks the kernel or the operands do not fit.
    */
   private stagedDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, extra: readonly number[]): { at: number[]; fp: number } | undefined {
-    const kernel = this.exportedFunction('dot_i16_i8');
+    const kernel = this.exportedFunction('dot_i14_i8');
     if (kernel === undefined) return undefined;
-    const dp = Math.ceil(d / 8) * 8;
+    const dp = Math.ceil(d / 16) * 16;
     const fp = Math.ceil(f / 4) * 4;
     const tp = rows + (rows % 2);
     const at = this.stage([tp * dp * 2, fp * dp, tp * fp * 8, ...extra]);
@@ -245,12 +246,14 @@ export class WasmKernels {
   }
 
   /**
-   * The certified FFN's integer pass: out[t·f + j] = Σ_p x[t·d + p]·w[j·d + p] exactly, for int16
-   * tokens x [rows, d] and int8 units w [f, d] (W1 quantised per column, transposed), in float64
-   * (exact: |sum| < 2⁵³). False (out untouched) where the module lacks the kernel or the operands
-   * do not fit its memory.
+   * The certified FFN's integer pass: out[t·f + j] = Σ_p x[t·d + p]·w[j·d + p] exactly, for tokens
+   * x [rows, d] of 14-bit levels (|x| ≤ 8191, core's ffn-certify.ts X_LEVELS) and int8 units w
+   * [f, d] (W1 quantised per column, transposed), in float64 (exact: |sum| < 2⁵³). Levels past
+   * ±8191 are RangeError (the relaxed build's kernel splits each into two 7-bit parts). False (out
+   * untouched) where the module lacks the kernel or the operands do not fit its memory.
    */
   integerDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, out: Float64Array): boolean {
+    checkLevels(x, rows * d);
     const staged = this.stagedDots(x, rows, d, w, f, []);
     if (staged === undefined) return false;
     const { at, fp } = staged;
@@ -260,7 +263,7 @@ export class WasmKernels {
   }
 
   /**
-   * The certificate in one call: the integer pass (dot_i16_i8) and then the bound for every (token,
+   * The certificate in one call: the integer pass (dot_i14_i8; x's levels as for {@link integerDots}) and then the bound for every (token,
    * unit) (certify_bound_f64), on the module's memory, so only the mask comes back. The facts are
    * core's (ffn-certify.ts: rowFacts [rows, 6], colFacts [f, 5], bias f64 [f] or undefined);
    * `bound` holds θ, γ, the underflow term, the overflow limit and the evaluation margin. Returns
@@ -273,6 +276,7 @@ export class WasmKernels {
   ): number {
     const test = this.exportedFunction('certify_bound_f64');
     if (test === undefined) return -1;
+    checkLevels(x, rows * d);
     const staged = this.stagedDots(x, rows, d, w, f, [rows * 48, f * 40, f * 8, rows * f]);
     if (staged === undefined) return -1;
     const { at, fp } = staged;
@@ -289,14 +293,14 @@ export class WasmKernels {
 
   /**
    * The certificate's token quantiser (quantise_x_rows_f32, what {@link certifiedUnits} runs first)
-   * on its own, for tests against core's: each token of x [rows, d] as int16 levels into `levels`
+   * on its own, for tests against core's: each token of x [rows, d] as 14-bit levels into `levels`
    * [rows, d] and its facts into `rowFacts` [rows, 6] (finite, max|x|, ‖x‖₁ raised, r, eₓ, ‖x̂‖₁).
    * False where the module lacks the kernel or x does not fit.
    */
   quantiseTokens(x: Float32Array, rows: number, d: number, levels: Int16Array, rowFacts: Float64Array): boolean {
     const kernel = this.exportedFunction('quantise_x_rows_f32');
     if (kernel === undefined) return false;
-    const dp = Math.ceil(d / 8) * 8;
+    const dp = Math.ceil(d / 16) * 16;
     const at = this.stage([rows * d * 4, (rows + (rows % 2)) * dp * 2, rows * 48]);
     if (at === undefined) return false;
     this.f32.set(x.subarray(0, rows * d), at[0] / 4);
@@ -309,8 +313,8 @@ export class WasmKernels {
 
   /**
    * The certified FFN's first layer for a block of float32 tokens in one staging: the
-   * certificate (the tokens' int16 quantisation, quantise_x_rows_f32; the integer pass,
-   * dot_i16_i8; the bound, certify_bound_pairs_f64) and then every unit it does not certify (unit_groups_mask,
+   * certificate (the tokens' 14-bit quantisation, quantise_x_rows_f32; the integer pass,
+   * dot_i14_i8; the bound, certify_bound_pairs_f64) and then every unit it does not certify (unit_groups_mask,
    * gemm_units_f32 with gemm_f32's wide-tile arithmetic, scatter_units_f32) on the module's
    * memory, with `activation` (if given) run over the result in place; only that comes back, into
    * `out` [rows, f] (certified units hold act(+0), or +0 without an activation), and the mask into
@@ -328,11 +332,11 @@ export class WasmKernels {
     w1t: Float32Array, bias: Float32Array | undefined, activation: { kernel: UnaryKernel; p0: number; p1: number } | undefined,
     out: Float32Array, mask?: Uint8Array,
   ): number {
-    const names = ['quantise_x_rows_f32', 'dot_i16_i8', 'certify_bound_pairs_f64', 'unit_groups_mask', 'gemm_units_f32', 'scatter_units_f32'] as const;
+    const names = ['quantise_x_rows_f32', 'dot_i14_i8', 'certify_bound_pairs_f64', 'unit_groups_mask', 'gemm_units_f32', 'scatter_units_f32'] as const;
     const [quantise, dots, test, groupsOf, units, scatter] = names.map((name) => this.exportedFunction(name));
     if (quantise === undefined || dots === undefined || test === undefined || groupsOf === undefined || units === undefined || scatter === undefined) return -1;
     if (f % 4 !== 0 || (activation !== undefined && !this.has(activation.kernel))) return -1;
-    const dp = Math.ceil(d / 8) * 8;
+    const dp = Math.ceil(d / 16) * 16;
     const tp = rows + (rows % 2);
     const size = rows * f;
     // The most groups there can be: every unit left, f/4 to a row.
@@ -538,6 +542,17 @@ export class WasmKernels {
     if (activation !== undefined) (this.exports[activation.kernel] as UnaryFn)(C, C, m * n, activation.p0 ?? 0, activation.p1 ?? 0);
     c.set(mem.subarray(C / 4, C / 4 + m * n));
     return steps;
+  }
+}
+
+/** The integer pass's largest token level (core's ffn-certify.ts X_LEVELS: 14 bits). */
+const X_LEVELS = 8191;
+
+/** RangeError where one of x's first n levels is past ±X_LEVELS: the relaxed build's split would give a wrong sum, not an error. */
+function checkLevels(x: Int16Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (v > X_LEVELS || v < -X_LEVELS) throw new RangeError(`kernels-wasm: token level ${v} at ${i} is past ±${X_LEVELS} (the certificate's levels are 14-bit)`);
   }
 }
 

@@ -19,9 +19,11 @@ describe('certified FFN kernels', () => {
       it.skip(`${name}: build not available on Node ${process.versions.node}`, () => {});
       continue;
     }
-    it(`${name}: integerDots is the exact Σ x·w (odd rows, d not a multiple of 8, f not of 4, d past a 2048 block; extreme levels)`, () => {
-      for (const [rows, d, f] of [[3, 13, 7], [2, 2100, 5], [5, 64, 16]] as const) {
-        const x = Int16Array.from({ length: rows * d }, (_, i) => (i % 11 === 0 ? -32767 : i % 13 === 0 ? 32767 : Math.round((rand() - 0.5) * 65534)));
+    it(`${name}: integerDots is the exact Σ x·w (odd rows, d not a multiple of 16, f not of 4, d past a 2048 block; extreme levels and the 7-bit parts' edges)`, () => {
+      // Levels where the relaxed build's parts x = 128·h + l change: h = −64 and 63, l = 0 and 127.
+      const edges = [-8191, 8191, -8192 + 128, -129, -128, -127, -1, 0, 1, 127, 128, 8064, 8063];
+      for (const [rows, d, f] of [[3, 13, 7], [2, 2100, 5], [5, 64, 16], [4, 33, 8]] as const) {
+        const x = Int16Array.from({ length: rows * d }, (_, i) => (i % 3 === 0 ? edges[(i / 3) % edges.length] : Math.round((rand() - 0.5) * 16382)));
         const w = Int8Array.from({ length: f * d }, (_, i) => (i % 7 === 0 ? -127 : i % 5 === 0 ? 127 : Math.round((rand() - 0.5) * 254)));
         const out = new Float64Array(rows * f);
         expect(k.integerDots(x, rows, d, w, f, out)).toBe(true);
@@ -33,11 +35,23 @@ describe('certified FFN kernels', () => {
           }
         }
       }
-      // every lane at its most: 2100 products of 32767·127 (past one i32 lane's range without the blocks)
+      // every lane at its most, both signs: 2100 products of ±8191·±127 (past one i32 lane's range without the blocks)
       const d = 2100;
-      const out = new Float64Array(2);
-      k.integerDots(new Int16Array(2 * d).fill(32767), 2, d, new Int8Array(d).fill(127), 1, out);
-      expect(Array.from(out)).toEqual([d * 32767 * 127, d * 32767 * 127]);
+      for (const [xl, wl] of [[8191, 127], [-8191, 127], [8191, -127], [-8191, -127]]) {
+        const out = new Float64Array(2);
+        k.integerDots(new Int16Array(2 * d).fill(xl), 2, d, new Int8Array(d).fill(wl), 1, out);
+        expect(Array.from(out)).toEqual([d * xl * wl, d * xl * wl]);
+      }
+    });
+
+    it(`${name}: integerDots refuses levels past ±8191 (14 bits) with a RangeError, before any work`, () => {
+      const out = new Float64Array(1).fill(7);
+      for (const bad of [8192, -8192, 32767]) {
+        const x = new Int16Array(20).fill(1);
+        x[17] = bad;
+        expect(() => k.integerDots(x, 1, 20, new Int8Array(20).fill(1), 1, out)).toThrow(RangeError);
+        expect(out[0]).toBe(7);
+      }
     });
 
     it(`${name}: certify gives core's JS certificate bit for bit (masks and counts; non-finite tokens and units, both dtypes)`, () => {
@@ -94,7 +108,7 @@ describe('certified FFN kernels', () => {
       const d = 37;
       const rows = 5;
       const x = Float32Array.from({ length: rows * d }, gauss);
-      x.set(Float32Array.from({ length: d }, (_, i) => (i === 0 ? 32767 : i === 1 ? -0 : (i % 2 === 0 ? 1 : -1) * ((i * 37) % 32000 + 0.5))), 0);
+      x.set(Float32Array.from({ length: d }, (_, i) => (i === 0 ? 8191 : i === 1 ? -0 : (i % 2 === 0 ? 1 : -1) * ((i * 37) % 8000 + 0.5))), 0);
       x[d + 5] = NaN;
       x.set(Float32Array.from({ length: d }, (_, i) => (i + 1) * 2 ** -140), 2 * d); // subnormal values (their scale is still used)
       x.set(new Float32Array(d), 3 * d); // all zeros: r = 0
@@ -112,7 +126,7 @@ describe('certified FFN kernels', () => {
       for (const [rows, d, f] of [[5, 30, 96], [8, 37, 12], [3, 600, 8]] as const) {
         const x = Float32Array.from({ length: rows * d }, (_, i) => (i === d + 3 ? NaN : gauss()));
         // the last token's levels on ties of the rounding (r = 1: x/r = k + ½, both signs; −0; the clamp at max)
-        x.set(Float32Array.from({ length: d }, (_, i) => (i === 0 ? 32767 : i === 1 ? -0 : ((i % 2 === 0 ? 1 : -1) * (i * 37 % 32000 + 0.5)))), (rows - 1) * d);
+        x.set(Float32Array.from({ length: d }, (_, i) => (i === 0 ? 8191 : i === 1 ? -0 : ((i % 2 === 0 ? 1 : -1) * (i * 37 % 8000 + 0.5)))), (rows - 1) * d);
         const w = Float32Array.from({ length: d * f }, (_, i) => (i === 7 ? Infinity : gauss() / Math.sqrt(d)));
         for (const b of [Float32Array.from({ length: f }, (_, j) => (j === 4 ? NaN : -0.6 - 0.01 * j)), undefined]) {
           const q = quantiseW1(w, d, f);

@@ -1,6 +1,6 @@
 /**
  * The certified sparse FFN forward (`sparse: 'certified'`) over token rows [rowStart, rowEnd):
- * core's certificate (certifyRows: an int16×int8 pass with a rigorous error bound) proves which
+ * core's certificate (certifyRows: a 14-bit × int8 integer pass with a rigorous error bound) proves which
  * hidden units are zero; those are set to the activation's +0 without their dot product; every
  * other unit's pre-activation is computed here one unit at a time with exactly the arithmetic the
  * dense first layer of `ffnForwardRows` gives that element; then the activation and the second
