@@ -41,128 +41,125 @@ const TOKEN_BLOCK: i32 = 16;
  * [fp, dp]; T even, dp % 16 = 0, fp % 4 = 0. The relaxed build rewrites x in place (see above).
  */
 export function dot_i14_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: i32): void {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    dotSplit(x, w, out, T, dp, fp);
-    return;
-  }
-  const xStride = <usize>dp << 1;
+  if (ASC_FEATURE_RELAXED_SIMD) splitLevels(x, T, dp);
   const wStride = <usize>dp;
   // Blocks of TOKEN_BLOCK tokens (their x stays in L1/L2) against every group of four units (whose
   // four rows of w, 4·dp bytes, stay in L1 across the block's tokens).
   for (let t0 = 0; t0 < T; t0 += TOKEN_BLOCK) {
-  const t1 = min(T, t0 + TOKEN_BLOCK);
-  for (let j = 0; j < fp; j += 4) {
-    const w0 = w + <usize>j * wStride;
-    const w1 = w0 + wStride;
-    const w2 = w1 + wStride;
-    const w3 = w2 + wStride;
-    for (let t = t0; t < t1; t += 2) {
-      const xa = x + <usize>t * xStride;
-      const xb = xa + xStride;
-      let sa0: i64 = 0, sa1: i64 = 0, sa2: i64 = 0, sa3: i64 = 0, sb0: i64 = 0, sb1: i64 = 0, sb2: i64 = 0, sb3: i64 = 0;
-      for (let p0 = 0; p0 < dp; p0 += DOT_BLOCK) {
-        const p1 = min(dp, p0 + DOT_BLOCK);
-        let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
-        let b0 = i32x4.splat(0), b1 = i32x4.splat(0), b2 = i32x4.splat(0), b3 = i32x4.splat(0);
-        for (let p = p0; p < p1; p += 8) {
-          const va = v128.load(xa + (<usize>p << 1));
-          const vb = v128.load(xb + (<usize>p << 1));
-          const u0 = v128.load8x8_s(w0 + <usize>p);
-          const u1 = v128.load8x8_s(w1 + <usize>p);
-          const u2 = v128.load8x8_s(w2 + <usize>p);
-          const u3 = v128.load8x8_s(w3 + <usize>p);
-          a0 = i32x4.add(a0, i32x4.dot_i16x8_s(va, u0));
-          a1 = i32x4.add(a1, i32x4.dot_i16x8_s(va, u1));
-          a2 = i32x4.add(a2, i32x4.dot_i16x8_s(va, u2));
-          a3 = i32x4.add(a3, i32x4.dot_i16x8_s(va, u3));
-          b0 = i32x4.add(b0, i32x4.dot_i16x8_s(vb, u0));
-          b1 = i32x4.add(b1, i32x4.dot_i16x8_s(vb, u1));
-          b2 = i32x4.add(b2, i32x4.dot_i16x8_s(vb, u2));
-          b3 = i32x4.add(b3, i32x4.dot_i16x8_s(vb, u3));
-        }
-        sa0 += lanes(a0); sa1 += lanes(a1); sa2 += lanes(a2); sa3 += lanes(a3);
-        sb0 += lanes(b0); sb1 += lanes(b1); sb2 += lanes(b2); sb3 += lanes(b3);
-      }
-      const oa = out + ((<usize>t * <usize>fp + <usize>j) << 3);
-      const ob = oa + (<usize>fp << 3);
-      store<f64>(oa, <f64>sa0); store<f64>(oa, <f64>sa1, 8); store<f64>(oa, <f64>sa2, 16); store<f64>(oa, <f64>sa3, 24);
-      store<f64>(ob, <f64>sb0); store<f64>(ob, <f64>sb1, 8); store<f64>(ob, <f64>sb2, 16); store<f64>(ob, <f64>sb3, 24);
+    const t1 = min(T, t0 + TOKEN_BLOCK);
+    for (let j = 0; j < fp; j += 4) {
+      const w0 = w + <usize>j * wStride;
+      if (ASC_FEATURE_RELAXED_SIMD) splitDots(x, w0, out, t0, t1, dp, fp, j);
+      else wideDots(x, w0, out, t0, t1, dp, fp, j);
     }
-  }
   }
 }
 
+/** The plain build's dots of tokens [t0, t1) (two at a time) with units j .. j + 3 (their levels from w0, dp apart). */
+// @ts-ignore: decorator
+@inline function wideDots(x: usize, w0: usize, out: usize, t0: i32, t1: i32, dp: i32, fp: i32, j: i32): void {
+  const xStride = <usize>dp << 1;
+  const w1 = w0 + <usize>dp, w2 = w1 + <usize>dp, w3 = w2 + <usize>dp;
+  for (let t = t0; t < t1; t += 2) {
+    const xa = x + <usize>t * xStride;
+    const xb = xa + xStride;
+    let sa0: i64 = 0, sa1: i64 = 0, sa2: i64 = 0, sa3: i64 = 0, sb0: i64 = 0, sb1: i64 = 0, sb2: i64 = 0, sb3: i64 = 0;
+    for (let p0 = 0; p0 < dp; p0 += DOT_BLOCK) {
+      const p1 = min(dp, p0 + DOT_BLOCK);
+      let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+      let b0 = i32x4.splat(0), b1 = i32x4.splat(0), b2 = i32x4.splat(0), b3 = i32x4.splat(0);
+      for (let p = p0; p < p1; p += 8) {
+        const va = v128.load(xa + (<usize>p << 1));
+        const vb = v128.load(xb + (<usize>p << 1));
+        const u0 = v128.load8x8_s(w0 + <usize>p);
+        const u1 = v128.load8x8_s(w1 + <usize>p);
+        const u2 = v128.load8x8_s(w2 + <usize>p);
+        const u3 = v128.load8x8_s(w3 + <usize>p);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(va, u0));
+        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(va, u1));
+        a2 = i32x4.add(a2, i32x4.dot_i16x8_s(va, u2));
+        a3 = i32x4.add(a3, i32x4.dot_i16x8_s(va, u3));
+        b0 = i32x4.add(b0, i32x4.dot_i16x8_s(vb, u0));
+        b1 = i32x4.add(b1, i32x4.dot_i16x8_s(vb, u1));
+        b2 = i32x4.add(b2, i32x4.dot_i16x8_s(vb, u2));
+        b3 = i32x4.add(b3, i32x4.dot_i16x8_s(vb, u3));
+      }
+      sa0 += lanes(a0); sa1 += lanes(a1); sa2 += lanes(a2); sa3 += lanes(a3);
+      sb0 += lanes(b0); sb1 += lanes(b1); sb2 += lanes(b2); sb3 += lanes(b3);
+    }
+    const oa = out + ((<usize>t * <usize>fp + <usize>j) << 3);
+    const ob = oa + (<usize>fp << 3);
+    store<f64>(oa, <f64>sa0); store<f64>(oa, <f64>sa1, 8); store<f64>(oa, <f64>sa2, 16); store<f64>(oa, <f64>sa3, 24);
+    store<f64>(ob, <f64>sb0); store<f64>(ob, <f64>sb1, 8); store<f64>(ob, <f64>sb2, 16); store<f64>(ob, <f64>sb3, 24);
+  }
+}
 
 /** The 7-bit parts' offset: h + 64 is in [0, 127] for h = x >> 7, |x| ≤ 8191. */
 const PART_OFFSET: i32 = 64;
 
 /**
- * The relaxed build's dot_i14_i8. Each 16-level chunk of x (32 bytes) is rewritten in place as its
- * 16 high parts h + 64, then its 16 low parts l (x = 128·h + l, h = x >> 7 rounding down); then per
- * token and group of four units one pass over p with a high and a low accumulator per unit, and
- * Σ w per unit (the offset's correction) from the same instruction against ones.
+ * The relaxed build's split, in place: each 16-level chunk of x [T, dp] (32 bytes) becomes its 16
+ * high parts h + 64, then its 16 low parts l (x = 128·h + l, h = x >> 7 rounding down).
  */
-function dotSplit(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: i32): void {
+function splitLevels(x: usize, T: i32, dp: i32): void {
   const offset = i16x8.splat(<i16>PART_OFFSET), low = i16x8.splat(127);
   const end = x + ((<usize>T * <usize>dp) << 1);
   for (let c = x; c < end; c += 32) {
     const a = v128.load(c), b = v128.load(c, 16);
-    const high = i8x16.narrow_i16x8_u(i16x8.add(i16x8.shr_s(a, 7), offset), i16x8.add(i16x8.shr_s(b, 7), offset));
-    v128.store(c, high);
+    v128.store(c, i8x16.narrow_i16x8_u(i16x8.add(i16x8.shr_s(a, 7), offset), i16x8.add(i16x8.shr_s(b, 7), offset)));
     v128.store(c, i8x16.narrow_i16x8_u(v128.and(a, low), v128.and(b, low)), 16);
   }
+}
+
+/**
+ * The relaxed build's dots of tokens [t0, t1) (split by splitLevels) with units j .. j + 3: per
+ * token one pass over p with a high and a low accumulator per unit; Σ w per unit (the offset's
+ * correction) from the same instruction against ones, once per call (1/TOKEN_BLOCK of the pass).
+ */
+// @ts-ignore: decorator
+@inline function splitDots(x: usize, w0: usize, out: usize, t0: i32, t1: i32, dp: i32, fp: i32, j: i32): void {
   const xStride = <usize>dp << 1;
-  const wStride = <usize>dp;
+  const w1 = w0 + <usize>dp, w2 = w1 + <usize>dp, w3 = w2 + <usize>dp;
   const ones = i8x16.splat(1);
-  for (let t0 = 0; t0 < T; t0 += TOKEN_BLOCK) {
-  const t1 = min(T, t0 + TOKEN_BLOCK);
-  for (let j = 0; j < fp; j += 4) {
-    const w0 = w + <usize>j * wStride;
-    const w1 = w0 + wStride;
-    const w2 = w1 + wStride;
-    const w3 = w2 + wStride;
-    // Σ w of the four units, times the offset (once per block of tokens: 1/TOKEN_BLOCK of the pass).
-    let s0: i64 = 0, s1: i64 = 0, s2: i64 = 0, s3: i64 = 0;
+  let s0: i64 = 0, s1: i64 = 0, s2: i64 = 0, s3: i64 = 0;
+  for (let p0 = 0; p0 < dp; p0 += DOT_BLOCK) {
+    const p1 = min(dp, p0 + DOT_BLOCK);
+    let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+    for (let p = p0; p < p1; p += 16) {
+      a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w0 + <usize>p), ones, a0);
+      a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w1 + <usize>p), ones, a1);
+      a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w2 + <usize>p), ones, a2);
+      a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w3 + <usize>p), ones, a3);
+    }
+    s0 += lanes(a0); s1 += lanes(a1); s2 += lanes(a2); s3 += lanes(a3);
+  }
+  s0 *= PART_OFFSET; s1 *= PART_OFFSET; s2 *= PART_OFFSET; s3 *= PART_OFFSET;
+  for (let t = t0; t < t1; t++) {
+    const xr = x + <usize>t * xStride;
+    let h0: i64 = 0, h1: i64 = 0, h2: i64 = 0, h3: i64 = 0, l0: i64 = 0, l1: i64 = 0, l2: i64 = 0, l3: i64 = 0;
     for (let p0 = 0; p0 < dp; p0 += DOT_BLOCK) {
       const p1 = min(dp, p0 + DOT_BLOCK);
-      let a0 = i32x4.splat(0), a1 = i32x4.splat(0), a2 = i32x4.splat(0), a3 = i32x4.splat(0);
+      let ah0 = i32x4.splat(0), ah1 = i32x4.splat(0), ah2 = i32x4.splat(0), ah3 = i32x4.splat(0);
+      let al0 = i32x4.splat(0), al1 = i32x4.splat(0), al2 = i32x4.splat(0), al3 = i32x4.splat(0);
       for (let p = p0; p < p1; p += 16) {
-        a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w0 + <usize>p), ones, a0);
-        a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w1 + <usize>p), ones, a1);
-        a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w2 + <usize>p), ones, a2);
-        a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(v128.load(w3 + <usize>p), ones, a3);
+        const xo = xr + (<usize>p << 1);
+        const high = v128.load(xo), lowPart = v128.load(xo, 16);
+        const u0 = v128.load(w0 + <usize>p), u1 = v128.load(w1 + <usize>p), u2 = v128.load(w2 + <usize>p), u3 = v128.load(w3 + <usize>p);
+        ah0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u0, high, ah0);
+        ah1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u1, high, ah1);
+        ah2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u2, high, ah2);
+        ah3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u3, high, ah3);
+        al0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u0, lowPart, al0);
+        al1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u1, lowPart, al1);
+        al2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u2, lowPart, al2);
+        al3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u3, lowPart, al3);
       }
-      s0 += lanes(a0); s1 += lanes(a1); s2 += lanes(a2); s3 += lanes(a3);
+      h0 += lanes(ah0); h1 += lanes(ah1); h2 += lanes(ah2); h3 += lanes(ah3);
+      l0 += lanes(al0); l1 += lanes(al1); l2 += lanes(al2); l3 += lanes(al3);
     }
-    s0 *= PART_OFFSET; s1 *= PART_OFFSET; s2 *= PART_OFFSET; s3 *= PART_OFFSET;
-    for (let t = t0; t < t1; t++) {
-      const xr = x + <usize>t * xStride;
-      let h0: i64 = 0, h1: i64 = 0, h2: i64 = 0, h3: i64 = 0, l0: i64 = 0, l1: i64 = 0, l2: i64 = 0, l3: i64 = 0;
-      for (let p0 = 0; p0 < dp; p0 += DOT_BLOCK) {
-        const p1 = min(dp, p0 + DOT_BLOCK);
-        let ah0 = i32x4.splat(0), ah1 = i32x4.splat(0), ah2 = i32x4.splat(0), ah3 = i32x4.splat(0);
-        let al0 = i32x4.splat(0), al1 = i32x4.splat(0), al2 = i32x4.splat(0), al3 = i32x4.splat(0);
-        for (let p = p0; p < p1; p += 16) {
-          const xo = xr + (<usize>p << 1);
-          const high = v128.load(xo), lowPart = v128.load(xo, 16);
-          const u0 = v128.load(w0 + <usize>p), u1 = v128.load(w1 + <usize>p), u2 = v128.load(w2 + <usize>p), u3 = v128.load(w3 + <usize>p);
-          ah0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u0, high, ah0);
-          ah1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u1, high, ah1);
-          ah2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u2, high, ah2);
-          ah3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u3, high, ah3);
-          al0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u0, lowPart, al0);
-          al1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u1, lowPart, al1);
-          al2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u2, lowPart, al2);
-          al3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(u3, lowPart, al3);
-        }
-        h0 += lanes(ah0); h1 += lanes(ah1); h2 += lanes(ah2); h3 += lanes(ah3);
-        l0 += lanes(al0); l1 += lanes(al1); l2 += lanes(al2); l3 += lanes(al3);
-      }
-      const o = out + ((<usize>t * <usize>fp + <usize>j) << 3);
-      store<f64>(o, <f64>(((h0 - s0) << 7) + l0)); store<f64>(o, <f64>(((h1 - s1) << 7) + l1), 8);
-      store<f64>(o, <f64>(((h2 - s2) << 7) + l2), 16); store<f64>(o, <f64>(((h3 - s3) << 7) + l3), 24);
-    }
-  }
+    const o = out + ((<usize>t * <usize>fp + <usize>j) << 3);
+    store<f64>(o, <f64>(((h0 - s0) << 7) + l0)); store<f64>(o, <f64>(((h1 - s1) << 7) + l1), 8);
+    store<f64>(o, <f64>(((h2 - s2) << 7) + l2), 16); store<f64>(o, <f64>(((h3 - s3) << 7) + l3), 24);
   }
 }
 
