@@ -38,7 +38,8 @@ import type { DType, TypedArray } from './dtype.js';
  * x's levels: 14 bits (int16 storage), not the full 32767, so a level splits into two 7-bit parts,
  * x̃ = 128·h + l with h + 64 and l in [0, 127]: relaxed SIMD's i32x4.relaxed_dot_i8x16_i7x16_add_s
  * is exact on every implementation when its second operand has no top bit set, and does 16
- * multiply-adds per instruction (kernels-wasm's dot_i14_i8). x's quantisation error is a small
+ * multiply-adds per instruction where it is one (kernels-wasm's dot_i14_i8, whose split pass runs
+ * only there). x's quantisation error is a small
  * term of the bound (eₓ·‖w‖₁ against e_w·‖x̂‖₁: about 254/16382 of it on Gaussian layers), so
  * 14 bits instead of 16 raise the bound by about 1 %.
  */

@@ -14,7 +14,10 @@
 //   the part has no top bit set (the pairwise i16 sums, ≤ 2·127·127, do not saturate either).
 //   Σ x·w = 128·(Σ (h + 64)·w − 64·Σ w) + Σ l·w; each i32 lane sums 4 products ≤ 127·127 per 16
 //   elements, 512 per 2048-element block. Measured 1.19–1.21× the plain build's speed on the same
-//   levels at 512 tokens × 512 × 2048 (Node 24, one process, an Intel Xeon VM with AVX-VNNI).
+//   levels at 512 tokens × 512 × 2048 (Node 24, one process, an Intel Xeon VM with AVX-VNNI), but
+//   0.57× on an AMD EPYC Zen 4 VM (AVX-512 VNNI, no AVX-VNNI: V8 then lowers the relaxed dot to
+//   three instructions), so the relaxed build has both passes and the JS side picks one by
+//   dot_split_probe (the wide pass: the plain build's, the same instructions).
 
 // gemm_units_f32: pre-activations of listed units, each with exactly the arithmetic gemm_f32's
 // wide tiles give that element: per k-block of KC = 512 a lane sum from 0 by `madd` over p in
@@ -38,21 +41,51 @@ const TOKEN_BLOCK: i32 = 16;
 
 /**
  * out[t·fp + j] (f64) = Σ_p x[t·dp + p]·w[j·dp + p]; x 14-bit levels in int16 [T, dp], w int8
- * [fp, dp]; T even, dp % 16 = 0, fp % 4 = 0. The relaxed build rewrites x in place (see above).
+ * [fp, dp]; T even, dp % 16 = 0, fp % 4 = 0. `split` ≠ 0 (read by the relaxed build only) takes
+ * the split pass, which rewrites x in place (see above); 0 the wide one. The sums are the same
+ * exact integers either way; the JS side takes the split only where dot_split_probe shows the
+ * relaxed dot is one instruction.
  */
-export function dot_i14_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: i32): void {
-  if (ASC_FEATURE_RELAXED_SIMD) splitLevels(x, T, dp);
+export function dot_i14_i8(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: i32, split: i32): void {
+  if (ASC_FEATURE_RELAXED_SIMD && split != 0) {
+    splitLevels(x, T, dp);
+    dotNest(x, w, out, T, dp, fp, true);
+  } else dotNest(x, w, out, T, dp, fp, false);
+}
+
+/**
+ * The pass's loop nest: blocks of TOKEN_BLOCK tokens (their x stays in L1/L2) against every group
+ * of four units (whose four rows of w, 4·dp bytes, stay in L1 across the block's tokens); `split`
+ * a constant at each call.
+ */
+// @ts-ignore: decorator
+@inline function dotNest(x: usize, w: usize, out: usize, T: i32, dp: i32, fp: i32, split: bool): void {
   const wStride = <usize>dp;
-  // Blocks of TOKEN_BLOCK tokens (their x stays in L1/L2) against every group of four units (whose
-  // four rows of w, 4·dp bytes, stay in L1 across the block's tokens).
   for (let t0 = 0; t0 < T; t0 += TOKEN_BLOCK) {
     const t1 = min(T, t0 + TOKEN_BLOCK);
     for (let j = 0; j < fp; j += 4) {
       const w0 = w + <usize>j * wStride;
-      if (ASC_FEATURE_RELAXED_SIMD) splitDots(x, w0, out, t0, t1, dp, fp, j);
+      // (The plain build must not see splitDots' relaxed instructions: hence the build constant.)
+      if (ASC_FEATURE_RELAXED_SIMD && split) splitDots(x, w0, out, t0, t1, dp, fp, j);
       else wideDots(x, w0, out, t0, t1, dp, fp, j);
     }
   }
+}
+
+/**
+ * Lane 0 of i32x4.relaxed_dot_i8x16_i7x16_add_s(splat a, splat b, 0) (the plain build: 0), which
+ * tells the JS side how this machine lowers it. With a = 127 and b = -1 (0xFF, an i7 operand's
+ * top bit set, where implementations may differ): 4·127·255 = 129540 from x64's vpdpbusd (AVX-VNNI:
+ * the i7 operand unsigned, no intermediate saturation) and 4·127·(−1) = −508 from arm64's sdot —
+ * one instruction each; 2·32767 = 65534 from the SSSE3 sequence V8 emits on x64 without AVX-VNNI
+ * (pmaddubsw saturates its pairwise i16 sums, then pmaddwd and an add: three instructions plus
+ * the ones constant), on which the split pass measured 1.75× the wide pass's time (Zen 4, Node 24).
+ */
+export function dot_split_probe(a: i32, b: i32): i32 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return i32x4.extract_lane(i32x4.relaxed_dot_i8x16_i7x16_add_s(i8x16.splat(<i8>a), i8x16.splat(<i8>b), i32x4.splat(0)), 0);
+  }
+  return 0;
 }
 
 /** The plain build's dots of tokens [t0, t1) (two at a time) with units j .. j + 3 (their levels from w0, dp apart). */

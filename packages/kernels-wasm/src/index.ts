@@ -131,6 +131,24 @@ export class WasmKernels {
     return typeof f === 'function' ? (f as (...args: number[]) => number) : undefined;
   }
 
+  private pass: IntegerPass | undefined;
+
+  /**
+   * Which of dot_i14_i8's passes this module takes (the same exact sums either way): 'split' in
+   * the relaxed build where dot_split_probe(127, −1) shows the relaxed dot is one instruction
+   * without intermediate saturation (x64's vpdpbusd with AVX-VNNI: 129540; arm64's sdot: −508),
+   * 'wide' otherwise — the plain build, and the relaxed build where V8 lowers that dot to the
+   * saturating pmaddubsw sequence (x64 without AVX-VNNI: 65534), on which the split pass measured
+   * 1.75× the wide pass's time (Zen 4, Node 24).
+   */
+  integerPass(): IntegerPass {
+    if (this.pass === undefined) {
+      const probe = this.exportedFunction('dot_split_probe')?.(127, -1);
+      this.pass = probe === 129540 || probe === -508 ? 'split' : 'wide';
+    }
+    return this.pass;
+  }
+
   /** Makes the memory at least `bytes` long; false if that would pass MAX_MEMORY_BYTES. */
   private reserve(bytes: number): boolean {
     if (bytes > MAX_MEMORY_BYTES) return false;
@@ -228,7 +246,7 @@ export class WasmKernels {
    * output. Returns the offsets (x, w, the [rows', f'] f64 sums, then the extras) and f', or
    * undefined where the module lacks the kernel or the operands do not fit.
    */
-  private stagedDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, extra: readonly number[]): { at: number[]; fp: number } | undefined {
+  private stagedDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, extra: readonly number[], pass = this.integerPass()): { at: number[]; fp: number } | undefined {
     const kernel = this.exportedFunction('dot_i14_i8');
     if (kernel === undefined) return undefined;
     const dp = Math.ceil(d / 16) * 16;
@@ -241,7 +259,7 @@ export class WasmKernels {
     for (let t = 0; t < rows; t++) X.set(x.subarray(t * d, (t + 1) * d), t * dp);
     const W = new Int8Array(buffer, at[1], fp * dp).fill(0);
     for (let j = 0; j < f; j++) W.set(w.subarray(j * d, (j + 1) * d), j * dp);
-    kernel(at[0], at[1], at[2], tp, dp, fp);
+    kernel(at[0], at[1], at[2], tp, dp, fp, pass === 'split' ? 1 : 0);
     return { at, fp };
   }
 
@@ -249,12 +267,13 @@ export class WasmKernels {
    * The certified FFN's integer pass: out[t·f + j] = Σ_p x[t·d + p]·w[j·d + p] exactly, for tokens
    * x [rows, d] of 14-bit levels (|x| ≤ 8191, core's ffn-certify.ts X_LEVELS) and int8 units w
    * [f, d] (W1 quantised per column, transposed), in float64 (exact: |sum| < 2⁵³). Levels past
-   * ±8191 are RangeError (the relaxed build's kernel splits each into two 7-bit parts). False (out
-   * untouched) where the module lacks the kernel or the operands do not fit its memory.
+   * ±8191 are RangeError (the relaxed build's split pass splits each into two 7-bit parts). `pass`
+   * (tests and benchmarks) overrides {@link integerPass}; the plain build has only 'wide'. False
+   * (out untouched) where the module lacks the kernel or the operands do not fit its memory.
    */
-  integerDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, out: Float64Array): boolean {
+  integerDots(x: Int16Array, rows: number, d: number, w: Int8Array, f: number, out: Float64Array, pass = this.integerPass()): boolean {
     checkLevels(x, rows * d);
-    const staged = this.stagedDots(x, rows, d, w, f, []);
+    const staged = this.stagedDots(x, rows, d, w, f, [], pass);
     if (staged === undefined) return false;
     const { at, fp } = staged;
     const O = new Float64Array(this.memory.buffer, at[2], (rows + (rows % 2)) * fp);
@@ -357,7 +376,7 @@ export class WasmKernels {
     const colT = new Float64Array(buffer, COLS, f * 5); // column-major [5, f], as certify_bound_pairs_f64 reads it
     for (let j = 0; j < f; j++) for (let k = 0; k < 5; k++) colT[k * f + j] = colFacts[j * 5 + k];
     if (bias64 !== undefined) new Float64Array(buffer, BIAS64, f).set(bias64.subarray(0, f));
-    dots(X16, W8, DOTS, tp, dp, f);
+    dots(X16, W8, DOTS, tp, dp, f, this.integerPass() === 'split' ? 1 : 0);
     new Uint8Array(buffer, MASK, size).fill(0);
     const count = test(DOTS, rows, f, ROWS, COLS, BIAS64, bias64 === undefined ? 0 : 1,
       bound.theta, bound.gamma, bound.underflow, bound.overflow, bound.margin, MASK);
@@ -564,6 +583,9 @@ function pageAfter(bytes: number): number {
 function align64(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
 }
+
+/** dot_i14_i8's two passes (see {@link WasmKernels.integerPass}). */
+export type IntegerPass = 'split' | 'wide';
 
 /** Which build of the module: plain WebAssembly SIMD, or relaxed SIMD with a fused multiply-add in the GEMM. */
 export type WasmVariant = 'simd' | 'relaxed-simd';

@@ -19,30 +19,33 @@ describe('certified FFN kernels', () => {
       it.skip(`${name}: build not available on Node ${process.versions.node}`, () => {});
       continue;
     }
-    it(`${name}: integerDots is the exact Σ x·w (odd rows, d not a multiple of 16, f not of 4, d past a 2048 block; extreme levels and the 7-bit parts' edges)`, () => {
-      // Levels where the relaxed build's parts x = 128·h + l change: h = −64 and 63, l = 0 and 127.
-      const edges = [-8191, 8191, -8192 + 128, -129, -128, -127, -1, 0, 1, 127, 128, 8064, 8063];
-      for (const [rows, d, f] of [[3, 13, 7], [2, 2100, 5], [5, 64, 16], [4, 33, 8]] as const) {
-        const x = Int16Array.from({ length: rows * d }, (_, i) => (i % 3 === 0 ? edges[(i / 3) % edges.length] : Math.round((rand() - 0.5) * 16382)));
-        const w = Int8Array.from({ length: f * d }, (_, i) => (i % 7 === 0 ? -127 : i % 5 === 0 ? 127 : Math.round((rand() - 0.5) * 254)));
-        const out = new Float64Array(rows * f);
-        expect(k.integerDots(x, rows, d, w, f, out)).toBe(true);
-        for (let t = 0; t < rows; t++) {
-          for (let j = 0; j < f; j++) {
-            let s = 0;
-            for (let p = 0; p < d; p++) s += x[t * d + p] * w[j * d + p];
-            expect(out[t * f + j], `${rows}×${d}×${f} [${t}, ${j}]`).toBe(s);
+    // The relaxed build has both passes (integerPass picks one per machine): each is tested here.
+    for (const pass of name === 'relaxed-simd' ? ['wide', 'split'] as const : ['wide'] as const) {
+      it(`${name}, ${pass} pass: integerDots is the exact Σ x·w (odd rows, d not a multiple of 16, f not of 4, d past a 2048 block; extreme levels and the 7-bit parts' edges)`, () => {
+        // Levels where the relaxed build's parts x = 128·h + l change: h = −64 and 63, l = 0 and 127.
+        const edges = [-8191, 8191, -8192 + 128, -129, -128, -127, -1, 0, 1, 127, 128, 8064, 8063];
+        for (const [rows, d, f] of [[3, 13, 7], [2, 2100, 5], [5, 64, 16], [4, 33, 8]] as const) {
+          const x = Int16Array.from({ length: rows * d }, (_, i) => (i % 3 === 0 ? edges[(i / 3) % edges.length] : Math.round((rand() - 0.5) * 16382)));
+          const w = Int8Array.from({ length: f * d }, (_, i) => (i % 7 === 0 ? -127 : i % 5 === 0 ? 127 : Math.round((rand() - 0.5) * 254)));
+          const out = new Float64Array(rows * f);
+          expect(k.integerDots(x, rows, d, w, f, out, pass)).toBe(true);
+          for (let t = 0; t < rows; t++) {
+            for (let j = 0; j < f; j++) {
+              let s = 0;
+              for (let p = 0; p < d; p++) s += x[t * d + p] * w[j * d + p];
+              expect(out[t * f + j], `${rows}×${d}×${f} [${t}, ${j}]`).toBe(s);
+            }
           }
         }
-      }
-      // every lane at its most, both signs: 2100 products of ±8191·±127 (past one i32 lane's range without the blocks)
-      const d = 2100;
-      for (const [xl, wl] of [[8191, 127], [-8191, 127], [8191, -127], [-8191, -127]]) {
-        const out = new Float64Array(2);
-        k.integerDots(new Int16Array(2 * d).fill(xl), 2, d, new Int8Array(d).fill(wl), 1, out);
-        expect(Array.from(out)).toEqual([d * xl * wl, d * xl * wl]);
-      }
-    });
+        // every lane at its most, both signs: 2100 products of ±8191·±127 (past one i32 lane's range without the blocks)
+        const d = 2100;
+        for (const [xl, wl] of [[8191, 127], [-8191, 127], [8191, -127], [-8191, -127]]) {
+          const out = new Float64Array(2);
+          k.integerDots(new Int16Array(2 * d).fill(xl), 2, d, new Int8Array(d).fill(wl), 1, out, pass);
+          expect(Array.from(out)).toEqual([d * xl * wl, d * xl * wl]);
+        }
+      });
+    }
 
     it(`${name}: integerDots refuses levels past ±8191 (14 bits) with a RangeError, before any work`, () => {
       const out = new Float64Array(1).fill(7);

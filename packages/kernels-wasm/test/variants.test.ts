@@ -34,6 +34,16 @@ describe('build variants', () => {
     expect(relaxed!.exportedFunction('madd_probe_f32')!(1 + 2 ** -23, 1 - 2 ** -23, -1)).toBe(-(2 ** -46));
   });
 
+  it("the plain build has only the certificate's wide integer pass (its dot_split_probe is 0)", () => {
+    expect(plain.exportedFunction('dot_split_probe')!(127, -1)).toBe(0);
+    expect(plain.integerPass()).toBe('wide');
+  });
+
+  it.skipIf(relaxed === undefined)(`relaxed-simd: the certificate's split pass is taken exactly where the probe shows a one-instruction relaxed dot (129540: vpdpbusd; −508: sdot)${relaxed ? ` — here ${relaxed.exportedFunction('dot_split_probe')!(127, -1)}, the ${relaxed.integerPass()} pass` : ` — ${UNAVAILABLE}`}`, () => {
+    const probe = relaxed!.exportedFunction('dot_split_probe')!(127, -1);
+    expect(relaxed!.integerPass()).toBe(probe === 129540 || probe === -508 ? 'split' : 'wide');
+  });
+
   it.skipIf(relaxed === undefined)(`relaxed-simd: every element-wise kernel gives the plain build's bits (every 4093rd bit pattern)${relaxed ? '' : ` — ${UNAVAILABLE}`}`, () => {
     const x = sweep();
     const n = x.length;
