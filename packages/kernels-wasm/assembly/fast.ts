@@ -4,7 +4,8 @@
 // the CPU backend (capabilities.fastPrecision) and checked by the conformance suite; the measured
 // worst cases are in the kernels-wasm README.
 //
-// Every kernel but tanh is num·σ(s) for some s (sigmoid: 1·σ(x); silu: x·σ(x); gelu tanh: x·σ(2u)), computed as num·q/(1 + e) with e = e^(−|s|) and q = e (s < 0) or 1 (s ≥ 0):
+// Every kernel but tanh and gelu (erf) is num·σ(s) for some s (sigmoid: 1·σ(x); silu: x·σ(x); gelu
+// tanh: x·σ(2u)), computed as num·q/(1 + e) with e = e^(−|s|) and q = e (s < 0) or 1 (s ≥ 0):
 // e^(−|s|) never overflows, and tiny results keep their relative accuracy down to the subnormals.
 //
 // e^t, t = max(−|s|, −120): t = k·ln2 + r, k = nearest(t·log2 e), |r| ≤ ½ln2, r = t − k·LN2_HI −
@@ -219,5 +220,103 @@ export function tanh_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): voi
   for (; i < n; i++) {
     const o = <usize>i << 2;
     st1(y + o, tanhV(ld1(x + o), cTA13, cTA11, cTA9, cTA7, cTA5, cTA3, cTA1, cTB6, cTB4, cTB2, cTB0, cHI, cLO, cTINY, cONE, cMINUS_ONE));
+  }
+}
+
+/**
+ * gelu (erf) = x·Φ(x), Φ(x) = ½·erfc(−x/√2), in float32 lanes. For z = |x|/√2 (x clamped to
+ * ±GE_CLAMP, past which the result is x or −0 in float32), Numerical Recipes' erfcc (Press et al.,
+ * §6.2, a Chebyshev fit with fractional error below 1.2e-7 for every z ≥ 0):
+ *   erfc(z) = t·e^a, t = 1/(1 + z/2), a = −z² + R(t), R a polynomial of degree 9,
+ * so E = ½·erfc(z) = ½t·e^a keeps its relative accuracy deep into the tail. −z² = −x²/2 is taken
+ * exactly enough: x = xh + xl with xh x's top 12 significand bits (xh² exact in float32), so
+ * a = −xh²/2 + (R(t) − xl·(x + xh)/2), and the Cody–Waite reduction subtracts k·LN2_HI from the
+ * exact part first (k ≥ 4 there, so by Sterbenz' lemma without error) before adding the small
+ * part — the rounding of x² alone would cost up to x²·2^-24 relative (about 100 ulp at x = −14).
+ * e^a = er·2^k as in sigmoidFamilyV (2^k = s1·s2, the product scaled by s2 last, so a subnormal
+ * result is rounded once). Then y = x·E for x ≤ 0, x clamped at −GE_CLAMP in that product (E is
+ * computed at the clamped x, so it is −0 below, and gelu(−∞) = −0), and x·(1 − E) for x > 0 (1 − E
+ * ≥ ½ loses nothing that matters; x − x·E would round the smallest subnormals' halves twice). x ≤ 0 (not < 0) keeps
+ * gelu(−0) = −0. NaN propagates (pmin/pmax keep it, and x − NaN is NaN).
+ */
+const GE_CLAMP: f32 = 14.5; // |x·Φ(x)| < 2^-150 below −14.5: −0, and Φ(x) rounds to 1 long before +14.5
+const GE_HALF_RSQRT2: f32 = 0.35355339059327373; // 1/(2√2): t = 1/(1 + |x|·this)
+const GE_R0: f32 = -1.26551223;
+const GE_R1: f32 = 1.00002368;
+const GE_R2: f32 = 0.37409196;
+const GE_R3: f32 = 0.09678418;
+const GE_R4: f32 = -0.18628806;
+const GE_R5: f32 = 0.27886807;
+const GE_R6: f32 = -1.13520398;
+const GE_R7: f32 = 1.48851587;
+const GE_R8: f32 = -0.82215223;
+const GE_R9: f32 = 0.17087277;
+
+// @ts-ignore: decorator
+@inline function geluErfV(
+  x: v128,
+  cHI: v128, cLO: v128, cHALF_RSQRT2: v128, cHALF: v128, cONE: v128, cZERO: v128, cSPLIT: v128, cBIAS: v128,
+  cR0: v128, cR1: v128, cR2: v128, cR3: v128, cR4: v128, cR5: v128, cR6: v128, cR7: v128, cR8: v128, cR9: v128,
+  cLOG2E: v128, cSHIFTER: v128, cLN2_HI: v128, cLN2_LO: v128, cP0: v128, cP1: v128, cP2: v128, cP3: v128,
+): v128 {
+  const xc = f32x4.pmax(f32x4.pmin(x, cHI), cLO);
+  const t = f32x4.div(cONE, f32x4.add(cONE, f32x4.mul(f32x4.abs(xc), cHALF_RSQRT2)));
+  // R(t) by Estrin's scheme (pairs, then t², t⁴, t⁸): six operations deep where Horner's is
+  // eighteen, and this kernel waits on its chain (the division, R, then the exponential).
+  const t2 = f32x4.mul(t, t);
+  const t4 = f32x4.mul(t2, t2);
+  const r01 = f32x4.add(f32x4.mul(cR1, t), cR0), r23 = f32x4.add(f32x4.mul(cR3, t), cR2);
+  const r45 = f32x4.add(f32x4.mul(cR5, t), cR4), r67 = f32x4.add(f32x4.mul(cR7, t), cR6);
+  const r89 = f32x4.add(f32x4.mul(cR9, t), cR8);
+  const r03 = f32x4.add(f32x4.mul(r23, t2), r01);
+  const r47 = f32x4.add(f32x4.mul(r67, t2), r45);
+  const rt = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(r89, t4), r47), t4), r03);
+  const xh = v128.and(xc, cSPLIT);
+  const xl = f32x4.sub(xc, xh);
+  const aHi = f32x4.mul(f32x4.mul(xh, xh), cHALF); // −(this) is the exact part; negated below
+  const aLo = f32x4.sub(rt, f32x4.mul(f32x4.mul(xl, f32x4.add(xc, xh)), cHALF));
+  const j = f32x4.add(f32x4.mul(f32x4.sub(aLo, aHi), cLOG2E), cSHIFTER);
+  const k = f32x4.sub(j, cSHIFTER);
+  const ki = i32x4.sub(j, cSHIFTER);
+  const r = f32x4.sub(f32x4.add(f32x4.sub(f32x4.neg(aHi), f32x4.mul(k, cLN2_HI)), aLo), f32x4.mul(k, cLN2_LO));
+  const p = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(cP3, r), cP2), r), cP1), r), cP0);
+  const er = f32x4.add(f32x4.add(cONE, r), f32x4.mul(f32x4.mul(r, r), p));
+  const k1 = i32x4.shr_s(ki, 1);
+  const s1 = i32x4.shl(i32x4.add(k1, cBIAS), 23);
+  const s2 = i32x4.shl(i32x4.add(i32x4.sub(ki, k1), cBIAS), 23);
+  const xm = f32x4.pmax(x, cLO);
+  const h = f32x4.mul(f32x4.mul(t, cHALF), er);
+  const below = f32x4.mul(f32x4.mul(f32x4.mul(xm, h), s1), s2);
+  const above = f32x4.mul(x, f32x4.sub(cONE, f32x4.mul(f32x4.mul(h, s1), s2)));
+  return v128.bitselect(below, above, f32x4.le(x, cZERO));
+}
+
+export function gelu_erf_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
+  const z = opaqueZero(n);
+  const cHI = opaqueSplat(GE_CLAMP, z); const cLO = opaqueSplat(-GE_CLAMP, z);
+  const cHALF_RSQRT2 = opaqueSplat(GE_HALF_RSQRT2, z); const cHALF = opaqueSplat(0.5, z); const cONE = opaqueSplat(1.0, z);
+  const cSPLIT = v128.or(i32x4.splat(0xFFFFF000), z); const cBIAS = v128.or(i32x4.splat(127), z);
+  const cR0 = opaqueSplat(GE_R0, z); const cR1 = opaqueSplat(GE_R1, z); const cR2 = opaqueSplat(GE_R2, z); const cR3 = opaqueSplat(GE_R3, z);
+  const cR4 = opaqueSplat(GE_R4, z); const cR5 = opaqueSplat(GE_R5, z); const cR6 = opaqueSplat(GE_R6, z); const cR7 = opaqueSplat(GE_R7, z);
+  const cR8 = opaqueSplat(GE_R8, z); const cR9 = opaqueSplat(GE_R9, z);
+  const cLOG2E = opaqueSplat(LOG2E, z); const cSHIFTER = opaqueSplat(SHIFTER, z);
+  const cLN2_HI = opaqueSplat(LN2_HI, z); const cLN2_LO = opaqueSplat(LN2_LO, z);
+  const cP0 = opaqueSplat(P0, z); const cP1 = opaqueSplat(P1, z); const cP2 = opaqueSplat(P2, z); const cP3 = opaqueSplat(P3, z);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const a = geluErfV(ld(x + o), cHI, cLO, cHALF_RSQRT2, cHALF, cONE, z, cSPLIT, cBIAS, cR0, cR1, cR2, cR3, cR4, cR5, cR6, cR7, cR8, cR9, cLOG2E, cSHIFTER, cLN2_HI, cLN2_LO, cP0, cP1, cP2, cP3);
+    const b = geluErfV(ld(x + o + 16), cHI, cLO, cHALF_RSQRT2, cHALF, cONE, z, cSPLIT, cBIAS, cR0, cR1, cR2, cR3, cR4, cR5, cR6, cR7, cR8, cR9, cLOG2E, cSHIFTER, cLN2_HI, cLN2_LO, cP0, cP1, cP2, cP3);
+    v128.store(y + o, a);
+    v128.store(y + o + 16, b);
+  }
+  if (i + 4 <= n) {
+    const o = <usize>i << 2;
+    v128.store(y + o, geluErfV(ld(x + o), cHI, cLO, cHALF_RSQRT2, cHALF, cONE, z, cSPLIT, cBIAS, cR0, cR1, cR2, cR3, cR4, cR5, cR6, cR7, cR8, cR9, cLOG2E, cSHIFTER, cLN2_HI, cLN2_LO, cP0, cP1, cP2, cP3));
+    i += 4;
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    st1(y + o, geluErfV(ld1(x + o), cHI, cLO, cHALF_RSQRT2, cHALF, cONE, z, cSPLIT, cBIAS, cR0, cR1, cR2, cR3, cR4, cR5, cR6, cR7, cR8, cR9, cLOG2E, cSHIFTER, cLN2_HI, cLN2_LO, cP0, cP1, cP2, cP3));
   }
 }

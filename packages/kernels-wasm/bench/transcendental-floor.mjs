@@ -106,6 +106,7 @@ const OPS = [
 ];
 // precision 'fast' kernels (assembly/fast.ts), timed beside the exact ones and against the same ORT op.
 const FAST = [
+  ['gelu_erf_fast_f32', 0, 0],
   ['gelu_tanh_fast_f32', 0, 0],
   ['silu_fast_f32', 0, 0],
   ['sigmoid_fast_f32', 0, 0],

@@ -28,7 +28,7 @@ export type UnaryKernel =
   | 'relu_f32' | 'relu6_f32' | 'leaky_relu_f32'
   | 'gelu_erf_f32' | 'gelu_tanh_f32' | 'silu_f32' | 'mish_f32' | 'softplus_f32' | 'sigmoid_f32'
   // precision 'fast' (assembly/fast.ts): float32 lanes, within the bounds the CPU backend declares
-  | 'sigmoid_fast_f32' | 'silu_fast_f32' | 'tanh_fast_f32' | 'gelu_tanh_fast_f32';
+  | 'sigmoid_fast_f32' | 'silu_fast_f32' | 'tanh_fast_f32' | 'gelu_tanh_fast_f32' | 'gelu_erf_fast_f32';
 
 /** Element-wise gradient kernels: dx = f′(x)·dy, with the exact-zero rule (f′ = 0 gives 0 whatever dy is). */
 export type GradientKernel = 'relu_grad_f32' | 'gelu_erf_grad_f32';
