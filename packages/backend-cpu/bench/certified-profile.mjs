@@ -61,7 +61,7 @@ const fast = WASM === undefined ? {} : {
   },
 };
 
-console.log(`certified FFN profile, Node ${process.versions.node}, ${wasmVariant() ?? 'no'} WebAssembly build, ${rounds} rounds, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`certified FFN profile, Node ${process.versions.node}, ${wasmVariant() ?? 'no'} WebAssembly build (integer pass: ${WASM?.integerPass() ?? 'none'}), ${rounds} rounds, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const s of shapes()) {
   const { x, w1, b1, w2, b2, T, d, f } = s;
   const W = { w1: tensor(w1, [d, f]), b1: tensor(b1, [f]), w2: tensor(w2, [f, d]), b2: tensor(b2, [d]) };

@@ -88,7 +88,7 @@ export function dot_split_probe(a: i32, b: i32): i32 {
   return 0;
 }
 
-/** The plain build's dots of tokens [t0, t1) (two at a time) with units j .. j + 3 (their levels from w0, dp apart). */
+/** The wide pass (the plain build's, and the relaxed build's where the split does not pay): dots of tokens [t0, t1) (two at a time) with units j .. j + 3 (their levels from w0, dp apart). */
 // @ts-ignore: decorator
 @inline function wideDots(x: usize, w0: usize, out: usize, t0: i32, t1: i32, dp: i32, fp: i32, j: i32): void {
   const xStride = <usize>dp << 1;

@@ -131,6 +131,7 @@ export class WasmKernels {
     return typeof f === 'function' ? (f as (...args: number[]) => number) : undefined;
   }
 
+  /** integerPass's answer, probed once per instance. */
   private pass: IntegerPass | undefined;
 
   /**
