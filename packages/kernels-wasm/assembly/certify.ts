@@ -228,18 +228,25 @@ const UNIT_CHAINS: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
 /**
  * Four k-steps (byte offset o) of one group whose units' weights are contiguous: four loads,
  * turned into the four k-steps' lane vectors by a 4 × 4 transpose in registers (eight shuffles
- * instead of twelve lane inserts), then the four madds in k order.
+ * instead of twelve lane inserts), then the four madds in k order, with x's four values splat
+ * (x0 … x3, loaded by the caller: groups of one token share them).
  */
 // @ts-ignore: decorator
-@inline function fourSteps(xg: usize, w0: usize, w1: usize, w2: usize, w3: usize, o: usize, block: v128): v128 {
+@inline function fourStepsOf(x0: v128, x1: v128, x2: v128, x3: v128, w0: usize, w1: usize, w2: usize, w3: usize, o: usize, block: v128): v128 {
   const r0 = v128.load(w0 + o), r1 = v128.load(w1 + o), r2 = v128.load(w2 + o), r3 = v128.load(w3 + o);
   const l01 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), h01 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
   const l23 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), h23 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  block = madd(x0, i64x2.shuffle(l01, l23, 0, 2), block);
+  block = madd(x1, i64x2.shuffle(l01, l23, 1, 3), block);
+  block = madd(x2, i64x2.shuffle(h01, h23, 0, 2), block);
+  return madd(x3, i64x2.shuffle(h01, h23, 1, 3), block);
+}
+
+/** fourStepsOf with the group's own x (token row xg). */
+// @ts-ignore: decorator
+@inline function fourSteps(xg: usize, w0: usize, w1: usize, w2: usize, w3: usize, o: usize, block: v128): v128 {
   const xo = xg + o;
-  block = madd(v128.load32_splat(xo), i64x2.shuffle(l01, l23, 0, 2), block);
-  block = madd(v128.load32_splat(xo, 4), i64x2.shuffle(l01, l23, 1, 3), block);
-  block = madd(v128.load32_splat(xo, 8), i64x2.shuffle(h01, h23, 0, 2), block);
-  return madd(v128.load32_splat(xo, 12), i64x2.shuffle(h01, h23, 1, 3), block);
+  return fourStepsOf(v128.load32_splat(xo), v128.load32_splat(xo, 4), v128.load32_splat(xo, 8), v128.load32_splat(xo, 12), w0, w1, w2, w3, o, block);
 }
 
 /** Group g's token row of x (its first i32 at `list`). */
@@ -263,7 +270,10 @@ const UNIT_CHAINS: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
 /**
  * Groups g .. g + count − 1 (count 1 to 4, a constant at each call) of gemm_units_f32, their
  * chains side by side: group A's, then B's, C's and D's. Each group's operations are the same
- * whatever count is, so its bits are too.
+ * whatever count is, so its bits are too. Where the groups are of one token (units contiguous)
+ * their x is loaded once per k-step for all of them: 1.12–1.17× faster at 10–17 % of 512 × 2048
+ * units, d 512, relaxed build under Node 24, 1.04× plain under Node 20 (Zen 4 VM, one process,
+ * interleaved against the previous kernel; the same bits).
  */
 // @ts-ignore: decorator
 @inline function unitGroupsAt(x: usize, w: usize, pStride: i32, unitStride: i32, bias: usize, hasBias: i32, list: usize, g: i32, d: i32, out: usize, count: i32): void {
@@ -277,6 +287,8 @@ const UNIT_CHAINS: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
   const wb0 = groupUnit(w, list, gb, 0, us), wb1 = groupUnit(w, list, gb, 1, us), wb2 = groupUnit(w, list, gb, 2, us), wb3 = groupUnit(w, list, gb, 3, us);
   const wc0 = groupUnit(w, list, gc, 0, us), wc1 = groupUnit(w, list, gc, 1, us), wc2 = groupUnit(w, list, gc, 2, us), wc3 = groupUnit(w, list, gc, 3, us);
   const wd0 = groupUnit(w, list, gd, 0, us), wd1 = groupUnit(w, list, gd, 1, us), wd2 = groupUnit(w, list, gd, 2, us), wd3 = groupUnit(w, list, gd, 3, us);
+  // (Groups past count repeat the last one, so the test below holds for them too.)
+  const oneToken = count > 1 && xa == xb && xb == xc && xc == xd;
   let ca = f32x4.splat(0), cb = f32x4.splat(0), cc = f32x4.splat(0), cd = f32x4.splat(0);
   if (hasBias != 0) {
     ca = groupBias(bias, list, g);
@@ -288,7 +300,18 @@ const UNIT_CHAINS: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 2;
     const k1 = min(d, k0 + KC);
     let blockA = f32x4.splat(0), blockB = f32x4.splat(0), blockC = f32x4.splat(0), blockD = f32x4.splat(0);
     let p = k0;
-    if (pStride == 1) {
+    if (pStride == 1 && oneToken) {
+      // The groups of one token (the usual case: lists come by rows): x's splats loaded once.
+      for (; p + 4 <= k1; p += 4) {
+        const o = <usize>p << 2;
+        const xo = xa + o;
+        const x0 = v128.load32_splat(xo), x1 = v128.load32_splat(xo, 4), x2 = v128.load32_splat(xo, 8), x3 = v128.load32_splat(xo, 12);
+        blockA = fourStepsOf(x0, x1, x2, x3, wa0, wa1, wa2, wa3, o, blockA);
+        if (count > 1) blockB = fourStepsOf(x0, x1, x2, x3, wb0, wb1, wb2, wb3, o, blockB);
+        if (count > 2) blockC = fourStepsOf(x0, x1, x2, x3, wc0, wc1, wc2, wc3, o, blockC);
+        if (count > 3) blockD = fourStepsOf(x0, x1, x2, x3, wd0, wd1, wd2, wd3, o, blockD);
+      }
+    } else if (pStride == 1) {
       for (; p + 4 <= k1; p += 4) {
         const o = <usize>p << 2;
         blockA = fourSteps(xa, wa0, wa1, wa2, wa3, o, blockA);

@@ -159,7 +159,7 @@ describe('certified FFN kernels', () => {
         new Float32Array(24), undefined, undefined, new Float32Array(12))).toBe(-1);
     });
 
-    it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place, or given unit-major; 42, 12, 15 and 1 groups: every remainder of the groups run side by side)`, () => {
+    it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place, or given unit-major; 42, 12, 15 and 1 groups: every remainder of the groups run side by side; listed by rows and by columns)`, () => {
       for (const [rows, d, f, few, groupCount] of [[7, 33, 24, false, 42], [4, 1100, 12, false, 12], [5, 40, 12, false, 15], [3, 600, 48, true, 1]] as const) {
         const x = Float32Array.from({ length: rows * d }, gauss);
         const w = Float32Array.from({ length: d * f }, gauss);
@@ -168,22 +168,27 @@ describe('certified FFN kernels', () => {
           const dense = new Float32Array(rows * f);
           if (b !== undefined) for (let r = 0; r < rows; r++) dense.set(b, r * f);
           expect(k.gemm(x, w, dense, rows, d, f, b !== undefined)).toBeGreaterThanOrEqual(0);
-          const list: number[] = [];
-          for (let r = 0; r < rows; r++) for (let j0 = 0; j0 < f; j0 += 4) list.push(r, j0, (j0 + 3) % f, j0 + 2, (j0 + 5) % f);
-          // all groups (W1 transposed in the module), or one (gathered from W1 as it is, f ≥ 32)
-          const groups = few ? 1 : list.length / 5;
-          expect(groups).toBe(groupCount);
-          const out = new Float32Array(groups * 4);
-          // W1 as given [d, f], and W1ᵀ [f, d] given unit-major (what the sparse backward passes: W2 for dh = dy·W2ᵀ)
-          const wt = new Float32Array(d * f);
-          for (let p = 0; p < d; p++) for (let j = 0; j < f; j++) wt[j * d + p] = w[p * f + j];
-          for (const unitMajor of [false, true]) {
-            expect(k.gemmUnits(x, rows, d, unitMajor ? wt : w, f, b, Int32Array.from(list), groups, out, unitMajor)).toBe(true);
-            for (let g = 0; g < groups; g++) {
-              for (let i = 0; i < 4; i++) {
-                const r = list[5 * g];
-                const j = list[5 * g + 1 + i];
-                expect(out[4 * g + i], `${rows}×${d}×${f} row ${r} unit ${j} ${b ? 'bias' : 'no bias'}${unitMajor ? ' unit-major' : ''}`).toBe(dense[r * f + j]);
+          // By rows (side-by-side groups mostly of one token, whose x the kernel loads once), and by
+          // columns (consecutive groups of different tokens).
+          for (const byRows of [true, false]) {
+            const list: number[] = [];
+            if (byRows) for (let r = 0; r < rows; r++) for (let j0 = 0; j0 < f; j0 += 4) list.push(r, j0, (j0 + 3) % f, j0 + 2, (j0 + 5) % f);
+            else for (let j0 = 0; j0 < f; j0 += 4) for (let r = 0; r < rows; r++) list.push(r, j0, (j0 + 3) % f, j0 + 2, (j0 + 5) % f);
+            // all groups (W1 transposed in the module), or one (gathered from W1 as it is, f ≥ 32)
+            const groups = few ? 1 : list.length / 5;
+            expect(groups).toBe(groupCount);
+            const out = new Float32Array(groups * 4);
+            // W1 as given [d, f], and W1ᵀ [f, d] given unit-major (what the sparse backward passes: W2 for dh = dy·W2ᵀ)
+            const wt = new Float32Array(d * f);
+            for (let p = 0; p < d; p++) for (let j = 0; j < f; j++) wt[j * d + p] = w[p * f + j];
+            for (const unitMajor of [false, true]) {
+              expect(k.gemmUnits(x, rows, d, unitMajor ? wt : w, f, b, Int32Array.from(list), groups, out, unitMajor)).toBe(true);
+              for (let g = 0; g < groups; g++) {
+                for (let i = 0; i < 4; i++) {
+                  const r = list[5 * g];
+                  const j = list[5 * g + 1 + i];
+                  expect(out[4 * g + i], `${rows}×${d}×${f} row ${r} unit ${j} ${b ? 'bias' : 'no bias'}${unitMajor ? ' unit-major' : ''}${byRows ? '' : ' by columns'}`).toBe(dense[r * f + j]);
+                }
               }
             }
           }
