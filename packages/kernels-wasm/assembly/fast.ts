@@ -236,8 +236,8 @@ export function tanh_fast_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): voi
  * e^a = er·2^k as in sigmoidFamilyV (2^k = s1·s2, the product scaled by s2 last, so a subnormal
  * result is rounded once). Then y = x·E for x ≤ 0, x clamped at −GE_CLAMP in that product (E is
  * computed at the clamped x, so it is −0 below, and gelu(−∞) = −0), and x·(1 − E) for x > 0 (1 − E
- * ≥ ½ loses nothing that matters; x − x·E would round the smallest subnormals' halves twice). x ≤ 0 (not < 0) keeps
- * gelu(−0) = −0. NaN propagates (pmin/pmax keep it, and x − NaN is NaN).
+ * ≥ ½ loses nothing that matters; x − x·E would round the smallest subnormals' halves twice).
+ * x ≤ 0 (not < 0) keeps gelu(−0) = −0. NaN propagates (pmin/pmax keep it, and so do the products).
  */
 const GE_CLAMP: f32 = 14.5; // |x·Φ(x)| < 2^-150 below −14.5: −0, and Φ(x) rounds to 1 long before +14.5
 const GE_HALF_RSQRT2: f32 = 0.35355339059327373; // 1/(2√2): t = 1/(1 + |x|·this)

@@ -135,18 +135,11 @@ export class WasmKernels {
   private pass: IntegerPass | undefined;
 
   /**
-   * Which of dot_i14_i8's passes this module takes (the same exact sums either way): 'split' in
-   * the relaxed build where dot_split_probe(127, −1) shows the relaxed dot is one instruction
-   * without intermediate saturation (x64's vpdpbusd with AVX-VNNI: 129540; arm64's sdot: −508),
-   * 'wide' otherwise — the plain build, and the relaxed build where V8 lowers that dot to the
-   * saturating pmaddubsw sequence (x64 without AVX-VNNI: 65534), on which the split pass measured
-   * 1.75× the wide pass's time (Zen 4, Node 24).
+   * Which of dot_i14_i8's passes this module takes (the same exact sums either way):
+   * {@link integerPassFor} of its dot_split_probe(127, −1) (the plain build's probe gives 0).
    */
   integerPass(): IntegerPass {
-    if (this.pass === undefined) {
-      const probe = this.exportedFunction('dot_split_probe')?.(127, -1);
-      this.pass = probe === 129540 || probe === -508 ? 'split' : 'wide';
-    }
+    this.pass ??= integerPassFor(this.exportedFunction('dot_split_probe')?.(127, -1));
     return this.pass;
   }
 
@@ -260,7 +253,7 @@ export class WasmKernels {
     for (let t = 0; t < rows; t++) X.set(x.subarray(t * d, (t + 1) * d), t * dp);
     const W = new Int8Array(buffer, at[1], fp * dp).fill(0);
     for (let j = 0; j < f; j++) W.set(w.subarray(j * d, (j + 1) * d), j * dp);
-    kernel(at[0], at[1], at[2], tp, dp, fp, pass === 'split' ? 1 : 0);
+    kernel(at[0], at[1], at[2], tp, dp, fp, splitFlag(pass));
     return { at, fp };
   }
 
@@ -377,7 +370,7 @@ export class WasmKernels {
     const colT = new Float64Array(buffer, COLS, f * 5); // column-major [5, f], as certify_bound_pairs_f64 reads it
     for (let j = 0; j < f; j++) for (let k = 0; k < 5; k++) colT[k * f + j] = colFacts[j * 5 + k];
     if (bias64 !== undefined) new Float64Array(buffer, BIAS64, f).set(bias64.subarray(0, f));
-    dots(X16, W8, DOTS, tp, dp, f, this.integerPass() === 'split' ? 1 : 0);
+    dots(X16, W8, DOTS, tp, dp, f, splitFlag(this.integerPass()));
     new Uint8Array(buffer, MASK, size).fill(0);
     const count = test(DOTS, rows, f, ROWS, COLS, BIAS64, bias64 === undefined ? 0 : 1,
       bound.theta, bound.gamma, bound.underflow, bound.overflow, bound.margin, MASK);
@@ -565,6 +558,11 @@ export class WasmKernels {
   }
 }
 
+/** dot_i14_i8's `split` argument for a pass. */
+function splitFlag(pass: IntegerPass): number {
+  return pass === 'split' ? 1 : 0;
+}
+
 /** The integer pass's largest token level (core's ffn-certify.ts X_LEVELS: 14 bits). */
 const X_LEVELS = 8191;
 
@@ -587,6 +585,17 @@ function align64(bytes: number): number {
 
 /** dot_i14_i8's two passes (see {@link WasmKernels.integerPass}). */
 export type IntegerPass = 'split' | 'wide';
+
+/**
+ * The pass for a module whose dot_split_probe(127, −1) gave `probe`: 'split' where that shows the
+ * relaxed dot is one instruction without intermediate saturation (x64's vpdpbusd with AVX-VNNI:
+ * 129540; arm64's sdot: −508), 'wide' otherwise — the plain build (0), V8's saturating pmaddubsw
+ * sequence on x64 without AVX-VNNI (65534: there the split pass measured 1.75× the wide pass's
+ * time, Zen 4, Node 24), and any lowering not known to be one instruction.
+ */
+export function integerPassFor(probe: number | undefined): IntegerPass {
+  return probe === 129540 || probe === -508 ? 'split' : 'wide';
+}
 
 /** Which build of the module: plain WebAssembly SIMD, or relaxed SIMD with a fused multiply-add in the GEMM. */
 export type WasmVariant = 'simd' | 'relaxed-simd';

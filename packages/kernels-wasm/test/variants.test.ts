@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wasmKernels, wasmKernelsOf, wasmVariant, type GradientKernel, type UnaryKernel } from '../src/index.js';
+import { integerPassFor, wasmKernels, wasmKernelsOf, wasmVariant, type GradientKernel, type UnaryKernel } from '../src/index.js';
 
 const plain = wasmKernelsOf('simd')!;
 const relaxed = wasmKernelsOf('relaxed-simd');
@@ -39,9 +39,17 @@ describe('build variants', () => {
     expect(plain.integerPass()).toBe('wide');
   });
 
-  it.skipIf(relaxed === undefined)(`relaxed-simd: the certificate's split pass is taken exactly where the probe shows a one-instruction relaxed dot (129540: vpdpbusd; −508: sdot)${relaxed ? ` — here ${relaxed.exportedFunction('dot_split_probe')!(127, -1)}, the ${relaxed.integerPass()} pass` : ` — ${UNAVAILABLE}`}`, () => {
-    const probe = relaxed!.exportedFunction('dot_split_probe')!(127, -1);
-    expect(relaxed!.integerPass()).toBe(probe === 129540 || probe === -508 ? 'split' : 'wide');
+  it("integerPassFor: the split pass for a one-instruction relaxed dot (vpdpbusd's 129540, sdot's −508), the wide one for pmaddubsw's saturated 65534, the plain build's 0 and any other value", () => {
+    expect(integerPassFor(129540)).toBe('split');
+    expect(integerPassFor(-508)).toBe('split');
+    for (const other of [65534, 0, undefined, -254, 129539, 64516]) expect(integerPassFor(other), String(other)).toBe('wide');
+  });
+
+  it.skipIf(relaxed === undefined)(`relaxed-simd: dot_split_probe runs the relaxed dot (4·127·127 = 64516 for 7-bit operands, on every implementation), and integerPass takes integerPassFor of its (127, −1)${relaxed ? ` — here ${relaxed.exportedFunction('dot_split_probe')!(127, -1)}, the ${relaxed.integerPass()} pass` : ` — ${UNAVAILABLE}`}`, () => {
+    const probe = relaxed!.exportedFunction('dot_split_probe')!;
+    expect(probe(127, 127)).toBe(64516);
+    expect(probe(-128, 3)).toBe(-1536);
+    expect(relaxed!.integerPass()).toBe(integerPassFor(probe(127, -1)));
   });
 
   it.skipIf(relaxed === undefined)(`relaxed-simd: every element-wise kernel gives the plain build's bits (every 4093rd bit pattern)${relaxed ? '' : ` — ${UNAVAILABLE}`}`, () => {
