@@ -28,8 +28,9 @@
 // not zero), C[i,:] += A[i,p]·B[p,:]; four nonzeros are fused into one pass over the C row segment
 // (in the relaxed build as four madds, gemm-madd.ts; in the plain one as mul then a sum tree).
 // With scratch past C (KCS·4 bytes, inside GEMM_SCRATCH_BYTES, same conditions as gemm_f32) each
-// row's nonzero k-steps are first compacted into a list without branches; otherwise the row is
-// scanned four entries at a time with branches (~10-40 % slower, mispredictions).
+// row's nonzero k-steps are first compacted into a list (sixteen entries per test, no branch per
+// entry: nonzeroSteps); otherwise the row is scanned four entries at a time with branches (~10-40 %
+// slower, mispredictions).
 // Blocked by NCS columns and KCS k-steps so the B block (≤ 1 MiB) stays in L2 and the C row segment
 // (≤ 4 KiB) in L1.
 
@@ -241,6 +242,51 @@ function axpy1(c: usize, w: i32, b: usize, s: f32): void {
 }
 
 /**
+ * Writes the byte offsets (from `row`) of the nonzero entries (not ±0; NaN counts) among row's
+ * first kc float32s to `list`, in order; returns the list's end. Sixteen entries at a time: a
+ * block of sixteen zeros costs one test (at 90-99 % zeros most blocks are), the others are
+ * compacted four at a time without a branch per entry (one would mispredict at every sparsity
+ * between the extremes); the tail one entry at a time.
+ */
+// @ts-ignore: decorator
+@inline function nonzeroSteps(row: usize, kc: i32, list: usize): usize {
+  const zero = f32x4.splat(0);
+  let end = list;
+  const bytes = <usize>kc << 2;
+  const bytes16 = <usize>(kc & ~15) << 2;
+  let o: usize = 0;
+  for (; o < bytes16; o += 64) {
+    const q = row + o;
+    const n0 = f32x4.ne(v128.load(q), zero), n1 = f32x4.ne(v128.load(q, 16), zero);
+    const n2 = f32x4.ne(v128.load(q, 32), zero), n3 = f32x4.ne(v128.load(q, 48), zero);
+    if (!v128.any_true(v128.or(v128.or(n0, n1), v128.or(n2, n3)))) continue;
+    end = compactFour(end, o, i32x4.bitmask(n0));
+    end = compactFour(end, o + 16, i32x4.bitmask(n1));
+    end = compactFour(end, o + 32, i32x4.bitmask(n2));
+    end = compactFour(end, o + 48, i32x4.bitmask(n3));
+  }
+  for (; o < bytes; o += 4) {
+    store<u32>(end, <u32>o);
+    end += <usize>(load<f32>(row + o) != 0) << 2;
+  }
+  return end;
+}
+
+/** Appends the offsets o, o+4, o+8, o+12 whose bit is set in `bits` (bit i: entry i) at `end`; returns the new end. */
+// @ts-ignore: decorator
+@inline function compactFour(end: usize, o: usize, bits: i32): usize {
+  const b = <usize>bits;
+  store<u32>(end, <u32>o);
+  end += (b & 1) << 2;
+  store<u32>(end, <u32>(o + 4));
+  end += (b & 2) << 1;
+  store<u32>(end, <u32>(o + 8));
+  end += b & 4;
+  store<u32>(end, <u32>(o + 12));
+  return end + ((b & 8) >> 1);
+}
+
+/**
  * C = A·B (+ C) skipping every k-step whose A entry is ±0: for each other A[i,p],
  * C[i,:] += A[i,p]·B[p,:]. Returns the number of (row, k) steps multiplied (the nonzero count of A).
  */
@@ -275,12 +321,7 @@ export function gemm_sparse_a_f32(a: usize, b: usize, c: usize, m: i32, k: i32, 
           const crow = c + <usize>i * ldb + (<usize>jc << 2);
           // Branch-free compaction of the nonzero k-steps' byte offsets (a data-dependent branch
           // per entry mispredicts at every sparsity between the extremes).
-          let end = list;
-          const aend = arow + (<usize>kc << 2);
-          for (let q = arow; q < aend; q += 4) {
-            store<u32>(end, <u32>(q - arow));
-            end += <usize>(load<f32>(q) != 0) << 2;
-          }
+          const end = nonzeroSteps(arow, kc, list);
           if (jc == 0) count += <i32>((end - list) >> 2);
           let t = list;
           for (; t + 16 <= end; t += 16) {

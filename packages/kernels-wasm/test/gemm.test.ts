@@ -264,6 +264,40 @@ for (const variant of ['simd', 'relaxed-simd'] as const) {
         });
       }
 
+      it('zeros change no bit: inserting ±0 columns into A (runs of 1 to 40, ∞ and NaN in their rows of B) gives the same C with and without scratch', () => {
+        // The nonzero scan works 16 entries at a time, then 4, then 1: the inserted runs put the
+        // nonzeros at every position of those blocks, blocks of zeros between them, and rows
+        // whose tail is all zeros. Skipped steps must leave the sums and their order alone (within
+        // one block of 256 k-steps: the kernel groups nonzeros by block, so k stays under it).
+        let seed = 7000;
+        const SCRATCH_BYTES = instance(65536, variant).exports.GEMM_SCRATCH_BYTES.value;
+        for (const [m, k, n] of [[9, 5, 7], [16, 12, 30], [33, 9, 96], [5, 15, 13]] as Array<[number, number, number]>) {
+          const a = randomMatrix(m * k, seed++, 0.3);
+          const b = randomMatrix(k * n, seed++);
+          const r = rng(seed++);
+          // Where each original column lands in the widened A, with zero columns before it.
+          const at: number[] = [];
+          let kw = 0;
+          for (let p = 0; p < k; p++) { kw += Math.floor(r() * r() * 41); at.push(kw++); }
+          kw += Math.floor(r() * 20);
+          expect(kw).toBeLessThanOrEqual(256);
+          const aw = new Float32Array(m * kw).map((_, i) => (i % 3 === 0 ? -0 : 0));
+          const bw = new Float32Array(kw * n).map((_, i) => [Infinity, NaN, -Infinity][i % 3]);
+          for (let p = 0; p < k; p++) {
+            for (let i = 0; i < m; i++) aw[i * kw + at[p]] = a[i * k + p];
+            bw.set(b.subarray(p * n, (p + 1) * n), at[p] * n);
+          }
+          for (const withScratch of [true, false]) {
+            const results = ([[a, b, k], [aw, bw, kw]] as Array<[Float32Array, Float32Array, number]>).map(([as, bs, ks]) => {
+              const { exports, f, A, B, C } = laidOut(m, ks, n, as, bs, new Float32Array(m * n), withScratch, SCRATCH_BYTES, variant);
+              expect(exports.gemm_sparse_a_f32(A, B, C, m, ks, n, 0)).toBe(as.reduce((t, v) => t + (v !== 0 ? 1 : 0), 0));
+              return Array.from(f.subarray(C / 4, C / 4 + m * n));
+            });
+            expect(results[1], `${m}×${k}×${n} widened to k ${kw}, scratch ${withScratch}`).toEqual(results[0]);
+          }
+        }
+      });
+
       it('sparseGemmTransposedA: A given transposed (a row stride past m too), the product back as is or transposed — the bits of gemm on the transposed copy', () => {
         let seed = 5000;
         for (const [m, k, n, lda] of [[7, 13, 9, 7], [33, 70, 37, 41], [64, 300, 130, 64], [5, 1, 6, 8]] as Array<[number, number, number, number]>) {
