@@ -67,7 +67,9 @@ export class CpuKernels implements Kernels {
   }
 
   ffn(c: FfnCall): FfnResult {
-    const h = allocate(c.dtype, c.T * c.f);
+    // The hidden layer only where the caller gets it (returnHidden, stats): otherwise the fused
+    // path keeps it inside the WebAssembly module and never copies it out.
+    const h = c.returnHidden || c.stats ? allocate(c.dtype, c.T * c.f) : undefined;
     const counts = { certified: 0 };
     const y = ffnForwardRows(ffnOperands(c), 0, c.T, h, counts);
     return ffnResult(c, inDtype(y, c.dtype), h, c.certified ? counts.certified : undefined);

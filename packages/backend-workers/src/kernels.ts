@@ -158,8 +158,9 @@ export class WorkersKernels implements Kernels {
 
   async #ffn(c: FfnCall, shared: SharedInputs): Promise<FfnResult> {
     const ffn = this.#ffnOperands(c, shared);
-    // The hidden layer goes back to the caller only when asked for (returnHidden, stats).
-    const h = c.returnHidden || c.stats ? allocateShared(c.dtype, c.T * c.f) : shared.scratch(c.dtype, c.T * c.f);
+    // The hidden layer only when the caller gets it (returnHidden, stats): otherwise each thread's
+    // fused path keeps its rows inside its WebAssembly module.
+    const h = c.returnHidden || c.stats ? allocateShared(c.dtype, c.T * c.f) : undefined;
     const y = allocateShared(c.dtype, c.T * c.dOut);
     const tasks = chunks(c.T, this.threads, 1).map(([rowStart, rowEnd]): Task => ({ kind: 'ffnForward', ffn, rowStart, rowEnd, h, y }));
     await this.pool.run('ffn', tasks);

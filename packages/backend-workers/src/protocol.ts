@@ -52,13 +52,13 @@ export interface MatmulTask extends MatmulOperands {
   readonly out: TypedArray;
 }
 
-/** Tokens [rowStart, rowEnd) of the forward pass: their hidden rows into `h` ([T, f]), their output rows into `y` ([T, dOut]). */
+/** Tokens [rowStart, rowEnd) of the forward pass: their hidden rows into `h` ([T, f]; undefined: not wanted), their output rows into `y` ([T, dOut]). */
 export interface FfnForwardTask {
   readonly kind: 'ffnForward';
   readonly ffn: FfnOperands;
   readonly rowStart: number;
   readonly rowEnd: number;
-  readonly h: TypedArray;
+  readonly h: TypedArray | undefined;
   readonly y: TypedArray;
 }
 

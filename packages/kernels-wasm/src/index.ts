@@ -540,9 +540,21 @@ export class WasmKernels {
     const mem = this.f32;
     mem.set(a.subarray(0, m * k), A / 4);
     mem.set(b.subarray(0, k * n), B / 4);
-    const { bias, activation } = epilogue;
     if (accumulate) mem.set(c.subarray(0, m * n), C / 4);
-    else if (bias !== undefined && n > 0 && m > 0) {
+    const steps = this.stagedLayer(A, B, C, m, k, n, accumulate, sparse, epilogue);
+    c.set(mem.subarray(C / 4, C / 4 + m * n));
+    return steps;
+  }
+
+  /**
+   * {@link gemm} on operands already in the module's memory (byte offsets A, B, C in the GEMM
+   * layout's order: A and B below C, room for the kernels' scratch after C): C's bias rows, the
+   * product, the activation over C in place. Returns the steps multiplied.
+   */
+  private stagedLayer(A: number, B: number, C: number, m: number, k: number, n: number, accumulate: boolean, sparse: boolean, epilogue: GemmEpilogue): number {
+    const mem = this.f32;
+    const { bias, activation } = epilogue;
+    if (!accumulate && bias !== undefined && n > 0 && m > 0) {
       // The bias in every row: one row, then doubling copies (log m calls whatever n is).
       const c0 = C / 4;
       mem.set(bias.subarray(0, n), c0);
@@ -553,7 +565,39 @@ export class WasmKernels {
     if (sparse) steps = (this.exports.gemm_sparse_a_f32 as SparseGemmFn)(A, B, C, m, k, n, addC);
     else (this.exports.gemm_f32 as GemmFn)(A, B, C, m, k, n, addC);
     if (activation !== undefined) (this.exports[activation.kernel] as UnaryFn)(C, C, m * n, activation.p0 ?? 0, activation.p1 ?? 0);
-    c.set(mem.subarray(C / 4, C / 4 + m * n));
+    return steps;
+  }
+
+  /**
+   * A whole float32 FFN forward pass in one call, h = act(x·w1 + b1) and y = h·w2 + b2 (x [m, k],
+   * w1 [k, f], w2 [f, n]): the two {@link gemm} calls a caller would make — the first with `first`
+   * as its epilogue, the second with `b2` as its bias, skipping h's zeros when `sparse` — with h
+   * kept in the module's memory between them, copied out into `h` only where one is given. The
+   * bits of those two calls. Returns the second product's steps, or -1 (y and h untouched) where
+   * the operands do not fit.
+   */
+  ffnForward(
+    x: Float32Array, w1: Float32Array, first: GemmEpilogue, w2: Float32Array, b2: Float32Array | undefined,
+    m: number, k: number, f: number, n: number, sparse: boolean, h: Float32Array | undefined, y: Float32Array,
+  ): number {
+    // x, W1, W2, then H and Y: each product's operands below its output (the kernels' scratch
+    // goes after the output), every one on its own page at a residue its partners do not share.
+    const [r0, r1, r2] = GEMM_RESIDUES;
+    const X = r0;
+    const W1 = pageAfter(X + m * k * 4) + r1;
+    const W2 = pageAfter(W1 + k * f * 4) + r1;
+    const H = pageAfter(W2 + f * n * 4) + r2;
+    const Y = pageAfter(H + m * f * 4) + r0;
+    if (!this.reserve(align64(Y + m * n * 4) + this.scratchBytes)) return -1;
+    const mem = this.f32;
+    mem.set(x.subarray(0, m * k), X / 4);
+    mem.set(w1.subarray(0, k * f), W1 / 4);
+    mem.set(w2.subarray(0, f * n), W2 / 4);
+    this.stagedLayer(X, W1, H, m, k, f, false, false, first);
+    if (h !== undefined) h.set(mem.subarray(H / 4, H / 4 + m * f));
+    // Every key its own (an inherited `activation` is not one: the hostile-input suite pollutes Object.prototype).
+    const steps = this.stagedLayer(H, W2, Y, m, f, n, false, sparse, { bias: b2, activation: undefined });
+    y.set(mem.subarray(Y / 4, Y / 4 + m * n));
     return steps;
   }
 }

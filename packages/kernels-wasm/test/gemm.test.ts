@@ -160,6 +160,34 @@ for (const variant of ['simd', 'relaxed-simd'] as const) {
         }
       });
 
+      it('ffnForward: the bits of two gemm calls (h copied out or not, biases or none, dense or sparse second layer)', () => {
+        let seed = 600;
+        for (const [m, k, f, n] of [[1, 1, 1, 1], [7, 5, 9, 3], [33, 30, 96, 30], [64, 70, 130, 17], [5, 0, 4, 6], [6, 4, 0, 5], [0, 3, 4, 5]] as Array<[number, number, number, number]>) {
+          const x = randomMatrix(m * k, seed++);
+          const w1 = randomMatrix(k * f, seed++);
+          const w2 = randomMatrix(f * n, seed++);
+          const b1 = randomMatrix(f, seed++);
+          const b2 = randomMatrix(n, seed++);
+          for (const activation of [{ kernel: 'relu_f32' as const }, { kernel: 'gelu_erf_f32' as const }]) {
+            for (const [withB1, withB2, sparse] of [[true, true, true], [true, true, false], [false, false, true], [false, true, false]]) {
+              const first = { bias: withB1 ? b1 : undefined, activation };
+              const hWant = new Float32Array(m * f);
+              expect(kernels.gemm(x, w1, hWant, m, k, f, false, false, first)).toBe(m * k);
+              const yWant = new Float32Array(m * n);
+              const steps = kernels.gemm(hWant, w2, yWant, m, f, n, false, sparse, { bias: withB2 ? b2 : undefined });
+              const label = `${m}×${k}×${f}×${n} ${activation.kernel} b1 ${withB1} b2 ${withB2} sparse ${sparse}`;
+              for (const keepHidden of [true, false]) {
+                const h = keepHidden ? new Float32Array(m * f).fill(NaN) : undefined;
+                const y = new Float32Array(m * n).fill(NaN);
+                expect(kernels.ffnForward(x, w1, first, w2, withB2 ? b2 : undefined, m, k, f, n, sparse, h, y), label).toBe(steps);
+                expect(Array.from(y), label).toEqual(Array.from(yWant));
+                if (h !== undefined) expect(Array.from(h), label).toEqual(Array.from(hWant));
+              }
+            }
+          }
+        }
+      });
+
       it('64×512×2048', () => {
         const [m, k, n] = [64, 512, 2048];
         const a = randomMatrix(m * k, 77);

@@ -169,19 +169,18 @@ export function selectedProducts(p: SelectedProduct, skip: Uint8Array, out: Type
 }
 
 /**
- * The certified forward pass of tokens [rowStart, rowEnd): writes their hidden rows into `h`,
- * returns their rows of y, and the number of units its certificate skipped.
+ * The certified forward pass of tokens [rowStart, rowEnd): writes their hidden rows into `hRows`
+ * ([rowEnd − rowStart, f]), returns their rows of y, and the number of units its certificate skipped.
  */
-export function certifiedForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray): { y: Accumulator; certified: number } {
+export function certifiedForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, hRows: TypedArray): { y: Accumulator; certified: number } {
   const { d, f, dtype } = c;
   const rows = rowEnd - rowStart;
-  const inModule = moduleFirstLayer(c, rowStart, rowEnd, h);
-  if (inModule !== undefined) return { y: outputLayerRows(c, h.subarray(rowStart * f, rowEnd * f), rows, true), certified: inModule };
+  const inModule = moduleFirstLayer(c, rowStart, rowEnd, hRows);
+  if (inModule !== undefined) return { y: outputLayerRows(c, hRows, rows, true), certified: inModule };
   const { mask, certified } = certifyRows(c.x, c.w1, c.b1, d, f, c.zeroThreshold, dtype, rowStart, rowEnd, fastCertificate);
   // Proved-zero units keep their placeholder z (0); the activation's +0 overwrites it below.
   const z = dtype === 'float32' ? new Float32Array(rows * f) : new Float64Array(rows * f);
   const arith = selectedProducts({ a: c.x.subarray(rowStart * d, rowEnd * d), b: c.w1, bias: c.b1, rows, k: d, n: f, dtype }, mask, z);
-  const hRows = h.subarray(rowStart * f, rowEnd * f);
   activate(c.activation, z, undefined, hRows, c.activationParams);
   for (let i = 0; i < rows * f; i++) if (mask[i] === 1) hRows[i] = 0; // the activation's +0 (its zeroAtOrBelow fact)
   return { y: outputLayerRows(c, hRows, rows, arith !== 'float64' && arith !== 'float32-js'), certified };
@@ -236,16 +235,16 @@ function preparedW1(w1: Float32Array, d: number, f: number): Omit<PreparedW1, 'b
 /**
  * The certified first layer of tokens [rowStart, rowEnd) in one WebAssembly call
  * (WasmKernels.certifiedUnits: the certificate, the units it leaves, the activation), its hidden
- * rows written into h; returns the number certified, or undefined where that path does not apply:
+ * rows written into hRows; returns the number certified, or undefined where that path does not apply:
  * it needs float32 operands summed by the WebAssembly GEMM, no column tail (f a multiple of 4) and
  * θ ≥ 0 (a certified unit's placeholder z = +0 is then in the zero region, so act(+0) is the
  * activation's +0 without a pass over the mask).
  */
-function moduleFirstLayer(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray): number | undefined {
+function moduleFirstLayer(c: FfnOperands, rowStart: number, rowEnd: number, hRows: TypedArray): number | undefined {
   const { d, f } = c;
   const rows = rowEnd - rowStart;
   const { x, w1, b1 } = c;
-  if (WASM === undefined || !(x instanceof Float32Array && w1 instanceof Float32Array && h instanceof Float32Array)) return undefined;
+  if (WASM === undefined || !(x instanceof Float32Array && w1 instanceof Float32Array && hRows instanceof Float32Array)) return undefined;
   if (!(b1 === undefined || b1 instanceof Float32Array) || f % GROUP !== 0 || !(c.zeroThreshold >= 0)) return undefined;
   const arith = unitArithmetic({ a: x, b: w1, bias: b1, rows, k: d, n: f, dtype: c.dtype });
   if (arith !== 'wasm-fused' && arith !== 'wasm-unfused') return undefined;
@@ -255,7 +254,6 @@ function moduleFirstLayer(c: FfnOperands, rowStart: number, rowEnd: number, h: T
   if (prepared === undefined) return undefined;
   const kernel = wasmForwardKernel(c.activation, c.activationParams);
   const activation = kernel === undefined || !WASM.has(kernel[0]) ? undefined : { kernel: kernel[0], p0: kernel[1], p1: kernel[2] };
-  const hRows = h.subarray(rowStart * f, rowEnd * f);
   const out = activation === undefined ? new Float32Array(rows * f) : hRows;
   const certified = WASM.certifiedUnits(
     x.subarray(rowStart * d, rowEnd * d), rows, d, prepared.quantised.levels, f, prepared.colFacts,

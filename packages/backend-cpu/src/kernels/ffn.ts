@@ -11,12 +11,12 @@
  * `inDtype` does). Intermediates (z, the hidden layer, dh, dz) are kept in the call's dtype.
  */
 import {
-  columnSums, ffnBiasGradients, OPS, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
+  allocate, columnSums, ffnBiasGradients, OPS, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
 } from '@rectifier/core';
 import { certifiedForwardRows, selectedProducts, zeroRegionUnits } from './certified-ffn.js';
 import { activate, activateBackward } from './elementwise.js';
 import {
-  accumulator, biasedAccumulator, denseLayerF32, gemmAccumulate, inDtype, sparseProductOfTransposedA, transpose, type Accumulator,
+  accumulator, biasedAccumulator, denseLayerF32, ffnLayersF32, gemmAccumulate, inDtype, sparseProductOfTransposedA, transpose, type Accumulator,
 } from './matmul.js';
 
 /** An FFN call's operands as typed arrays (what travels to a worker), its sizes and its activation. */
@@ -94,44 +94,45 @@ function biasedLayerF32(x: Float32Array, w: TypedArray, b: TypedArray | undefine
 
 /**
  * The forward pass of tokens [rowStart, rowEnd): writes their rows of the hidden layer into `h`
- * ([T, f], the call's dtype) and returns their rows of y ([rows, dOut]). Where it can (float32, a
- * non-GLU activation with a WebAssembly kernel) the biases and the activation fuse into the two
- * GEMMs, which gives the same bits as the separate steps. A certified call runs
- * certifiedForwardRows (the same bits as `sparse: true`, skipping the units its certificate proves
- * zero) and adds how many it skipped to `counts.certified` when given.
+ * ([T, f], the call's dtype; undefined where the caller does not want it) and returns their rows
+ * of y ([rows, dOut]). Where it can (float32, a non-GLU activation with a WebAssembly kernel) the
+ * whole pass is one WebAssembly call, the biases and the activation fused into the two GEMMs and
+ * the hidden layer kept in the module between them, which gives the same bits as the separate
+ * steps. A certified call runs certifiedForwardRows (the same bits as `sparse: true`, skipping the
+ * units its certificate proves zero) and adds how many it skipped to `counts.certified` when given.
  */
-export function ffnForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray, counts?: { certified: number }): Accumulator {
+export function ffnForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, h: TypedArray | undefined, counts?: { certified: number }): Accumulator {
+  const { d, f, dOut, dtype } = c;
+  const rows = rowEnd - rowStart;
+  const hRows = h?.subarray(rowStart * f, rowEnd * f);
   if (c.certified) {
-    const { y, certified } = certifiedForwardRows(c, rowStart, rowEnd, h);
+    const { y, certified } = certifiedForwardRows(c, rowStart, rowEnd, hRows ?? allocate(dtype, rows * f));
     if (counts !== undefined) counts.certified += certified;
     return y;
   }
-  const { d, f, dOut, dtype } = c;
-  const rows = rowEnd - rowStart;
-  const hRows = h.subarray(rowStart * f, rowEnd * f);
   const fused = c.v === undefined ? fusedForwardRows(c, rowStart, rowEnd, hRows) : undefined;
   if (fused !== undefined) return fused;
   const { z, zv } = preActivationRows(c, rowStart, rowEnd);
-  activate(c.activation, z, zv, hRows, c.activationParams);
+  const hidden = hRows ?? allocate(dtype, rows * f);
+  activate(c.activation, z, zv, hidden, c.activationParams);
   const yAcc = biasedAccumulator(rows, dOut, c.b2, dtype);
-  gemmAccumulate(yAcc, hRows, f, 1, c.w2, rows, f, dOut, c.sparse);
+  gemmAccumulate(yAcc, hidden, f, 1, c.w2, rows, f, dOut, c.sparse);
   return yAcc;
 }
 
 /**
- * The forward pass as two fused WebAssembly dense layers, hidden rows into `hRows`; undefined
- * where that path does not apply (then `ffnForwardRows` runs the separate steps over all of hRows).
+ * The forward pass as one WebAssembly call (ffnLayersF32), hidden rows into `hRows` where given;
+ * undefined where that path does not apply (then `ffnForwardRows` runs the separate steps).
  */
-function fusedForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, hRows: TypedArray): Float32Array | undefined {
+function fusedForwardRows(c: FfnOperands, rowStart: number, rowEnd: number, hRows: TypedArray | undefined): Float32Array | undefined {
   const { x, w1, b1, w2, b2, d, f, dOut } = c;
   const f32 = (t: TypedArray | undefined): t is Float32Array | undefined => t === undefined || t instanceof Float32Array;
-  if (!(x instanceof Float32Array && w1 instanceof Float32Array && w2 instanceof Float32Array && hRows instanceof Float32Array)) return undefined;
-  if (!f32(b1) || !f32(b2)) return undefined;
+  if (!(x instanceof Float32Array && w1 instanceof Float32Array && w2 instanceof Float32Array)) return undefined;
+  if (!f32(hRows) || !f32(b1) || !f32(b2)) return undefined;
   const rows = rowEnd - rowStart;
   const activation = { name: c.activation, params: c.activationParams };
-  if (!denseLayerF32(x.subarray(rowStart * d, rowEnd * d), w1, b1, rows, d, f, activation, false, hRows)) return undefined;
   const y = new Float32Array(rows * dOut);
-  return denseLayerF32(hRows, w2, b2, rows, f, dOut, undefined, c.sparse, y) ? y : undefined;
+  return ffnLayersF32(x.subarray(rowStart * d, rowEnd * d), w1, b1, activation, w2, b2, rows, d, f, dOut, c.sparse, hRows, y) ? y : undefined;
 }
 
 /** The per-token arrays of the backward pass ([T, f] each, the call's dtype), which it writes. */

@@ -108,6 +108,25 @@ export function denseLayerF32(
   return WASM.gemm(a, b, out, m, k, n, false, sparse, epilogue) >= 0;
 }
 
+/**
+ * The float32 FFN forward in one WebAssembly call: h = act(x·w1 + b1), y = h·w2 + b2 (x [m, k],
+ * w1 [k, f], w2 [f, n]), h kept in the module's memory between the two products and copied into
+ * `h` only where one is given — the bits of denseLayerF32 twice (the first with the activation,
+ * the second skipping h's zeros when `sparse`). Returns false where that path does not apply, as
+ * denseLayerF32, with y and h untouched.
+ */
+export function ffnLayersF32(
+  x: Float32Array, w1: Float32Array, b1: Float32Array | undefined, activation: { name: OpName; params: ResolvedParams },
+  w2: Float32Array, b2: Float32Array | undefined, m: number, k: number, f: number, n: number, sparse: boolean,
+  h: Float32Array | undefined, y: Float32Array,
+): boolean {
+  if (WASM === undefined) return false;
+  const kernel = wasmForwardKernel(activation.name, activation.params);
+  if (kernel === undefined || !WASM.has(kernel[0])) return false;
+  const first = { bias: b1, activation: { kernel: kernel[0], p0: kernel[1], p1: kernel[2] } };
+  return WASM.ffnForward(x, w1, first, w2, b2, m, k, f, n, sparse, h, y) >= 0;
+}
+
 /** A validated matmul call with its operands as typed arrays (what travels to a worker): op(A) is [m, k], op(B) [k, n]. */
 export type MatmulOperands = Pick<MatmulCall, 'transposeA' | 'transposeB' | 'm' | 'k' | 'n' | 'dtype'> & {
   readonly a: TypedArray;
