@@ -81,6 +81,12 @@ export function ffnSection(ctx: SuiteContext): void {
               const sparse = await backend().ffn(x, w, { ...opts, sparse: true });
               bad = compareWithin(sparse.y.data, out.y.data, () => ffnTol(dtype, out.y.data));
               expect(bad, describeMismatches(`ffn ${label} sparse vs dense`, bad)).toEqual([]);
+              // y does not depend on whether the caller also gets the hidden layer (a backend may
+              // keep h to itself when it is not asked for): the same bits either way.
+              const yOnly = await backend().ffn(x, w, opts);
+              expect(Array.from(yOnly.y.data), `ffn ${label} y without returnHidden/stats`).toEqual(Array.from(out.y.data));
+              const sparseFull = await backend().ffn(x, w, { ...full, sparse: true });
+              expect(Array.from(sparse.y.data), `ffn ${label} sparse y without returnHidden/stats`).toEqual(Array.from(sparseFull.y.data));
 
               const dy = tensor(normals(T * dOut, 58), [T, dOut], dtype);
               const grads = await unmutated([x, dy, ...weightList(w)], () => backend().ffnBackward(x, w, dy, opts));
