@@ -11,47 +11,21 @@
 // the first layer in one WebAssembly call (WasmKernels.certifiedUnits) with the time of each of its
 // kernels (the module's exports wrapped in timers; the rest of that call is staging copies), and
 // the second layer. The old path's phases (core's certifyRows, then selectedProducts) are timed too.
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { certificateBound, certificateColumnFacts, certifyZeroUnits, quantiseW1, scalar, tensor } from '@rectifier/core';
+import * as core from '@rectifier/core';
+import { certificateBound, certificateColumnFacts, certifyZeroUnits, quantiseW1, tensor } from '@rectifier/core';
 import { wasmKernels, wasmVariant } from '@rectifier/kernels-wasm';
 import { createCpuBackend } from '../dist/index.js';
 import * as certifiedFfn from '../dist/kernels/certified-ffn.js';
 import { activate } from '../dist/kernels/elementwise.js';
 import { denseLayerF32 } from '../dist/kernels/matmul.js';
+import { ffnShapes } from './ffn-shapes.mjs';
 
 const rounds = Number(process.argv[2] ?? 9);
-const here = dirname(fileURLToPath(import.meta.url));
 const WASM = wasmKernels();
 const cpu = createCpuBackend().sync;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 
-/** The shapes: [name, x, w1, b1, w2, b2, T, d, f]. */
-function shapes() {
-  const out = [];
-  const d = 512, f = 2048, T = 512;
-  const normals = (n, seed, s) => Float32Array.from({ length: n }, (_, i) => s * scalar.gaussianNoise(seed, i));
-  const x = normals(T * d, 1, 1), w1 = normals(d * f, 2, 1 / Math.sqrt(d)), w2 = normals(f * d, 3, 1 / Math.sqrt(f)), b2 = normals(d, 4, 0.1);
-  const sorted = Float32Array.from(cpu.matmul(tensor(x, [T, d]), tensor(w1, [d, f])).data).sort();
-  for (const sparsity of [0.9, 0.99]) {
-    const b1 = new Float32Array(f).fill(-sorted[Math.floor(sparsity * sorted.length)]);
-    out.push({ name: `random ${sparsity * 100} %`, x, w1, b1, w2, b2, T, d, f });
-  }
-  const dir = join(here, '..', '..', '..', 'apps', 'bench', 'fixtures');
-  const meta = JSON.parse(readFileSync(join(dir, 'char-lm-relu.json'), 'utf8'));
-  const bytes = readFileSync(join(dir, 'char-lm-relu.f32'));
-  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const arrays = new Map();
-  let offset = 0;
-  for (const a of meta.arrays) { const size = a.shape.reduce((p, q) => p * q, 1); arrays.set(a.name, all.subarray(offset, offset + size)); offset += size; }
-  for (let block = 0; block < meta.zeroFraction.length; block++) {
-    const [x1, w11, b11, w21, b21] = ['x', 'w1', 'b1', 'w2', 'b2'].map((n) => arrays.get(`block${block}.${n}`));
-    out.push({ name: `trained block ${block}`, x: x1, w1: w11, b1: b11, w2: w21, b2: b21, T: x1.length / b21.length, d: b21.length, f: b11.length });
-  }
-  return out;
-}
 
 const fast = WASM === undefined ? {} : {
   pass: (...a) => WASM.certify(...a),
@@ -62,7 +36,7 @@ const fast = WASM === undefined ? {} : {
 };
 
 console.log(`certified FFN profile, Node ${process.versions.node}, ${wasmVariant() ?? 'no'} WebAssembly build (integer pass: ${WASM?.integerPass() ?? 'none'}), ${rounds} rounds, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-for (const s of shapes()) {
+for (const s of ffnShapes(core, cpu)) {
   const { x, w1, b1, w2, b2, T, d, f } = s;
   const W = { w1: tensor(w1, [d, f]), b1: tensor(b1, [f]), w2: tensor(w2, [f, d]), b2: tensor(b2, [d]) };
   const xt = tensor(x, [T, d]);
