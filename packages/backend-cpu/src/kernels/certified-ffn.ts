@@ -32,7 +32,7 @@ import {
   type CertificatePass, type DType, type QuantisedW1, type TypedArray, type W1Quantiser,
 } from '@rectifier/core';
 import { wasmKernels, wasmVariant } from '@rectifier/kernels-wasm';
-import { activate, wasmForwardKernel } from './elementwise.js';
+import { activate, wasmActivation } from './elementwise.js';
 import type { FfnOperands } from './ffn.js';
 import { biasedAccumulator, denseLayerF32, FLOAT32_ACCUMULATION, gemmAccumulate, type Accumulator } from './matmul.js';
 
@@ -252,8 +252,7 @@ function moduleFirstLayer(c: FfnOperands, rowStart: number, rowEnd: number, hRow
   if (bound === undefined) return undefined;
   const prepared = preparedW1(w1, d, f);
   if (prepared === undefined) return undefined;
-  const kernel = wasmForwardKernel(c.activation, c.activationParams);
-  const activation = kernel === undefined || !WASM.has(kernel[0]) ? undefined : { kernel: kernel[0], p0: kernel[1], p1: kernel[2] };
+  const activation = wasmActivation(c.activation, c.activationParams);
   const out = activation === undefined ? new Float32Array(rows * f) : hRows;
   const certified = WASM.certifiedUnits(
     x.subarray(rowStart * d, rowEnd * d), rows, d, prepared.quantised.levels, f, prepared.colFacts,
@@ -335,8 +334,7 @@ function unitGroups(skip: Uint8Array, rows: number, n: number, tailStart: number
  */
 function outputLayerRows(c: FfnOperands, hRows: TypedArray, rows: number, wasmFirstLayer: boolean): Accumulator {
   const { f, dOut, dtype } = c;
-  const kernel = wasmForwardKernel(c.activation, c.activationParams);
-  const firstFused = wasmFirstLayer && kernel !== undefined && WASM!.has(kernel[0]) && (c.b1 === undefined || c.b1 instanceof Float32Array);
+  const firstFused = wasmFirstLayer && wasmActivation(c.activation, c.activationParams) !== undefined && (c.b1 === undefined || c.b1 instanceof Float32Array);
   if (firstFused && hRows instanceof Float32Array && c.w2 instanceof Float32Array && (c.b2 === undefined || c.b2 instanceof Float32Array)) {
     const y = new Float32Array(rows * dOut);
     if (denseLayerF32(hRows, c.w2, c.b2, rows, f, dOut, undefined, true, y)) return y;

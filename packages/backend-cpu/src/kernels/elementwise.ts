@@ -73,6 +73,16 @@ export function wasmForwardKernel(name: OpName, p: ResolvedParams, precision: Pr
   }
 }
 
+/**
+ * The exact activation kernel of op `name` as a GEMM epilogue takes it (kernels-wasm's
+ * GemmEpilogue['activation']), where this module has one; undefined otherwise (no WebAssembly, no
+ * kernel for the op).
+ */
+export function wasmActivation(name: OpName, p: ResolvedParams): { kernel: UnaryKernel; p0: number; p1: number } | undefined {
+  const kernel = wasmForwardKernel(name, p);
+  return WASM === undefined || kernel === undefined || !WASM.has(kernel[0]) ? undefined : { kernel: kernel[0], p0: kernel[1], p1: kernel[2] };
+}
+
 function wasmGradientKernel(name: OpName, p: ResolvedParams): GradientKernel | undefined {
   if (name === 'relu') return 'relu_grad_f32';
   if (name === 'gelu' && p.approximate !== 'tanh') return 'gelu_erf_grad_f32';

@@ -12,7 +12,7 @@
  */
 import type { DType, MatmulCall, OpName, ResolvedParams, TypedArray } from '@rectifier/core';
 import { wasmKernels } from '@rectifier/kernels-wasm';
-import { wasmForwardKernel } from './elementwise.js';
+import { wasmActivation } from './elementwise.js';
 
 const WASM = wasmKernels();
 
@@ -102,10 +102,9 @@ export function denseLayerF32(
   activation: { name: OpName; params: ResolvedParams } | undefined, sparse: boolean, out: Float32Array,
 ): boolean {
   if (WASM === undefined) return false;
-  const kernel = activation === undefined ? undefined : wasmForwardKernel(activation.name, activation.params);
-  if (activation !== undefined && (kernel === undefined || !WASM.has(kernel[0]))) return false;
-  const epilogue = { bias, activation: kernel === undefined ? undefined : { kernel: kernel[0], p0: kernel[1], p1: kernel[2] } };
-  return WASM.gemm(a, b, out, m, k, n, false, sparse, epilogue) >= 0;
+  const kernel = activation === undefined ? undefined : wasmActivation(activation.name, activation.params);
+  if (activation !== undefined && kernel === undefined) return false;
+  return WASM.gemm(a, b, out, m, k, n, false, sparse, { bias, activation: kernel }) >= 0;
 }
 
 /**
@@ -120,11 +119,9 @@ export function ffnLayersF32(
   w2: Float32Array, b2: Float32Array | undefined, m: number, k: number, f: number, n: number, sparse: boolean,
   h: Float32Array | undefined, y: Float32Array,
 ): boolean {
-  if (WASM === undefined) return false;
-  const kernel = wasmForwardKernel(activation.name, activation.params);
-  if (kernel === undefined || !WASM.has(kernel[0])) return false;
-  const first = { bias: b1, activation: { kernel: kernel[0], p0: kernel[1], p1: kernel[2] } };
-  return WASM.ffnForward(x, w1, first, w2, b2, m, k, f, n, sparse, h, y) >= 0;
+  const kernel = wasmActivation(activation.name, activation.params);
+  if (WASM === undefined || kernel === undefined) return false;
+  return WASM.ffnForward(x, w1, { bias: b1, activation: kernel }, w2, b2, m, k, f, n, sparse, h, y) >= 0;
 }
 
 /** A validated matmul call with its operands as typed arrays (what travels to a worker): op(A) is [m, k], op(B) [k, n]. */
