@@ -2,8 +2,8 @@
  * The `precision: 'fast'` kernels (assembly/fast.ts) against core's float64 reference rounded to
  * float32, within the bounds the CPU backend declares for them (sigmoid, silu and tanh 8 ulp, gelu
  * 512; gelu (erf), which measured 8, is held to 16): a sparse sweep of every float32 bit pattern,
- * a dense grid on [−130, 130] (the negative tails down to subnormal results and zero), special values exactly (NaN, ±∞, ±0 with its sign),
- * every tail length (n mod 4) and in-place calls. The conformance suite checks the same bounds
+ * a dense grid on [−130, 130] (the negative tails down to subnormal results and zero), special
+ * values exactly (NaN, ±∞, ±0 with its sign), every tail length (n mod 4) and in-place calls. The conformance suite checks the same bounds
  * against the exact value through the backends.
  */
 import { describe, expect, it } from 'vitest';
