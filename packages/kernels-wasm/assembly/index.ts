@@ -4,5 +4,6 @@ export * from './select';
 export * from './transcendental';
 export * from './gemm';
 export * from './certify';
+export * from './reduce';
 export { madd_probe_f32 } from './gemm-madd';
 export * from './fast'; // precision: 'fast' (float32 lanes)

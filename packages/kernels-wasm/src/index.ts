@@ -458,6 +458,22 @@ export class WasmKernels {
   }
 
   /**
+   * out[j] = Σ over the rows of m [rows, cols], in row order and in float64, of m[r·cols + j]
+   * (column_sums_f64: core's columnSums, the same bits). False (out untouched) where the module
+   * lacks the kernel or m does not fit.
+   */
+  columnSums(m: Float32Array, rows: number, cols: number, out: Float64Array): boolean {
+    const kernel = this.exportedFunction('column_sums_f64');
+    if (kernel === undefined) return false;
+    const at = this.stage([rows * cols * 4, cols * 8]);
+    if (at === undefined) return false;
+    this.f32.set(m.subarray(0, rows * cols), at[0] / 4);
+    kernel(at[0], rows, cols, at[1]);
+    out.set(new Float64Array(this.memory.buffer, at[1], cols));
+    return true;
+  }
+
+  /**
    * out [cols, rows] = src [rows, cols] transposed (float32, an exact copy), through the module's
    * memory. False (out untouched) where the module lacks the kernel or the operands do not fit.
    */

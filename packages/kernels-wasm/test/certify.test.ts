@@ -1,10 +1,11 @@
 /**
  * The certified sparse FFN's kernels (assembly/certify.ts) against plain JS: the exact integer
  * pass, W1's per-column facts and int8 levels, and single units against the GEMM's own bits for
- * those elements — in both builds where the relaxed one loads (its fused madd).
+ * those elements; the sparse backward's unit groups and the bias gradients' column sums — in both
+ * builds where the relaxed one loads (its fused madd).
  */
 import { describe, expect, it } from 'vitest';
-import { certificateBound, certificateColumnFacts, certifyZeroUnits, quantiseW1 } from '@rectifier/core';
+import { certificateBound, certificateColumnFacts, certifyZeroUnits, columnSums, quantiseW1 } from '@rectifier/core';
 import { wasmKernelsOf } from '../src/index.js';
 
 const builds = [['simd', wasmKernelsOf('simd')], ['relaxed-simd', wasmKernelsOf('relaxed-simd')]] as const;
@@ -157,6 +158,58 @@ describe('certified FFN kernels', () => {
       const q = quantiseW1(new Float32Array(4 * 6), 4, 6);
       expect(k.certifiedUnits(new Float32Array(8), 2, 4, q.levels, 6, certificateColumnFacts(q), undefined, certificateBound(4, 0, 'float32')!,
         new Float32Array(24), undefined, undefined, new Float32Array(12))).toBe(-1);
+    });
+
+    it(`${name}: unitGroups is skip = (z ≤ θ compared in float64), the count above θ and their columns below the tail in groups of four (θ not a float32, ±0, tiny, NaN; z at θ's float32 neighbours, ±0, ±∞, NaN; rows not a multiple of 16 long, a tail)`, () => {
+      const next = (v: number, up: boolean): number => { // the adjacent float32
+        const b = new Float32Array([v]); const i = new Int32Array(b.buffer);
+        if (v === 0) { i[0] = up ? 1 : 0x80000001 | 0; return b[0]; }
+        i[0] += (v > 0) === up ? 1 : -1; return b[0];
+      };
+      for (const theta of [0, -0, 0.1, -0.1, 0.5, 1e-40, -1e-40, 3.4e38, -3.5e38, NaN, Infinity, -Infinity]) {
+        const t32 = Math.fround(theta);
+        const near = Number.isFinite(t32) ? [t32, next(t32, true), next(t32, false), -t32] : [3.4e38, -3.4e38];
+        const specials = [0, -0, Infinity, -Infinity, NaN, ...near];
+        for (const [rows, n, tail] of [[3, 37, 36], [2, 64, 64], [4, 19, 16], [1, 5, 4], [2, 3, 0]] as const) {
+          const z = Float32Array.from({ length: rows * n }, (_, i) => (i % 3 === 0 ? specials[(i / 3) % specials.length] : i % 3 === 1 ? gauss() : rand() < 0.7 ? -1 : 1));
+          const skip = new Uint8Array(rows * n).fill(7);
+          const got = k.unitGroups(z, rows, n, tail, theta, skip)!;
+          const list: number[] = [];
+          let active = 0;
+          for (let r = 0; r < rows; r++) {
+            let inGroup = 0;
+            for (let j = 0; j < n; j++) {
+              const off = z[r * n + j] <= theta;
+              expect(skip[r * n + j], `θ ${theta}, z ${z[r * n + j]}`).toBe(off ? 1 : 0);
+              if (off) continue;
+              active++;
+              if (j >= tail) continue;
+              if (inGroup === 0) list.push(r);
+              list.push(j);
+              if (++inGroup === 4) inGroup = 0;
+            }
+            if (inGroup !== 0) for (const last = list[list.length - 1]; inGroup < 4; inGroup++) list.push(last);
+          }
+          expect(got.active, `θ ${theta}, ${rows}×${n}`).toBe(active);
+          expect(got.groups).toBe(list.length / 5);
+          expect(Array.from(got.list), `θ ${theta}, ${rows}×${n}, tail ${tail}`).toEqual(list);
+        }
+      }
+    });
+
+    it(`${name}: columnSums has core's columnSums' bits (odd and even column counts, ±0, ±∞, NaN, huge and subnormal values, one row, none)`, () => {
+      const values = [0, -0, 1e38, -1e38, 3.4e38, 1e-45, -1e-45, 1, -1, Infinity, -Infinity, NaN];
+      for (const [rows, cols] of [[5, 7], [3, 8], [1, 1], [4, 1], [0, 3], [6, 0]] as const) {
+        const m = Float32Array.from({ length: rows * cols }, (_, i) => (i % 4 === 0 ? values[(i / 4) % values.length] : gauss() * 10 ** Math.round(gauss() * 3)));
+        const out = new Float64Array(cols).fill(99);
+        expect(k.columnSums(m, rows, cols, out)).toBe(true);
+        const want = columnSums(m, rows, cols);
+        for (let j = 0; j < cols; j++) expect(Object.is(out[j], want[j]) || (Number.isNaN(out[j]) && Number.isNaN(want[j])), `${rows}×${cols} column ${j}: ${out[j]} vs ${want[j]}`).toBe(true);
+        // only signs of zero and NaN are at stake past the values themselves: no NaN in m, the same bits
+        const finite = m.map((v) => (Number.isNaN(v) ? 1 : v));
+        expect(k.columnSums(finite, rows, cols, out)).toBe(true);
+        expect(Array.from(out).map((v) => Object.is(v, -0) ? '-0' : String(v))).toEqual(Array.from(columnSums(finite, rows, cols)).map((v) => Object.is(v, -0) ? '-0' : String(v)));
+      }
     });
 
     it(`${name}: gemmUnits gives the GEMM's bits for the listed units (bias or none, d across k-blocks, W1 transposed or gathered in place, or given unit-major; 42, 12, 15 and 1 groups: every remainder of the groups run side by side; listed by rows and by columns)`, () => {

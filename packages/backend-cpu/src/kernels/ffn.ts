@@ -11,12 +11,12 @@
  * `inDtype` does). Intermediates (z, the hidden layer, dh, dz) are kept in the call's dtype.
  */
 import {
-  allocate, columnSums, ffnBiasGradients, OPS, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
+  allocate, ffnBiasGradients, OPS, type DType, type FfnBiasGradients, type FfnCall, type OpName, type ResolvedParams, type TypedArray,
 } from '@rectifier/core';
 import { certifiedForwardRows, selectedProducts, zeroRegionUnits } from './certified-ffn.js';
 import { activate, activateBackward } from './elementwise.js';
 import {
-  accumulator, biasedAccumulator, denseLayerF32, ffnLayersF32, gemmAccumulate, inDtype, sparseProductOfTransposedA, transpose, type Accumulator,
+  accumulator, biasedAccumulator, columnSums, denseLayerF32, ffnLayersF32, gemmAccumulate, inDtype, sparseProductOfTransposedA, transpose, type Accumulator,
 } from './matmul.js';
 
 /** An FFN call's operands as typed arrays (what travels to a worker), its sizes and its activation. */
@@ -310,7 +310,7 @@ function transposeNonZeros(src: TypedArray, rows: number, cols: number, start: n
   return out;
 }
 
-/** The bias gradients a call asks for, summed over its tokens in row order in float64, then in the call's dtype. */
+/** The bias gradients a call asks for, summed over its tokens in row order in float64 ({@link columnSums}), then in the call's dtype. */
 export function ffnBiasSums(c: FfnCall, perToken: { readonly dz: TypedArray; readonly dy: TypedArray; readonly dzv: TypedArray | undefined }): FfnBiasGradients {
   return ffnBiasGradients(c, perToken, (m, cols) => inDtype(columnSums(m, c.T, cols), c.dtype));
 }

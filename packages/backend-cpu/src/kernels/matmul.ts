@@ -10,7 +10,7 @@
  * contiguous. `skipZeroA` skips the k-steps whose A entry is exactly zero — the sparsity-aware
  * path — which changes nothing in the sums except the 0·∞ = NaN products it never forms.
  */
-import type { DType, MatmulCall, OpName, ResolvedParams, TypedArray } from '@rectifier/core';
+import { columnSums as coreColumnSums, type DType, type MatmulCall, type OpName, type ResolvedParams, type TypedArray } from '@rectifier/core';
 import { wasmKernels } from '@rectifier/kernels-wasm';
 import { wasmActivation } from './elementwise.js';
 
@@ -151,6 +151,17 @@ export function matmulRows(op: MatmulOperands, rowStart: number, rowEnd: number)
   // Row i of op(A) starts at a[i·sA0]: a block's rows are the same strides from an offset.
   gemmAccumulate(acc, op.a.subarray(rowStart * sA0), sA0, sA1, bRowMajor, rows, k, n, false);
   return acc;
+}
+
+/**
+ * Core's columnSums (Σ over the rows of m [rows, cols], per column, in row order, in float64): for
+ * a float32 m in WebAssembly (column_sums_f64, the same additions in the same order, so the same
+ * bits; the JS loop took 2–5 ms for the bias gradients at 512 tokens × 2048 units).
+ */
+export function columnSums(m: TypedArray, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(cols);
+  if (WASM !== undefined && m instanceof Float32Array && WASM.columnSums(m, rows, cols, out)) return out;
+  return coreColumnSums(m, rows, cols);
 }
 
 /** Tiles of the transpose: TILE × TILE entries (4 KiB of float32 each way) stay in L1 while written. */
