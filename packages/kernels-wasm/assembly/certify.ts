@@ -470,7 +470,7 @@ export function unit_groups_f32(z: usize, rows: i32, n: i32, tail: i32, theta: f
   let t = <f32>theta;
   if (<f64>t > theta) t = reinterpret<f32>(t > 0 ? reinterpret<i32>(t) - 1 : t == 0 ? <i32>0x80000001 : reinterpret<i32>(t) + 1);
   const vt = f32x4.splat(t), one = i8x16.splat(1);
-  const n16 = n & ~15; // every column below n16 is below tail (n16 ≤ n − n % 4)
+  const n16 = min(n, tail) & ~15; // sixteen at a time below the tail; the scalar loop from there
   let active = 0;
   let at = list;
   for (let r = 0; r < rows; r++) {

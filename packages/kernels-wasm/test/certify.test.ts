@@ -170,7 +170,7 @@ describe('certified FFN kernels', () => {
         const t32 = Math.fround(theta);
         const near = Number.isFinite(t32) ? [t32, next(t32, true), next(t32, false), -t32] : [3.4e38, -3.4e38];
         const specials = [0, -0, Infinity, -Infinity, NaN, ...near];
-        for (const [rows, n, tail] of [[3, 37, 36], [2, 64, 64], [4, 19, 16], [1, 5, 4], [2, 3, 0]] as const) {
+        for (const [rows, n, tail] of [[3, 37, 36], [2, 64, 64], [4, 19, 16], [1, 5, 4], [2, 3, 0], [2, 50, 20]] as const) {
           const z = Float32Array.from({ length: rows * n }, (_, i) => (i % 3 === 0 ? specials[(i / 3) % specials.length] : i % 3 === 1 ? gauss() : rand() < 0.7 ? -1 : 1));
           const skip = new Uint8Array(rows * n).fill(7);
           const got = k.unitGroups(z, rows, n, tail, theta, skip)!;
