@@ -26,7 +26,8 @@
 //
 // Sparse (gemm_sparse_a_f32): axpy form per row of C: for each nonzero A[i,p] (±0 skipped, NaN is
 // not zero), C[i,:] += A[i,p]·B[p,:]; four nonzeros are fused into one pass over the C row segment
-// (in the relaxed build as four madds, gemm-madd.ts; in the plain one as mul then a sum tree).
+// (in the relaxed build as four madds, gemm-madd.ts; in the plain one as mul then a sum tree; the
+// last n mod 4 columns as the tree in both, in one vector of partial loads and stores).
 // With scratch past C (KCS·4 bytes, inside GEMM_SCRATCH_BYTES, same conditions as gemm_f32) each
 // row's nonzero k-steps are first compacted into a list (sixteen entries per test, no branch per
 // entry: nonzeroSteps); otherwise the row is scanned four entries at a time with branches (~10-40 %
@@ -209,6 +210,7 @@ const KCS: i32 = 256;
 // c[0:w] += s0·b0[0:w] + s1·b1[0:w] + s2·b2[0:w] + s3·b3[0:w]. The plain build sums the four
 // products as a tree, then adds it to c; the relaxed build's vectors run four madds in k order
 // instead (one rounding each, as its dense tiles': half the vector operations, 5-10 % faster).
+// The last w mod 4 columns take the tree in both builds.
 // @ts-ignore: decorator
 @inline function axpy4(c: usize, w: i32, b0: usize, s0: f32, b1: usize, s1: f32, b2: usize, s2: f32, b3: usize, s3: f32): void {
   const v0 = f32x4.splat(s0), v1 = f32x4.splat(s1), v2 = f32x4.splat(s2), v3 = f32x4.splat(s3);
@@ -224,10 +226,14 @@ const KCS: i32 = 256;
       v128.store(c + j, f32x4.add(v128.load(c + j), f32x4.add(t01, t23)));
     }
   }
-  const we = <usize>w << 2;
-  for (; j < we; j += 4) {
-    const t = (s0 * load<f32>(b0 + j) + s1 * load<f32>(b1 + j)) + (s2 * load<f32>(b2 + j) + s3 * load<f32>(b3 + j));
-    store<f32>(c + j, load<f32>(c + j) + t);
+  const tw = w & 3;
+  if (tw != 0) {
+    // The last w mod 4 columns in one vector, as the plain build's tree (mul, then add, in both
+    // builds): lane for lane the float32 operations the scalar loop before it did for each
+    // column, so the same bits. Nothing past the row is read or written.
+    const t01 = f32x4.add(f32x4.mul(v0, tailLoad(b0 + j, tw)), f32x4.mul(v1, tailLoad(b1 + j, tw)));
+    const t23 = f32x4.add(f32x4.mul(v2, tailLoad(b2 + j, tw)), f32x4.mul(v3, tailLoad(b3 + j, tw)));
+    tailStore(c + j, f32x4.add(tailLoad(c + j, tw), f32x4.add(t01, t23)), tw);
   }
 }
 
@@ -237,8 +243,24 @@ function axpy1(c: usize, w: i32, b: usize, s: f32): void {
   const w4 = <usize>(w & ~3) << 2;
   let j: usize = 0;
   for (; j < w4; j += 16) v128.store(c + j, madd(v, v128.load(b + j), v128.load(c + j)));
-  const we = <usize>w << 2;
-  for (; j < we; j += 4) store<f32>(c + j, load<f32>(c + j) + s * load<f32>(b + j));
+  const tw = w & 3;
+  if (tw != 0) tailStore(c + j, f32x4.add(tailLoad(c + j, tw), f32x4.mul(v, tailLoad(b + j, tw))), tw); // unfused, as axpy4's tail
+}
+
+/** The tw floats at p (1 to 3) in a vector's first lanes, the others 0; nothing past them is read. */
+// @ts-ignore: decorator
+@inline function tailLoad(p: usize, tw: i32): v128 {
+  if (tw == 1) return v128.load32_zero(p);
+  const v = v128.load64_zero(p);
+  return tw == 2 ? v : v128.load32_lane(p, v, 2, 8);
+}
+
+/** Stores the first tw lanes (1 to 3) of v at p; nothing past them is written. */
+// @ts-ignore: decorator
+@inline function tailStore(p: usize, v: v128, tw: i32): void {
+  if (tw == 1) { v128.store32_lane(p, v, 0); return; }
+  v128.store64_lane(p, v, 0);
+  if (tw == 3) v128.store32_lane(p, v, 2, 8);
 }
 
 /**
