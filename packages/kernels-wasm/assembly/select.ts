@@ -3,8 +3,8 @@
 // Every kernel takes byte offsets into the imported memory and works in place when the output
 // aliases an input: each element is read before its own output is written, and no element is read
 // after a different element's output was stored over it. The main loops take 16 floats (four
-// v128) per iteration; the tails (n mod 16) run a 4-float loop and then scalars, with the same
-// semantics bit for bit.
+// v128) per iteration (relu and relu6: 32); the tails run a 4-float loop and then scalars, with the
+// same semantics bit for bit.
 //
 // Semantics (matched against @rectifier/core's float64 references, rounded to float32):
 //   relu        x ≤ 0 → +0, NaN → NaN (the input NaN), else x
@@ -20,17 +20,34 @@
 
 import { opaqueSplat, opaqueZero } from './opaque';
 
-// pmax(v, 0) = v < 0 ? 0 : v keeps NaN and −0; adding +0 turns −0 into +0 and leaves the rest
-// (NaN included) alone. Two cheap instructions, no NaN canonicalisation sequence as with max.
+// pmax(v, 0) = v < 0 ? 0 : v keeps NaN but also −0, the one input below +0 it returns itself. So −0
+// goes first to −2^-149 (the negative float32 nearest zero, bits 0x80000001), which pmax maps to +0
+// as it does every negative: i32x4.max_s(v, 0x80000001) changes no other input, since −0's bits
+// (0x80000000) are the least signed 32-bit integer and every other pattern is at least 0x80000001.
+// Negative floats stay negative and NaNs (either sign) keep their bits, signalling NaNs included.
+// The integer max runs beside the float pipes: relu6 in one integer and two float instructions
+// took about 0.7x the time of pmax, pmin and a +0 add (the former −0 fix, whose add also quietened
+// signalling NaNs) on an L1-resident chunk under Node 24, Zen 5 (bench/select-ceiling.mjs).
 // @ts-ignore: decorator
-@inline function reluV(v: v128, zero: v128): v128 {
-  return f32x4.add(f32x4.pmax(v, zero), zero);
+@inline function notMinusZero(v: v128, negTiny: v128): v128 {
+  return i32x4.max_s(v, negTiny);
+}
+
+// @ts-ignore: decorator
+@inline function reluV(v: v128, zero: v128, negTiny: v128): v128 {
+  return f32x4.pmax(notMinusZero(v, negTiny), zero);
 }
 
 // pmin(v, 6) = 6 < v ? 6 : v keeps NaN.
 // @ts-ignore: decorator
-@inline function relu6V(v: v128, zero: v128, six: v128): v128 {
-  return f32x4.add(f32x4.pmin(f32x4.pmax(v, zero), six), zero);
+@inline function relu6V(v: v128, zero: v128, six: v128, negTiny: v128): v128 {
+  return f32x4.pmin(f32x4.pmax(notMinusZero(v, negTiny), zero), six);
+}
+
+/** The bits 0x80000001 (−2^-149) in every lane, opaque (opaque.ts). */
+// @ts-ignore: decorator
+@inline function negTinyOf(zero: v128): v128 {
+  return v128.or(i32x4.splat(0x80000001), zero);
 }
 
 // @ts-ignore: decorator
@@ -43,61 +60,66 @@ import { opaqueSplat, opaqueZero } from './opaque';
   return v <= 0 ? <f32>0 : v >= 6 ? <f32>6 : v;
 }
 
-/** y = relu(x), n floats. y may be x. */
-export function relu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
+const RELU = 0;
+const RELU6 = 1;
+
+// @ts-ignore: decorator
+@inline function clampV(v: v128, kind: i32, zero: v128, six: v128, negTiny: v128): v128 {
+  return kind == RELU ? reluV(v, zero, negTiny) : relu6V(v, zero, six, negTiny);
+}
+
+// relu and relu6 take 32 floats (eight v128) per iteration, not the 16 of the other loops: Node 20's
+// TurboFan does not unroll, and its per-iteration stack check and branch then cost about a tenth of
+// the staged call at 2^20 (relu6 2.4x against 2.7x the copy, bench/transcendental-floor.mjs
+// --only=relu6-ceiling, Zen 5); Node 24's Turboshaft unrolls either shape to the same time.
+// `kind` is a constant at each call, so each export keeps only its own code.
+// @ts-ignore: decorator
+@inline function clampLoop(x: usize, y: usize, n: i32, kind: i32): void {
   const zero = opaqueZero(n);
+  const six = opaqueSplat(6, zero);
+  const negTiny = negTinyOf(zero);
   const end = x + (<usize>max(n, 0) << 2);
-  const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
+  const end32 = x + (<usize>(max(n, 0) & ~31) << 2);
   const d = y - x;
   let p = x;
-  while (p < end16) {
+  while (p < end32) {
     const a = v128.load(p);
     const b = v128.load(p, 16);
     const c = v128.load(p, 32);
     const e = v128.load(p, 48);
-    v128.store(p + d, reluV(a, zero));
-    v128.store(p + d, reluV(b, zero), 16);
-    v128.store(p + d, reluV(c, zero), 32);
-    v128.store(p + d, reluV(e, zero), 48);
-    p += 64;
+    const f = v128.load(p, 64);
+    const g = v128.load(p, 80);
+    const h = v128.load(p, 96);
+    const k = v128.load(p, 112);
+    v128.store(p + d, clampV(a, kind, zero, six, negTiny));
+    v128.store(p + d, clampV(b, kind, zero, six, negTiny), 16);
+    v128.store(p + d, clampV(c, kind, zero, six, negTiny), 32);
+    v128.store(p + d, clampV(e, kind, zero, six, negTiny), 48);
+    v128.store(p + d, clampV(f, kind, zero, six, negTiny), 64);
+    v128.store(p + d, clampV(g, kind, zero, six, negTiny), 80);
+    v128.store(p + d, clampV(h, kind, zero, six, negTiny), 96);
+    v128.store(p + d, clampV(k, kind, zero, six, negTiny), 112);
+    p += 128;
   }
   while (p + 16 <= end) {
-    v128.store(p + d, reluV(v128.load(p), zero));
+    v128.store(p + d, clampV(v128.load(p), kind, zero, six, negTiny));
     p += 16;
   }
   while (p < end) {
-    store<f32>(p + d, reluS(load<f32>(p)));
+    const v = load<f32>(p);
+    store<f32>(p + d, kind == RELU ? reluS(v) : relu6S(v));
     p += 4;
   }
 }
 
+/** y = relu(x), n floats. y may be x. */
+export function relu_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
+  clampLoop(x, y, n, RELU);
+}
+
 /** y = min(max(x, 0), 6), n floats. y may be x. */
 export function relu6_f32(x: usize, y: usize, n: i32, p0: f64, p1: f64): void {
-  const zero = opaqueZero(n);
-  const six = opaqueSplat(6, zero);
-  const end = x + (<usize>max(n, 0) << 2);
-  const end16 = x + (<usize>(max(n, 0) & ~15) << 2);
-  const d = y - x;
-  let p = x;
-  while (p < end16) {
-    const a = v128.load(p);
-    const b = v128.load(p, 16);
-    const c = v128.load(p, 32);
-    const e = v128.load(p, 48);
-    v128.store(p + d, relu6V(a, zero, six));
-    v128.store(p + d, relu6V(b, zero, six), 16);
-    v128.store(p + d, relu6V(c, zero, six), 32);
-    v128.store(p + d, relu6V(e, zero, six), 48);
-    p += 64;
-  }
-  while (p + 16 <= end) {
-    v128.store(p + d, relu6V(v128.load(p), zero, six));
-    p += 16;
-  }
-  while (p < end) {
-    store<f32>(p + d, relu6S(load<f32>(p)));
-    p += 4;
-  }
+  clampLoop(x, y, n, RELU6);
 }
 
 // x > 0 ? x : fround(alpha·x), the product in float64 lanes (promote, multiply, demote): the same

@@ -28,6 +28,15 @@
 //                                     relative error ≈ 4 %), then one f32x4.div
 //   floor_sigmoid_schraudolph2_f32x4  the same with 2^f of the pattern's fraction corrected by a
 //                                     degree-2 polynomial (relative error ≈ 2.7e-3)
+//
+// The relu6 ceiling (issue 14, target 1: relu6 into a caller's output ≤ 2.5× the copy at 2^20): the
+// same loop with the select instructions alone, to set the shipped relu6_f32 (one i32x4.max_s, one
+// pmax, one pmin per vector; assembly/select.ts) beside what fewer or other instructions cost:
+//   floor_pmin_f32x4         one f32x4.pmin per vector (not relu6: the cost of one float instruction)
+//   floor_relu6_two_f32x4    pmin(pmax(x, 0), 6): relu6 but for −0 (kept as −0), two float
+//                            instructions: the least a float-only relu6 can do
+//   floor_relu6_add_f32x4    the same plus a +0 add (turning −0 into +0): relu6_f32 until
+//                            2026-12-04, three float instructions
 
 // 2^f on |f| ≤ ½ (the shipped kernels' coefficients, transcendental.generated.ts).
 import { E0, E1, E2, E3, E4, E5, E6 } from '../assembly/transcendental.generated';
@@ -187,14 +196,20 @@ const COPY = 0;
 const SOFTSIGN = 1;
 const SCHRAUDOLPH = 2;
 const SCHRAUDOLPH2 = 3;
+const PMIN = 4;
+const RELU6_TWO = 5;
+const RELU6_ADD = 6;
 
 /** One vector of a toy kernel; `kind` is a constant at every call, so only its own code stays. */
 // @ts-ignore: decorator
 @inline function toyV(
   x: v128, kind: i32,
-  cONE: v128, cA: v128, cB: v128, cZERO: v128, cHI: v128, cMANT: v128, cEXP: v128, cC1: v128, cC2: v128,
+  cONE: v128, cA: v128, cB: v128, cZERO: v128, cHI: v128, cMANT: v128, cEXP: v128, cC1: v128, cC2: v128, cSIX: v128,
 ): v128 {
   if (kind == COPY) return x;
+  if (kind == PMIN) return f32x4.pmin(x, cSIX);
+  if (kind == RELU6_TWO) return f32x4.pmin(f32x4.pmax(x, cZERO), cSIX);
+  if (kind == RELU6_ADD) return f32x4.add(f32x4.pmin(f32x4.pmax(x, cZERO), cSIX), cZERO);
   if (kind == SOFTSIGN) return f32x4.div(x, f32x4.add(cONE, f32x4.abs(x)));
   const i = i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(x, cA), cB), cZERO), cHI));
   let e = i;
@@ -214,14 +229,14 @@ const SCHRAUDOLPH2 = 3;
   const cONE = opaqueSplat32(1.0, z); const cA = opaqueSplat32(SCH_A, z); const cZERO = z; const cHI = opaqueSplat32(SCH_HI, z);
   const cB = opaqueSplat32(kind == SCHRAUDOLPH2 ? SCH_B_EXACT : SCH_B, z);
   const cMANT = v128.or(i32x4.splat(0x007fffff), z); const cEXP = v128.or(i32x4.splat(0x7f800000), z);
-  const cC1 = opaqueSplat32(SCH_C1, z); const cC2 = opaqueSplat32(SCH_C2, z);
+  const cC1 = opaqueSplat32(SCH_C1, z); const cC2 = opaqueSplat32(SCH_C2, z); const cSIX = opaqueSplat32(6, z);
   let i = 0;
   for (; i + 16 <= n; i += 16) {
     const o = <usize>i << 2;
-    const a = toyV(v128.load(x + o), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2);
-    const b = toyV(v128.load(x + o + 16), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2);
-    const c = toyV(v128.load(x + o + 32), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2);
-    const d = toyV(v128.load(x + o + 48), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2);
+    const a = toyV(v128.load(x + o), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2, cSIX);
+    const b = toyV(v128.load(x + o + 16), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2, cSIX);
+    const c = toyV(v128.load(x + o + 32), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2, cSIX);
+    const d = toyV(v128.load(x + o + 48), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2, cSIX);
     v128.store(y + o, a);
     v128.store(y + o + 16, b);
     v128.store(y + o + 32, c);
@@ -231,11 +246,14 @@ const SCHRAUDOLPH2 = 3;
   // accuracy grid's length): it uses the constants outside the loop (see floorLoop).
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(y + o, toyV(v128.load(x + o), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2));
+    v128.store(y + o, toyV(v128.load(x + o), kind, cONE, cA, cB, cZERO, cHI, cMANT, cEXP, cC1, cC2, cSIX));
   }
 }
 
 export function floor_copy_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, COPY); }
+export function floor_pmin_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, PMIN); }
+export function floor_relu6_two_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, RELU6_TWO); }
+export function floor_relu6_add_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, RELU6_ADD); }
 export function floor_softsign_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, SOFTSIGN); }
 export function floor_sigmoid_schraudolph_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, SCHRAUDOLPH); }
 export function floor_sigmoid_schraudolph2_f32x4(x: usize, y: usize, n: i32, p0: f64, p1: f64): void { toyLoop(x, y, n, SCHRAUDOLPH2); }

@@ -52,7 +52,7 @@ for (const n of [2 ** 20, 2 ** 24]) {
   const reps = n > 2 ** 22 ? 21 : 81;
   const variants = ['relu_f32', 'relu6_f32', 'leaky_relu_f32'].map((k) => [`${k} (wrapper)`, () => kernels.unary(k, x, y, 0, n, 0.01)]);
   variants.push(['relu_f32 stage at byte 0', () => unaryChunk(8192, x, y, 0)]);
-  for (const c of [4096, 16384]) variants.push([`relu_f32 chunk ${c}`, () => unaryChunk(c, x, y)]);
+  for (const c of [4096, 16384, 32768]) for (const k of ['relu_f32', 'relu6_f32']) variants.push([`${k} chunk ${c}`, () => unaryChunk(c, x, y, UNARY_STAGE, k)]);
   const times = variants.map(() => []);
   const copy = [];
   for (let r = 0; r < reps; r++) {

@@ -8,7 +8,9 @@ const SPECIALS = [
   0, -0, Infinity, -Infinity, NaN, 1e-45, -1e-45, 1e-40, -1e-40, 3.4e38, -3.4e38, 1, -1, 6, -6, 5.999999, 6.000001,
   0.5, -0.5, 1.1754943508222875e-38, -1.1754943508222875e-38, 3.4028234663852886e38, -3.4028234663852886e38,
 ];
-const LENGTHS = [0, 1, 3, 4, 5, 15, 16, 17, 8191, 8192, 8193, 20000];
+// relu and relu6 take 32 floats per iteration, the others 16: 31 puts the specials through the
+// 4-float loop, 33 and 63 through the main loop with each tail after it.
+const LENGTHS = [0, 1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 63, 8191, 8192, 8193, 20000];
 
 /** Deterministic pseudo-random float32 data mixing the special values with wide-range randoms. */
 function data(n: number, seed: number): Float32Array {
@@ -105,6 +107,29 @@ describe('select kernels: forward, bit-exact vs the float64 reference rounded to
     expect(Array.from(y)).toEqual([0, 0, NaN, 0, 6, 0, Math.fround(1e-45), 0, 6, 0, 2.5]);
     expect(Object.is(y[0], 0)).toBe(true);
   });
+});
+
+describe('relu and relu6 return the input NaN itself', () => {
+  // A NaN's payload and sign, signalling NaNs (quiet bit clear) included, in every path of the loop:
+  // the 32-float body, the 4-float loop and the scalar tail. (Until 2026-12-04 the vector paths'
+  // +0 add quietened a signalling NaN and the scalar tail did not.)
+  const NANS = [0x7f800001, 0x7fbfffff, 0x7fc00000, 0x7fc01234, 0xff800001, 0xffc00000, 0xffffffff];
+  for (const kernel of ['relu_f32', 'relu6_f32'] as const) {
+    it(`${kernel}: NaN bits in = NaN bits out, at every position of lengths 1 to 70`, () => {
+      for (let n = 1; n <= 70; n++) {
+        const x = new Float32Array(n).fill(-0);
+        const u = new Uint32Array(x.buffer);
+        for (let i = 0; i < n; i += 2) u[i] = NANS[(i >> 1) % NANS.length]!;
+        const y = new Float32Array(n).fill(123);
+        kernels.unary(kernel, x, y, 0, n);
+        const v = new Uint32Array(y.buffer);
+        for (let i = 0; i < n; i++) {
+          const want = i % 2 === 0 ? u[i]! : 0; // the odd positions are −0 in, +0 out
+          if (v[i] !== want) expect(`n=${n} [${i}]: 0x${v[i]!.toString(16)}`).toBe(`n=${n} [${i}]: 0x${want.toString(16)}`);
+        }
+      }
+    });
+  }
 });
 
 describe('leaky_relu_f32', () => {
