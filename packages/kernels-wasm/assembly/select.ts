@@ -27,7 +27,8 @@ import { opaqueSplat, opaqueZero } from './opaque';
 // Negative floats stay negative and NaNs (either sign) keep their bits, signalling NaNs included.
 // The integer max runs beside the float pipes: relu6 in one integer and two float instructions
 // took about 0.7x the time of pmax, pmin and a +0 add (the former −0 fix, whose add also quietened
-// signalling NaNs) on an L1-resident chunk under Node 24, Zen 5 (bench/select-ceiling.mjs).
+// signalling NaNs) on an L1-resident chunk under Node 24, Zen 5 (bench/transcendental-floor.mjs
+// --only=relu6-ceiling).
 // @ts-ignore: decorator
 @inline function notMinusZero(v: v128, negTiny: v128): v128 {
   return i32x4.max_s(v, negTiny);
